@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Builds the release executables: dist/1backend (server) and, when present, dist/oo (CLI).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+mkdir -p dist
+bun build --compile --minify src/main.ts --outfile dist/1backend
+if [ -f cli/main.ts ]; then bun build --compile --minify cli/main.ts --outfile dist/oo; fi

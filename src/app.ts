@@ -1,0 +1,31 @@
+/**
+ * @module createApp(deps): every built-in route in one Elysia app, with the one error mapping, the
+ * JSON body rules and the docs. It never listens; `handler.ts` puts it behind the server.
+ */
+import { Elysia, t } from "elysia";
+import type { Deps } from "./deps";
+import { docs } from "./http/openapi";
+import { readJsonBody } from "./http/json-body";
+import { errorHandler } from "./http/error-handler";
+import { VERSION } from "./version";
+
+export function createApp(deps: Deps) {
+  const { config } = deps;
+  let routes: readonly { method: string; path: string }[] = [];
+  const app = new Elysia({ name: "1backend" })
+    .use(errorHandler(deps.log, () => routes))
+    .onParse({ as: "global" }, ({ request }) => readJsonBody(request, config.bodyLimitBytes))
+    .use(docs(VERSION))
+    .get("/health", () => ({ status: "ok" as const, version: VERSION }), {
+      detail: { summary: "Liveness: the server is up and serving", tags: ["Health"] },
+      response: { 200: t.Object({ status: t.Literal("ok"), version: t.String() }) },
+    })
+    .get("/", ({ redirect }) => redirect("/swagger", 302), { detail: { hide: true } })
+    .use(deps.user.routes)
+    .use(deps.registry.routes)
+    .use(deps.proxy.routes);
+  routes = app.routes;
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

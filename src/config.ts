@@ -1,0 +1,161 @@
+/**
+ * @module The one reader of the environment: every `OB_*` variable in one TypeBox schema
+ * (description + default), validated once at start into a typed, frozen {@link Config}.
+ */
+import { t, type Static } from "elysia";
+import { Value } from "@sinclair/typebox/value";
+import { dirname, resolve } from "node:path";
+import { parseDuration } from "./lib/duration";
+import type { LogLevel } from "./lib/log";
+
+const DURATION = "^\\s*(0|((\\d+(\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h))+)\\s*$";
+const BOOL = "^(true|false|1|0|yes|no|)$";
+const duration = (description: string, dflt: string) => t.String({ description, default: dflt, pattern: DURATION });
+const bool = (description: string) => t.String({ description, default: "false", pattern: BOOL });
+const count = (description: string, dflt: string) => t.String({ description, default: dflt, pattern: "^\\d+$" });
+const text = (description: string, dflt = "") => t.String({ description, default: dflt });
+
+/** Every variable the server reads, by its env name. `1backend --help` prints this table. */
+export const ConfigEnv = t.Object({
+  OB_SELF_URL: t.String({ description: "Public URL of this server; its port is the listening port.", default: "http://127.0.0.1:11337", pattern: "^https?://[^\\s/]+(:\\d+)?/?$" }),
+  OB_LISTEN: t.String({ description: "Bind address host:port (e.g. 0.0.0.0:11337). Empty: host and port of OB_SELF_URL.", default: "", pattern: "^(\\[[0-9a-fA-F:.]+\\]|[^\\s:]+):\\d{1,5}$|^$" }),
+  OB_FOLDER: text("Folder holding 1backend.db. Empty: next to the binary when compiled, ./.data when run from source."),
+  OB_LOG_LEVEL: t.String({ description: "debug, info, warn, error or silent. Requests are logged at info.", default: "info", pattern: "^(debug|info|warn|error|silent)$" }),
+  OB_BODY_LIMIT: count("Largest JSON request body in bytes on built-in endpoints; larger gets 413. Proxied bodies are streamed and not limited.", String(1024 * 1024)),
+  OB_TOKEN_EXPIRATION: duration("Lifetime of issued tokens, Go duration syntax (30s, 5m, 1h). 0 means 5m.", "5m"),
+  OB_TOKEN_AUTO_REFRESH_OFF: bool("true: an expired token is refused instead of being refreshed from its still-active session."),
+  OB_ADMIN_PASSWORD: text("Password of the bootstrap admin `1backend` when it is first created. Empty: `changeme`, with a warning."),
+  OB_LOGIN_LIMIT_PER_IP: count("Login attempts allowed per client IP per minute before 429.", "30"),
+  OB_LOGIN_LIMIT_PER_SLUG: count("Login attempts allowed per slug per minute before 429.", "10"),
+  OB_NODE_ID: text("Id of this node in the registry. Empty: the stored id for OB_SELF_URL, or a new one."),
+  OB_REGION: text("Region reported by this node."),
+  OB_AZ: text("Availability zone reported by this node."),
+  OB_HEALTH_INTERVAL: duration("How often every instance is probed.", "5s"),
+  OB_HEALTH_TIMEOUT: duration("Timeout of one probe (TCP connect or HTTP GET).", "2s"),
+  OB_HEALTH_DEGRADED_AFTER: duration("A probe that succeeds but takes longer than this marks the instance Degraded.", "1s"),
+  OB_HEALTH_CONCURRENCY: count("Probes in flight at once.", "256"),
+  OB_UNHEALTHY_AFTER: duration("An instance not seen alive for this long is marked Unreachable by the sweeper.", "15s"),
+  OB_INSTANCE_TTL: duration("An instance not seen alive for this long is removed. 0 never removes.", "10m"),
+  OB_PROXY_TIMEOUT: duration("Time an upstream has to send its response headers before the proxy answers 504.", "60s"),
+  OB_PROXY_CONNECT_TIMEOUT: duration("Time to connect to an instance before trying the next one.", "3s"),
+  OB_PROXY_RETRIES: count("Other instances tried after a connection failure (only before the request body was sent).", "2"),
+  OB_TRUSTED_PROXIES: text("Comma-separated IPs or CIDRs whose X-Forwarded-* headers are kept; from others they are replaced."),
+});
+export type ConfigEnv = Static<typeof ConfigEnv>;
+
+/** The typed configuration every other module receives. Durations are milliseconds. */
+export interface Config {
+  selfUrl: string;
+  listenHost: string;
+  listenPort: number;
+  folder: string;
+  logLevel: LogLevel;
+  bodyLimitBytes: number;
+  tokenExpirationMs: number;
+  tokenAutoRefresh: boolean;
+  adminPassword: string | undefined;
+  loginLimitPerIp: number;
+  loginLimitPerSlug: number;
+  nodeId: string | undefined;
+  region: string;
+  availabilityZone: string;
+  healthIntervalMs: number;
+  healthTimeoutMs: number;
+  healthDegradedAfterMs: number;
+  healthConcurrency: number;
+  unhealthyAfterMs: number;
+  instanceTtlMs: number;
+  proxyTimeoutMs: number;
+  proxyConnectTimeoutMs: number;
+  proxyRetries: number;
+  trustedProxies: string[];
+}
+
+/** A configuration value that failed validation; the message names the variable. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Where state lives when `OB_FOLDER` is empty: next to the compiled binary, or `./.data` from source. */
+export function defaultFolder(): string {
+  const compiled = Bun.main.startsWith("/$bunfs/");
+  return compiled ? dirname(process.execPath) : resolve(".data");
+}
+
+/** Validates `env` (default `process.env`) and returns the typed config, or throws {@link ConfigError}. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const raw: Record<string, string> = {};
+  for (const key of Object.keys(ConfigEnv.properties)) if (env[key] !== undefined) raw[key] = env[key]!;
+  const withDefaults = Value.Default(ConfigEnv, raw) as ConfigEnv;
+  const problems = [...Value.Errors(ConfigEnv, withDefaults)];
+  if (problems.length > 0) {
+    const [first] = problems;
+    const name = first!.path.replace(/^\//, "");
+    throw new ConfigError(`invalid ${name}=${JSON.stringify(withDefaults[name as keyof ConfigEnv])}: ${describe(name)}`);
+  }
+  const e = withDefaults;
+  const self = new URL(e.OB_SELF_URL);
+  const selfPort = Number(self.port || (self.protocol === "https:" ? 443 : 80));
+  const [listenHost, listenPort] = e.OB_LISTEN ? splitHostPort(e.OB_LISTEN) : [self.hostname.replace(/^\[|\]$/g, ""), selfPort];
+  if (listenPort > 65535) throw new ConfigError(`invalid OB_LISTEN=${JSON.stringify(e.OB_LISTEN)}: port must be 0-65535`);
+  const ms = (name: keyof ConfigEnv) => parseDuration(e[name])!;
+  return Object.freeze({
+    selfUrl: e.OB_SELF_URL.replace(/\/$/, ""),
+    listenHost,
+    listenPort,
+    folder: e.OB_FOLDER || defaultFolder(),
+    logLevel: e.OB_LOG_LEVEL as LogLevel,
+    bodyLimitBytes: Number(e.OB_BODY_LIMIT),
+    tokenExpirationMs: ms("OB_TOKEN_EXPIRATION") || 5 * 60_000,
+    tokenAutoRefresh: !isTrue(e.OB_TOKEN_AUTO_REFRESH_OFF),
+    adminPassword: e.OB_ADMIN_PASSWORD || undefined,
+    loginLimitPerIp: Number(e.OB_LOGIN_LIMIT_PER_IP),
+    loginLimitPerSlug: Number(e.OB_LOGIN_LIMIT_PER_SLUG),
+    nodeId: e.OB_NODE_ID || undefined,
+    region: e.OB_REGION,
+    availabilityZone: e.OB_AZ,
+    healthIntervalMs: positive("OB_HEALTH_INTERVAL", ms("OB_HEALTH_INTERVAL")),
+    healthTimeoutMs: positive("OB_HEALTH_TIMEOUT", ms("OB_HEALTH_TIMEOUT")),
+    healthDegradedAfterMs: ms("OB_HEALTH_DEGRADED_AFTER"),
+    healthConcurrency: Math.max(1, Number(e.OB_HEALTH_CONCURRENCY)),
+    unhealthyAfterMs: positive("OB_UNHEALTHY_AFTER", ms("OB_UNHEALTHY_AFTER")),
+    instanceTtlMs: ms("OB_INSTANCE_TTL"),
+    proxyTimeoutMs: positive("OB_PROXY_TIMEOUT", ms("OB_PROXY_TIMEOUT")),
+    proxyConnectTimeoutMs: positive("OB_PROXY_CONNECT_TIMEOUT", ms("OB_PROXY_CONNECT_TIMEOUT")),
+    proxyRetries: Number(e.OB_PROXY_RETRIES),
+    trustedProxies: e.OB_TRUSTED_PROXIES.split(",").map((s) => s.trim()).filter(Boolean),
+  });
+}
+
+/** The `--help` text: every variable with its default and description. */
+export function describeConfig(): string {
+  return Object.entries(ConfigEnv.properties)
+    .map(([name, schema]) => {
+      const s = schema as { default?: string; description?: string };
+      return `  ${name.padEnd(26)} ${s.description}\n  ${"".padEnd(26)} default: ${s.default === "" ? "(empty)" : s.default}`;
+    })
+    .join("\n");
+}
+
+function describe(name: string): string {
+  const schema = ConfigEnv.properties[name as keyof ConfigEnv] as { description?: string; pattern?: string } | undefined;
+  if (!schema) return "unknown variable";
+  if (schema.pattern === DURATION) return "expected a duration like 500ms, 5s, 5m or 1h";
+  if (schema.pattern === BOOL) return "expected true or false";
+  if (schema.pattern === "^\\d+$") return "expected a whole number";
+  return `expected: ${schema.description}`;
+}
+
+function splitHostPort(value: string): [string, number] {
+  const at = value.lastIndexOf(":");
+  return [value.slice(0, at).replace(/^\[|\]$/g, ""), Number(value.slice(at + 1))];
+}
+
+function positive(name: string, value: number): number {
+  if (value <= 0) throw new ConfigError(`invalid ${name}: must be greater than 0`);
+  return value;
+}
+
+function isTrue(value: string): boolean {
+  return value === "true" || value === "1" || value === "yes";
+}

@@ -1,0 +1,3 @@
+/** @module Every table of every module, in one namespace for drizzle and drizzle-kit. */
+export * from "../modules/user/tables";
+export * from "../modules/registry/tables";

@@ -1,0 +1,54 @@
+/** @module The composition root: opens storage and builds every module in dependency order. */
+import { join } from "node:path";
+import type { Config } from "./config";
+import { openDatabase, type Db } from "./db/client";
+import type { Database } from "bun:sqlite";
+import { migrate } from "./db/migrate";
+import { systemClock, type Clock } from "./lib/clock";
+import { createLogger, type Logger } from "./lib/log";
+import { createUserModule, type UserModule } from "./modules/user";
+import { createRegistryModule, type RegistryModule } from "./modules/registry";
+import { createProxyModule, type ProxyModule } from "./modules/proxy";
+
+/** What every module may receive. Services get plain values, never an HTTP context. */
+export interface BaseDeps {
+  config: Config;
+  db: Db;
+  sqlite: Database;
+  clock: Clock;
+  log: Logger;
+  /** Tests only: cheap password hashing and key sizes, so suites stay fast. */
+  fastCrypto?: boolean;
+}
+
+export interface Deps extends BaseDeps {
+  user: UserModule;
+  registry: RegistryModule;
+  proxy: ProxyModule;
+  /** Closes the database; modules must be stopped first. */
+  close(): void;
+}
+
+export interface DepsOverrides {
+  clock?: Clock;
+  log?: Logger;
+  fastCrypto?: boolean;
+}
+
+/** Opens `<folder>/1backend.db`, applies migrations and wires the modules. */
+export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
+  const opened = openDatabase(join(config.folder, "1backend.db"));
+  migrate(opened.db);
+  const base: BaseDeps = {
+    config,
+    db: opened.db,
+    sqlite: opened.sqlite,
+    clock: overrides.clock ?? systemClock,
+    log: overrides.log ?? createLogger(config.logLevel),
+    fastCrypto: overrides.fastCrypto,
+  };
+  const user = await createUserModule(base);
+  const registry = await createRegistryModule(base, user.gate);
+  const proxy = createProxyModule(base, user.gate, registry.routing);
+  return { ...base, user, registry, proxy, close: opened.close };
+}

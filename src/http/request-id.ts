@@ -1,0 +1,16 @@
+/** @module Request ids: the client's `X-Request-Id` when it is sane, else a new one; kept per Request object. */
+import { randomBase62 } from "../lib/ids";
+
+const ids = new WeakMap<Request, string>();
+const SANE = /^[\w.:-]{1,128}$/;
+
+/** The id of this request, assigned on first use. */
+export function requestIdOf(request: Request): string {
+  let id = ids.get(request);
+  if (!id) {
+    const incoming = request.headers.get("x-request-id");
+    id = incoming && SANE.test(incoming) ? incoming : randomBase62(16);
+    ids.set(request, id);
+  }
+  return id;
+}

@@ -1,0 +1,72 @@
+/**
+ * @module Starts the server: config → database → migrations → modules → listen → background jobs,
+ * and stops it gracefully (in-flight requests finish, jobs stop, the database closes).
+ */
+import type { Server } from "bun";
+import type { Config } from "./config";
+import { createApp } from "./app";
+import { createDeps, type Deps, type DepsOverrides } from "./deps";
+import { createHandler, type RequestHandler } from "./handler";
+
+export interface RunningServer {
+  /** Base URL clients use, e.g. `http://127.0.0.1:11337` (the real port when 0 was asked for). */
+  url: string;
+  port: number;
+  deps: Deps;
+  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), stops jobs, closes the database. */
+  stop(graceMs?: number): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Starts listening on the configured address. Port 0 picks a free port and OB_SELF_URL follows it. */
+export async function startServer(config: Config, overrides: DepsOverrides = {}): Promise<RunningServer> {
+  let handle: RequestHandler = async () => new Response("starting", { status: 503 });
+  let deps: Deps | undefined;
+  // The socket is bound first so a port-0 server knows its port before modules read OB_SELF_URL.
+  const server: Server<unknown> = Bun.serve({
+    hostname: config.listenHost,
+    port: config.listenPort,
+    fetch: (request, srv) => handle(request, srv),
+    websocket: {
+      open: (ws) => deps?.proxy.websocket.open?.(ws),
+      message: (ws, message) => deps?.proxy.websocket.message?.(ws, message),
+      close: (ws, code, reason) => deps?.proxy.websocket.close?.(ws, code, reason),
+      drain: (ws) => deps?.proxy.websocket.drain?.(ws),
+    },
+    // Proxied bodies stream without limit; built-in JSON bodies are bounded by OB_BODY_LIMIT instead.
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+    idleTimeout: 255,
+    development: false,
+  });
+  const port = server.port!;
+  const selfUrl = config.listenPort === 0 ? withPort(config.selfUrl, port) : config.selfUrl;
+  try {
+    deps = await createDeps({ ...config, selfUrl }, overrides);
+  } catch (err) {
+    server.stop(true);
+    throw err;
+  }
+  handle = createHandler(deps, createApp(deps));
+  const modules = [deps.user, deps.registry, deps.proxy];
+  for (const m of modules) await m.start?.();
+  const url = `http://${config.listenHost.includes(":") ? `[${config.listenHost}]` : config.listenHost}:${port}`;
+  deps.log.info("listening", { url, selfUrl, folder: config.folder });
+
+  let stopping: Promise<void> | undefined;
+  const stop = (graceMs = 10_000) =>
+    (stopping ??= (async () => {
+      const drained = server.stop(false);
+      const timer = setTimeout(() => server.stop(true), graceMs);
+      await drained;
+      clearTimeout(timer);
+      for (const m of [...modules].reverse()) await m.stop?.();
+      deps!.close();
+    })());
+  return { url, port, deps, stop, [Symbol.asyncDispose]: () => stop(1000) };
+}
+
+function withPort(url: string, port: number): string {
+  const u = new URL(url);
+  u.port = String(port);
+  return u.toString().replace(/\/$/, "");
+}

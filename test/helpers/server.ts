@@ -1,0 +1,24 @@
+/** @module A real server on a free port in a temp folder: `await using s = await testServer()`. */
+import { startServer, type RunningServer } from "../../src/serve";
+import type { DepsOverrides } from "../../src/deps";
+import { testConfig } from "./config";
+import { tempDir } from "./temp-dir";
+
+export interface TestServer extends RunningServer {
+  folder: string;
+}
+
+/** Starts the server; pass `folder` to reuse state (restart tests), else a fresh temp folder is removed on dispose. */
+export async function testServer(options: { env?: Record<string, string>; folder?: string } & DepsOverrides = {}): Promise<TestServer> {
+  const { env, folder, ...overrides } = options;
+  const dir = folder ? undefined : tempDir();
+  const server = await startServer(testConfig(folder ?? dir!.path, env), { fastCrypto: true, ...overrides });
+  return {
+    ...server,
+    folder: folder ?? dir!.path,
+    async [Symbol.asyncDispose]() {
+      await server.stop(1000);
+      dir?.[Symbol.dispose]();
+    },
+  };
+}
