@@ -1,0 +1,95 @@
+/**
+ * @module The compiled server (`dist/1backend`) as a child process on a free port, for end-to-end
+ * tests: `await using server = await startBinary({ folder })`. It reads the real URL from the
+ * server's `listening` log line, and stops the process (SIGTERM, then SIGKILL) on dispose.
+ */
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Subprocess } from "bun";
+
+export const DIST = resolve(import.meta.dir, "../../dist");
+export const SERVER_BINARY = join(DIST, "1backend");
+export const CLI_BINARY = join(DIST, "oo");
+
+export interface BinaryServer {
+  url: string;
+  process: Subprocess<"ignore", "pipe", "pipe">;
+  /** Every line the server printed so far (stdout and stderr). */
+  lines: string[];
+  /** SIGTERM and wait; returns the exit code. */
+  stop(): Promise<number>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Fails with a clear message when the binaries were not built (`./scripts/build.sh`). */
+export function requireBinary(path: string): string {
+  if (!existsSync(path)) throw new Error(`${path} is missing: run ./scripts/build.sh (scripts/test.sh does it)`);
+  return path;
+}
+
+/** Starts `dist/1backend` with a clean environment plus `env`; port 0 unless OB_SELF_URL is given. */
+export async function startBinary(options: { folder: string; env?: Record<string, string>; cwd?: string; timeoutMs?: number }): Promise<BinaryServer> {
+  const proc = Bun.spawn([requireBinary(SERVER_BINARY)], {
+    cwd: options.cwd ?? options.folder,
+    env: { PATH: "/usr/bin:/bin", HOME: options.folder, OB_SELF_URL: "http://127.0.0.1:0", OB_FOLDER: options.folder, ...options.env },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const lines: string[] = [];
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not report listening in time:\n${lines.join("\n")}`)), options.timeoutMs ?? 20_000);
+    const onLine = (line: string) => {
+      lines.push(line);
+      if (line.includes('"msg":"listening"')) {
+        clearTimeout(timer);
+        resolveUrl(JSON.parse(line).url);
+      }
+    };
+    void pump(proc.stdout, onLine);
+    void pump(proc.stderr, onLine);
+    void proc.exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening:\n${lines.join("\n")}`));
+    });
+  });
+  const stop = async () => {
+    proc.kill("SIGTERM");
+    const killer = setTimeout(() => proc.kill("SIGKILL"), 10_000);
+    const code = await proc.exited;
+    clearTimeout(killer);
+    return code;
+  };
+  return { url, process: proc, lines, stop, [Symbol.asyncDispose]: async () => void (await stop()) };
+}
+
+/** Feeds each line of a byte stream to `onLine`. */
+export async function pump(stream: ReadableStream<Uint8Array>, onLine: (line: string) => void): Promise<void> {
+  const decoder = new TextDecoder();
+  let buffered = "";
+  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
+    buffered += decoder.decode(chunk, { stream: true });
+    let nl: number;
+    while ((nl = buffered.indexOf("\n")) >= 0) {
+      onLine(buffered.slice(0, nl));
+      buffered = buffered.slice(nl + 1);
+    }
+  }
+  if (buffered) onLine(buffered);
+}
+
+/** Polls `check` until it returns a truthy value or `timeoutMs` passes (then throws with `what`). */
+export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 15_000, everyMs = 50): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    await Bun.sleep(everyMs);
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+}
