@@ -7,7 +7,9 @@ const args = process.argv.slice(2);
 if (args.includes("--help") || args.includes("-h")) {
   console.log(`1backend ${VERSION} — accounts, service registry and reverse proxy for microservices.
 
-Usage: 1backend [--help] [--version]
+Usage: 1backend [--help] [--version] [--health-check]
+
+  --health-check   ask the running server's /health; exit 0 when it answers (for container HEALTHCHECK)
 
 Configuration is read from environment variables:
 ${describeConfig()}`);
@@ -16,6 +18,15 @@ ${describeConfig()}`);
 if (args.includes("--version")) {
   console.log(VERSION);
   process.exit(0);
+}
+if (args.includes("--health-check")) {
+  // For container HEALTHCHECKs: the image has no curl, so the binary asks its own /health.
+  const config = loadConfig();
+  const host = config.listenHost === "0.0.0.0" || config.listenHost === "::" ? "127.0.0.1" : config.listenHost;
+  const ok = await fetch(`http://${host.includes(":") ? `[${host}]` : host}:${config.listenPort}/health`, { signal: AbortSignal.timeout(2000) })
+    .then((r) => r.ok)
+    .catch(() => false);
+  process.exit(ok ? 0 : 1);
 }
 if (args.length > 0) {
   console.error(`unknown argument: ${args[0]} (see --help)`);

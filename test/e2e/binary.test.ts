@@ -65,6 +65,15 @@ describe("the compiled binary", () => {
     expect(existsSync(join(dir.path, "1backend.db-wal"))).toBe(false);
   });
 
+  test("--health-check exits 0 while the server answers and 1 when it is down", async () => {
+    await using dir = tempDir();
+    const server = await startBinary({ folder: dir.path });
+    const env = { OB_SELF_URL: server.url, OB_FOLDER: dir.path };
+    expect((await run(["--health-check"], env)).code).toBe(0);
+    await server.stop();
+    expect((await run(["--health-check"], env)).code).toBe(1);
+  });
+
   test("a second start on the same folder applies no migration twice and serves again", async () => {
     await using dir = tempDir();
     for (let i = 0; i < 2; i++) {
