@@ -1,0 +1,94 @@
+/** @module The SDK's tiny JSON-over-HTTP client for the 1Backend server and its typed errors. */
+
+/**
+ * A non-2xx answer from the server. `message` is the server's own message (`{"error": ...}`), `code`
+ * its stable code (`user-svc.slug_taken`, …) when it sent one.
+ *
+ * @example
+ * try { await api.call("POST", "/user-svc/login", { body }) }
+ * catch (e) { if (e instanceof ServerError && e.status === 401) console.error(e.message) }
+ */
+export class ServerError extends Error {
+  override name = "ServerError";
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code?: string,
+    /** Seconds from a `Retry-After` header (429), when present. */
+    readonly retryAfter?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Options of one {@link ApiClient.call}. */
+export interface CallOptions {
+  body?: unknown;
+  /** Sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  query?: Record<string, string | undefined>;
+  signal?: AbortSignal;
+  /** Milliseconds before the request is aborted; default 10 000. */
+  timeoutMs?: number;
+}
+
+/**
+ * Calls the server's JSON API. Throws {@link ServerError} on a non-2xx status and the underlying
+ * `TypeError`/`DOMException` on network failures or timeouts (see {@link isTransient}).
+ *
+ * @example
+ * const api = new ApiClient("http://127.0.0.1:11337");
+ * const { publicKey } = await api.call<{ publicKey: string }>("GET", "/user-svc/public-key");
+ */
+export class ApiClient {
+  readonly baseUrl: string;
+  constructor(baseUrl: string) {
+    this.baseUrl = baseUrl.replace(/\/+$/, "");
+  }
+
+  /** Sends one request and returns the parsed JSON body (`{}` for an empty body). */
+  async call<T = unknown>(method: string, path: string, options: CallOptions = {}): Promise<T> {
+    const url = new URL(this.baseUrl + path);
+    for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (options.body !== undefined) headers["content-type"] = "application/json";
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    const timeout = AbortSignal.timeout(options.timeoutMs ?? 10_000);
+    const response = await fetch(url, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout,
+    });
+    const text = await response.text();
+    if (!response.ok) throw toServerError(response, text);
+    if (text.trim() === "") return {} as T;
+    return JSON.parse(text) as T;
+  }
+}
+
+function toServerError(response: Response, text: string): ServerError {
+  let message = text.trim() || response.statusText || `HTTP ${response.status}`;
+  let code: string | undefined;
+  try {
+    const body = JSON.parse(text) as { error?: unknown; code?: unknown };
+    if (typeof body.error === "string") message = body.error;
+    if (typeof body.code === "string") code = body.code;
+  } catch {
+    // Not JSON (a proxy in between, or an old server): keep the raw text as the message.
+  }
+  const retry = Number(response.headers.get("retry-after"));
+  return new ServerError(response.status, message, code, Number.isFinite(retry) && retry > 0 ? retry : undefined);
+}
+
+/**
+ * True when retrying later may succeed: network errors, timeouts, 429 and 5xx. 4xx answers
+ * (bad input, wrong password, conflict) are not transient.
+ *
+ * @example
+ * if (!isTransient(err)) throw err; // give up; otherwise back off and retry
+ */
+export function isTransient(err: unknown): boolean {
+  if (err instanceof ServerError) return err.status === 429 || err.status >= 500;
+  return true;
+}

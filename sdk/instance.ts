@@ -1,0 +1,146 @@
+/**
+ * @module Keeps this service's instance registered: PUT /registry-svc/instance on start and then on an
+ * interval (re-registering the same URL is the heartbeat, and it re-creates the instance after the
+ * server restarted on a new database or evicted it), and DELETE on shutdown.
+ */
+import { ApiClient, isTransient, ServerError } from "./http";
+import { sleep } from "./retry";
+import type { TokenSource } from "./session";
+
+/** Options of {@link InstanceRegistration}. */
+export interface InstanceOptions {
+  serverUrl: string;
+  /** This instance's URL as the server should reach it, e.g. `http://127.0.0.1:9311`. */
+  selfUrl: string;
+  session: TokenSource;
+  /** Heartbeat interval; default 10 000 ms (the server also probes instances on its own). */
+  intervalMs?: number;
+  /** Optional path the server GETs to probe health instead of a TCP connect, e.g. `/skeleton-svc/health`. */
+  healthCheckPath?: string;
+  log?: (level: "info" | "warn", msg: string, fields?: Record<string, unknown>) => void;
+}
+
+/**
+ * The instance's registration lifecycle: `start()` registers (retrying while the server is down) and
+ * starts heartbeating; `stop()` stops and deregisters. `runOnce()` is one heartbeat, for tests.
+ *
+ * @example
+ * const instance = new InstanceRegistration({ serverUrl, selfUrl: "http://127.0.0.1:9311", session });
+ * await instance.start();
+ * process.on("SIGTERM", async () => { await instance.stop(); process.exit(0); });
+ */
+export class InstanceRegistration {
+  private readonly api: ApiClient;
+  private readonly stopping = new AbortController();
+  private loop: Promise<void> | undefined;
+  private inflight: Promise<void> | undefined;
+
+  constructor(private readonly options: InstanceOptions) {
+    this.api = new ApiClient(options.serverUrl);
+  }
+
+  /** Registers now (retrying transient failures until it succeeds or `stop()`), then heartbeats. */
+  async start(): Promise<void> {
+    for (let failures = 0; !this.stopping.signal.aborted; failures++) {
+      try {
+        await this.beat();
+        break;
+      } catch (err) {
+        if (!isTransient(err)) throw err;
+        this.log("warn", "instance registration failed, retrying", { error: String(err) });
+        await sleep(backoff(failures, this.interval), this.stopping.signal);
+      }
+    }
+    this.loop ??= this.heartbeatLoop();
+  }
+
+  /** One registration/heartbeat; on 401 the session logs in again and it is retried once. */
+  runOnce(): Promise<void> {
+    return this.beat();
+  }
+
+  /** Stops heartbeating, waits for an in-flight heartbeat, and removes the instance from the registry. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.loop;
+    await this.inflight?.catch(() => {});
+    await this.deregister();
+  }
+
+  /** Removes every registry entry of this URL owned by this service (normally one). */
+  async deregister(): Promise<void> {
+    const token = await this.options.session.token();
+    const { instances = [] } = await this.api.call<{ instances?: { id: string; url: string }[] }>(
+      "GET", "/registry-svc/instances", { token, query: { slug: this.options.session.slug } },
+    );
+    const mine = normaliseUrl(this.options.selfUrl);
+    for (const instance of instances.filter((i) => normaliseUrl(i.url) === mine)) {
+      await this.api.call("DELETE", `/registry-svc/instance/${encodeURIComponent(instance.id)}`, { token }).catch((err) => {
+        if (!(err instanceof ServerError && err.status === 404)) throw err;
+      });
+      this.log("info", "instance deregistered", { id: instance.id, url: instance.url });
+    }
+  }
+
+  private get interval(): number {
+    return this.options.intervalMs ?? 10_000;
+  }
+
+  private beat(): Promise<void> {
+    const run = (async () => {
+      const body = { url: this.options.selfUrl, healthCheckPath: this.options.healthCheckPath };
+      try {
+        await this.api.call("PUT", "/registry-svc/instance", { token: await this.options.session.token(), body });
+      } catch (err) {
+        if (!(err instanceof ServerError && err.status === 401)) throw err;
+        await this.api.call("PUT", "/registry-svc/instance", { token: await this.options.session.renew(), body });
+      }
+    })();
+    this.inflight = run;
+    return run;
+  }
+
+  private async heartbeatLoop(): Promise<void> {
+    let failures = 0;
+    const signal = this.stopping.signal;
+    while (!signal.aborted) {
+      await sleep(failures === 0 ? this.interval : backoff(failures, this.interval), signal);
+      if (signal.aborted) break;
+      try {
+        await this.beat();
+        if (failures > 0) this.log("info", "instance registered again", { url: this.options.selfUrl });
+        failures = 0;
+      } catch (err) {
+        failures++;
+        this.log("warn", "heartbeat failed", { error: String(err), failures });
+      }
+    }
+  }
+
+  private log(level: "info" | "warn", msg: string, fields?: Record<string, unknown>): void {
+    this.options.log?.(level, msg, fields);
+  }
+}
+
+/** 250 ms doubling per failure, capped at the heartbeat interval. */
+function backoff(failures: number, cap: number): number {
+  return Math.min(cap, 250 * 2 ** Math.min(failures, 10));
+}
+
+/**
+ * The server's URL normalisation (contract §4): scheme and host lowercased, default port explicit,
+ * trailing slash dropped.
+ *
+ * @example
+ * normaliseUrl("HTTP://Localhost/") // "http://localhost:80"
+ */
+export function normaliseUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    const port = u.port || (u.protocol === "https:" ? "443" : u.protocol === "http:" ? "80" : "");
+    const path = u.pathname.replace(/\/+$/, "");
+    return `${u.protocol}//${u.hostname}${port ? `:${port}` : ""}${path}`;
+  } catch {
+    return raw;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * @module `startService`: everything a service needs in one call — its account, its registered and
+ * heartbeating instance, and request authentication — configured from the environment by default.
+ */
+import { Authenticator } from "./auth";
+import { defaultCredentialsFile } from "./credentials";
+import { InstanceRegistration } from "./instance";
+import { ServiceSession } from "./session";
+
+/** Options of {@link startService}; every one but `slug` has an environment default. */
+export interface ServiceOptions {
+  /** The service's slug, e.g. `skeleton-svc`; requests to `/<slug>/...` on the server reach this service. */
+  slug: string;
+  name?: string;
+  /** Default `OB_SERVER_URL`, then `OB_URL`, then `http://127.0.0.1:11337`. */
+  serverUrl?: string;
+  /** This instance's URL. Default `OB_SELF_URL`, then `SELF_URL`; required one way or the other. */
+  selfUrl?: string;
+  /** Default `OB_CREDENTIALS_FILE`, then `~/.1backend/services/<slug>.json`. */
+  credentialsFile?: string;
+  /** Heartbeat interval in ms; default 10 000. */
+  heartbeatIntervalMs?: number;
+  /** Path the server GETs to probe this instance (default: TCP connect). */
+  healthCheckPath?: string;
+  /** How long to wait for an unreachable server at start; default 60 000 ms. */
+  startTimeoutMs?: number;
+  /** Log sink; default one JSON line per event on stderr. */
+  log?: (level: "info" | "warn", msg: string, fields?: Record<string, unknown>) => void;
+  env?: Record<string, string | undefined>;
+}
+
+/** A running service registration; see {@link startService}. */
+export interface Service {
+  readonly slug: string;
+  readonly serverUrl: string;
+  readonly selfUrl: string;
+  readonly credentialsFile: string;
+  readonly session: ServiceSession;
+  readonly instance: InstanceRegistration;
+  /** Verifies callers: `auth.authenticate(request, permission?)`, `auth.guard(handler)`. */
+  readonly auth: Authenticator;
+  /** The service account's current token, for calling other services through the server. */
+  token(): Promise<string>;
+  /** Stops heartbeating and deregisters the instance. */
+  stop(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * Registers or logs in the service account, registers the instance and keeps it heartbeating.
+ *
+ * @example
+ * const server = Bun.serve({ port: 9311, fetch: (req) => Response.json({ hello: "world" }) });
+ * const svc = await startService({ slug: "skeleton-svc", selfUrl: "http://127.0.0.1:9311" });
+ * process.on("SIGTERM", async () => { await svc.stop(); process.exit(0); });
+ */
+export async function startService(options: ServiceOptions): Promise<Service> {
+  const env = options.env ?? process.env;
+  const serverUrl = (options.serverUrl ?? env.OB_SERVER_URL ?? env.OB_URL ?? "http://127.0.0.1:11337").replace(/\/+$/, "");
+  const selfUrl = options.selfUrl ?? env.OB_SELF_URL ?? env.SELF_URL;
+  if (!selfUrl) throw new Error("startService: set OB_SELF_URL (or SELF_URL) to this instance's URL, or pass selfUrl");
+  const log = options.log ?? defaultLog;
+  const credentialsFile = options.credentialsFile ?? defaultCredentialsFile(options.slug, env);
+  const session = new ServiceSession({
+    serverUrl,
+    slug: options.slug,
+    name: options.name,
+    credentialsFile,
+    retryTimeoutMs: options.startTimeoutMs,
+    onRetry: (err, delayMs) => log("warn", "server not ready, retrying", { error: String(err), delayMs: Math.round(delayMs) }),
+  });
+  await session.token();
+  log("info", session.account?.registered ? "service account registered" : "service account logged in", {
+    slug: options.slug,
+    credentialsFile,
+  });
+  const instance = new InstanceRegistration({
+    serverUrl,
+    selfUrl,
+    session,
+    intervalMs: options.heartbeatIntervalMs,
+    healthCheckPath: options.healthCheckPath,
+    log,
+  });
+  await instance.start();
+  log("info", "instance registered", { url: selfUrl, server: serverUrl });
+  let stopped: Promise<void> | undefined;
+  const stop = () => (stopped ??= instance.stop());
+  return {
+    slug: options.slug,
+    serverUrl,
+    selfUrl,
+    credentialsFile,
+    session,
+    instance,
+    auth: new Authenticator(serverUrl),
+    token: () => session.token(),
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
+
+function defaultLog(level: "info" | "warn", msg: string, fields?: Record<string, unknown>): void {
+  process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }) + "\n");
+}

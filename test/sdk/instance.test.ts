@@ -1,0 +1,91 @@
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { InstanceRegistration, normaliseUrl, ServerError, ServiceSession } from "../../sdk";
+import { tempDir } from "../helpers/temp-dir";
+import { fake1Backend } from "./fake-1backend";
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await Bun.sleep(20);
+  }
+}
+
+async function setup(intervalMs = 50) {
+  const server = await fake1Backend();
+  const dir = tempDir();
+  const session = new ServiceSession({ serverUrl: server.url, slug: "my-svc", credentialsFile: join(dir.path, "c.json") });
+  const instance = new InstanceRegistration({ serverUrl: server.url, selfUrl: "http://127.0.0.1:9311", session, intervalMs });
+  return {
+    server, session, instance,
+    async [Symbol.asyncDispose]() {
+      await instance.stop().catch(() => {});
+      await server[Symbol.asyncDispose]();
+      dir[Symbol.dispose]();
+    },
+  };
+}
+
+describe("InstanceRegistration", () => {
+  test("registers the instance under the service's slug and keeps heartbeating", async () => {
+    await using t = await setup();
+    await t.instance.start();
+    expect([...t.server.instances.values()].map((i) => ({ url: i.url, slug: i.slug }))).toEqual([{ url: "http://127.0.0.1:9311", slug: "my-svc" }]);
+    const puts = () => t.server.calls.filter((c) => c === "PUT /registry-svc/instance").length;
+    await until(() => puts() >= 3);
+    expect(t.server.instances.size).toBe(1);
+  });
+
+  test("re-registers after the server forgot it (fresh database: 401, log in again, register)", async () => {
+    await using t = await setup();
+    await t.instance.start();
+    t.server.wipe();
+    await until(() => [...t.server.instances.values()].some((i) => i.slug === "my-svc"));
+    expect(t.server.users.has("my-svc")).toBe(true);
+  });
+
+  test("re-registers after an admin removed the instance", async () => {
+    await using t = await setup();
+    await t.instance.start();
+    t.server.instances.clear();
+    await until(() => t.server.instances.size === 1);
+  });
+
+  test("keeps retrying while the server is down and recovers", async () => {
+    await using t = await setup();
+    await t.instance.start();
+    t.server.failWith = 503;
+    const failedAt = t.server.calls.length;
+    await until(() => t.server.calls.length >= failedAt + 2);
+    t.server.instances.clear();
+    t.server.failWith = undefined;
+    await until(() => t.server.instances.size === 1);
+  });
+
+  test("stop deregisters the instance and heartbeats stop", async () => {
+    await using t = await setup();
+    await t.instance.start();
+    await t.instance.stop();
+    expect(t.server.instances.size).toBe(0);
+    const count = t.server.calls.length;
+    await Bun.sleep(200); // several intervals: nothing may be sent after stop
+    expect(t.server.calls.length).toBe(count);
+  });
+
+  test("start fails at once when the URL is owned by another slug", async () => {
+    await using t = await setup();
+    t.server.instances.set("inst-x", { id: "inst-x", url: "http://127.0.0.1:9311", slug: "other-svc", status: "Healthy", lastHeartbeat: "" });
+    const err = await t.instance.start().catch((e) => e);
+    expect(err).toBeInstanceOf(ServerError);
+    expect(err.status).toBe(409);
+  });
+});
+
+describe("normaliseUrl", () => {
+  test("lowercases, makes the default port explicit and drops the trailing slash", () => {
+    expect(normaliseUrl("HTTP://Example.COM/")).toBe("http://example.com:80");
+    expect(normaliseUrl("https://h/api/")).toBe("https://h:443/api");
+    expect(normaliseUrl("http://127.0.0.1:9311")).toBe("http://127.0.0.1:9311");
+  });
+});
