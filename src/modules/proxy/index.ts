@@ -1,11 +1,19 @@
-/** @module Proxy: everything whose first path segment is not built-in goes to an instance (contract §5). Placeholder. */
-import { Elysia } from "elysia";
+/**
+ * @module Proxy: every request whose first path segment is not built-in goes to an instance of that
+ * slug (contract §5). Split by concern: target.ts (slug and raw path), pick.ts (selection),
+ * headers.ts + trust.ts (header rules), forward.ts + upstream-call.ts + body.ts + probe.ts (the
+ * streaming request path with retries and deadlines), websocket.ts, routes.ts (reserved endpoints).
+ */
 import type { Server, WebSocketHandler } from "bun";
 import type { BaseDeps } from "../../deps";
 import type { AuthGate } from "../../http/auth-guard";
-import { errorResponse, notFound } from "../../http/errors";
 import type { Module } from "../module";
 import type { InstanceRouting } from "../registry/routing";
+import { createForwarder } from "./forward";
+import { createPicker } from "./pick";
+import { proxyRoutes } from "./routes";
+import { createTrustCheck } from "./trust";
+import { createWebSocketProxy } from "./websocket";
 
 export interface ProxyModule extends Module {
   /** Forwards a request whose first segment is a slug. `server` gives the client IP and WebSocket upgrades. */
@@ -14,10 +22,12 @@ export interface ProxyModule extends Module {
   websocket: WebSocketHandler<unknown>;
 }
 
-export function createProxyModule(_deps: BaseDeps, _gate: AuthGate, _routing: InstanceRouting): ProxyModule {
-  return {
-    routes: new Elysia({ name: "proxy-svc" }),
-    forward: async () => errorResponse(notFound("proxy.no_instances", "no instances found")),
-    websocket: { message() {} },
-  };
+/** Builds the proxy from the registry's in-memory routing view and the User Svc's token gate. */
+export function createProxyModule(deps: BaseDeps, gate: AuthGate, routing: InstanceRouting): ProxyModule {
+  const { config, log } = deps;
+  const picker = createPicker();
+  const trust = createTrustCheck(config.trustedProxies);
+  const websockets = createWebSocketProxy(routing, picker, config.proxyRetries, config.proxyConnectTimeoutMs);
+  const forward = createForwarder({ config, log, gate, routing, picker, trust, websockets });
+  return { routes: proxyRoutes(), forward, websocket: websockets.handlers };
 }

@@ -1,0 +1,21 @@
+/**
+ * @module The proxy's own error answers (contract §2 body, never upstream internals; those are
+ * logged with the request id). They carry CORS headers, like every response the server makes itself,
+ * so a browser can read them, and the request id to find the log line.
+ */
+import { AppError, errorResponse, notFound } from "../../http/errors";
+import { applyCors } from "../../http/cors";
+import { requestIdOf } from "../../http/request-id";
+
+export const noInstances = () => notFound("proxy.no_instances", "no instances found");
+export const noHealthyInstances = () => new AppError(503, "proxy.no_healthy_instances", "no healthy instances found");
+export const upstreamUnreachable = () => new AppError(502, "proxy.upstream_unreachable", "could not connect to any instance");
+export const badGateway = () => new AppError(502, "proxy.bad_gateway", "the instance failed to answer");
+export const upstreamTimeout = () => new AppError(504, "proxy.upstream_timeout", "the instance did not answer in time");
+
+/** The JSON error response for `err`, with CORS and `x-request-id`. */
+export function proxyErrorResponse(request: Request, err: AppError): Response {
+  const response = errorResponse(err, { "x-request-id": requestIdOf(request) });
+  applyCors(response.headers, request.headers.get("origin"));
+  return response;
+}

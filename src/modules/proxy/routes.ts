@@ -1,0 +1,79 @@
+/**
+ * @module The reserved `/proxy-svc/*` operations of the 1Backend client (edge routes, certificates,
+ * redirects; contract §5 "come later"). They are declared with the client's wire schemas so they appear
+ * in OpenAPI, and answer 501 `proxy.not_implemented` until host-based routing is built. Nothing is
+ * stored or revealed, so they do not authenticate yet.
+ */
+import { Elysia, t } from "elysia";
+import { errors, notImplemented } from "../../http/errors";
+
+const Ids = t.Object({ ids: t.Optional(t.Array(t.String())) });
+const Route = t.Object({ id: t.String({ description: "Host and optional path prefix, e.g. `x.com/app`." }), target: t.String() });
+const RouteInput = t.Object({ id: t.String(), target: t.Optional(t.String()) });
+const Redirect = t.Object({ id: t.String(), target: t.String(), statusCode: t.Optional(t.Integer()) });
+const Cert = t.Object({
+  id: t.String(),
+  cert: t.String(),
+  createdAt: t.String(),
+  updatedAt: t.String(),
+  commonName: t.Optional(t.String()),
+  dnsNames: t.Optional(t.Array(t.String())),
+  issuer: t.Optional(t.String()),
+  notAfter: t.Optional(t.String()),
+  notBefore: t.Optional(t.String()),
+  serialNumber: t.Optional(t.String()),
+  isCA: t.Optional(t.Boolean()),
+  signatureAlgorithm: t.Optional(t.String()),
+  publicKeyAlgorithm: t.Optional(t.String()),
+  publicKeyBitLength: t.Optional(t.Integer()),
+});
+
+const later = (what: string) => () => {
+  throw notImplemented("proxy.not_implemented", `${what} are not available yet`);
+};
+const doc = (summary: string) => ({ summary, tags: ["Proxy Svc"], description: "Reserved: answers 501 until edge routing is built." });
+
+/** The Proxy Svc's built-in routes. */
+export function proxyRoutes() {
+  return new Elysia({ name: "proxy-svc", prefix: "/proxy-svc" })
+    .put("/routes", later("edge routes"), {
+      body: t.Object({ routes: t.Optional(t.Array(RouteInput)) }),
+      response: { 200: t.Object({ routes: t.Optional(t.Array(Route)) }), ...errors(400, 401, 403, 501) },
+      detail: { ...doc("Save edge routes"), operationId: "saveRoutes" },
+    })
+    .post("/routes", later("edge routes"), {
+      body: t.Optional(Ids),
+      response: { 200: t.Object({ routes: t.Optional(t.Array(Route)) }), ...errors(400, 401, 403, 501) },
+      detail: { ...doc("List edge routes"), operationId: "listRoutes" },
+    })
+    .delete("/routes", later("edge routes"), {
+      body: Ids,
+      response: { 200: t.Object({}), ...errors(400, 401, 403, 501) },
+      detail: { ...doc("Delete edge routes"), operationId: "deleteRoutes" },
+    })
+    .put("/certs", later("certificates"), {
+      body: t.Object({ certs: t.Optional(t.Array(t.Object({ id: t.String(), cert: t.String() }))) }),
+      response: { 200: t.Object({}), ...errors(400, 401, 403, 501) },
+      detail: { ...doc("Save certificates (testing only)"), operationId: "saveCerts" },
+    })
+    .post("/certs", later("certificates"), {
+      body: t.Optional(Ids),
+      response: { 200: t.Object({ certs: t.Optional(t.Array(Cert)) }), ...errors(400, 401, 403, 501) },
+      detail: { ...doc("List certificates"), operationId: "listCerts" },
+    })
+    .put("/redirects", later("redirects"), {
+      body: t.Object({ redirects: t.Optional(t.Array(Redirect)) }),
+      response: { 200: t.Object({ redirects: t.Optional(t.Array(Redirect)) }), ...errors(400, 401, 403, 501) },
+      detail: { ...doc("Save redirects"), operationId: "saveRedirects" },
+    })
+    .post("/redirects", later("redirects"), {
+      body: t.Optional(Ids),
+      response: { 200: t.Object({ redirects: t.Optional(t.Array(Redirect)) }), ...errors(400, 401, 403, 501) },
+      detail: { ...doc("List redirects"), operationId: "listRedirects" },
+    })
+    .delete("/redirects", later("redirects"), {
+      body: Ids,
+      response: { 200: t.Object({}), ...errors(400, 401, 403, 501) },
+      detail: { ...doc("Delete redirects"), operationId: "deleteRedirects" },
+    });
+}

@@ -1,0 +1,165 @@
+import { describe, expect, test } from "bun:test";
+import { echoUpstream, proxyHarness, upstream, waitFor } from "./helpers";
+
+/** A TCP listener that closes every connection as soon as the request arrives (no HTTP answer). */
+function hangUpServer() {
+  const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data: (socket) => void socket.end() } });
+  return { url: `http://127.0.0.1:${listener.port}`, [Symbol.dispose]: () => listener.stop(true) };
+}
+
+/** A listener whose accept queue is full, so new connections hang in connect (SYN dropped). */
+async function blackHole() {
+  const py = Bun.spawn(["python3", "-c", "import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(120)"], { stdout: "pipe" });
+  const { value } = await py.stdout.getReader().read();
+  const port = Number(new TextDecoder().decode(value).trim());
+  // Fill the accept queue (backlog 0 holds one connection) so further SYNs are dropped.
+  const filler = await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } });
+  return { url: `http://127.0.0.1:${port}`, [Symbol.dispose]: () => (filler.end(), py.kill()) };
+}
+
+describe("proxy failures", () => {
+  test("a stopped instance gets no traffic after its first failed connect, and no client request fails", async () => {
+    await using a = echoUpstream("a");
+    const b = echoUpstream("b");
+    await using h = proxyHarness();
+    h.routing.add("svc", a.url);
+    const bi = h.routing.add("svc", b.url);
+    const names: string[] = [];
+    for (let i = 0; i < 4; i++) names.push((await (await fetch(`${h.url}/svc/x`)).json()).name);
+    expect(names.sort()).toEqual(["a", "a", "b", "b"]);
+    await b[Symbol.asyncDispose]();
+    const after: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const r = await fetch(`${h.url}/svc/x`, { method: "POST", body: `attempt ${i}` });
+      after.push(r.status);
+      expect((await r.json()).name).toBe("a");
+    }
+    expect(after).toEqual(Array(10).fill(200));
+    expect(h.routing.failures).toEqual([bi.id]);
+    expect(h.logs.filter((l) => l.includes('"failure":"connect"'))).toHaveLength(1);
+  });
+
+  test("when every instance refuses connections the answer is 503, never upstream internals", async () => {
+    const gone = echoUpstream();
+    const url = gone.url;
+    await gone[Symbol.asyncDispose]();
+    await using h = proxyHarness();
+    h.routing.add("svc", url);
+    h.routing.add("svc", url + "/other");
+    const r = await fetch(`${h.url}/svc/x`);
+    expect(r.status).toBe(503);
+    expect(await r.json()).toEqual({ error: "no healthy instances found", code: "proxy.no_healthy_instances" });
+    expect(h.routing.failures).toHaveLength(2);
+  });
+
+  test("the retry budget is bounded by OB_PROXY_RETRIES", async () => {
+    const gone = echoUpstream();
+    const url = gone.url;
+    await gone[Symbol.asyncDispose]();
+    await using h = proxyHarness({ env: { OB_PROXY_RETRIES: "1" } });
+    for (let i = 0; i < 4; i++) h.routing.add("svc", `${url}/${i}`);
+    const r = await fetch(`${h.url}/svc/x`);
+    expect(r.status).toBe(502);
+    expect((await r.json()).code).toBe("proxy.upstream_unreachable");
+    expect(h.routing.failures).toHaveLength(2);
+  });
+
+  test("an upstream that drops the connection without answering is 502, not retried", async () => {
+    using dropper = hangUpServer();
+    await using ok = echoUpstream();
+    await using h = proxyHarness();
+    h.routing.add("svc", dropper.url);
+    h.routing.add("svc", ok.url, "Degraded");
+    const r = await fetch(`${h.url}/svc/x`);
+    expect(r.status).toBe(502);
+    expect(await r.json()).toEqual({ error: "the instance failed to answer", code: "proxy.bad_gateway" });
+    expect(h.routing.failures).toEqual([]);
+  });
+
+  test("no response headers within OB_PROXY_TIMEOUT is 504; a slow instance that accepts connections is not marked", async () => {
+    const never = Promise.withResolvers<void>();
+    await using slow = upstream(async () => (await never.promise, new Response("late")));
+    await using h = proxyHarness({ env: { OB_PROXY_TIMEOUT: "400ms", OB_PROXY_CONNECT_TIMEOUT: "100ms" } });
+    h.routing.add("svc", slow.url);
+    const started = performance.now();
+    const r = await fetch(`${h.url}/svc/x`);
+    expect(r.status).toBe(504);
+    expect(await r.json()).toEqual({ error: "the instance did not answer in time", code: "proxy.upstream_timeout" });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(350);
+    expect(h.routing.failures).toEqual([]);
+    never.resolve();
+  });
+
+  test("a connect that does not complete within OB_PROXY_CONNECT_TIMEOUT moves on to the next instance", async () => {
+    using hole = await blackHole();
+    await using ok = echoUpstream("ok");
+    await using h = proxyHarness({ env: { OB_PROXY_CONNECT_TIMEOUT: "200ms", OB_PROXY_TIMEOUT: "20s" } });
+    const holeInstance = h.routing.add("svc", hole.url);
+    h.routing.add("svc", ok.url, "Degraded");
+    const r = await fetch(`${h.url}/svc/x`);
+    expect(r.status).toBe(200);
+    expect((await r.json()).name).toBe("ok");
+    expect(h.routing.failures).toEqual([holeInstance.id]);
+  });
+
+  test("a token of ours that was revoked is refused; an expired one of an active session is replaced", async () => {
+    await using up = echoUpstream();
+    await using h = proxyHarness();
+    h.routing.add("svc", up.url);
+    const revoked = await fetch(`${h.url}/svc/x`, { headers: { authorization: "Bearer revoked" } });
+    expect(revoked.status).toBe(401);
+    expect(await revoked.json()).toEqual({ error: "token was revoked", code: "auth.token_revoked" });
+    const expired = await (await fetch(`${h.url}/svc/x`, { headers: { authorization: "Bearer expired-active" } })).json();
+    expect(expired.headers.authorization).toBe("Bearer refreshed");
+    const foreign = await (await fetch(`${h.url}/svc/x`, { headers: { authorization: "Basic dXNlcjpwYXNz" } })).json();
+    expect(foreign.headers.authorization).toBe("Basic dXNlcjpwYXNz");
+    const none = await (await fetch(`${h.url}/svc/x`)).json();
+    expect(none.headers.authorization).toBeUndefined();
+  });
+
+  test("a client abort closes the upstream request", async () => {
+    let cancelled = false;
+    const started = Promise.withResolvers<void>();
+    await using up = upstream(() => {
+      const body = new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode("data: 1\n\n"));
+          started.resolve();
+        },
+        cancel() {
+          cancelled = true;
+        },
+      });
+      return new Response(body, { headers: { "content-type": "text/event-stream" } });
+    });
+    await using h = proxyHarness();
+    h.routing.add("svc", up.url);
+    const controller = new AbortController();
+    const r = await fetch(`${h.url}/svc/events`, { signal: controller.signal });
+    const reader = r.body!.getReader();
+    await reader.read();
+    await started.promise;
+    controller.abort();
+    await waitFor(() => cancelled, 5000, "upstream stream cancelled");
+    expect(cancelled).toBe(true);
+  });
+
+  test("a client abort while waiting for response headers cancels the upstream request", async () => {
+    let upstreamAborted = false;
+    const arrived = Promise.withResolvers<void>();
+    await using up = upstream(async (req) => {
+      req.signal.addEventListener("abort", () => (upstreamAborted = true));
+      arrived.resolve();
+      await new Promise((r) => setTimeout(r, 10_000));
+      return new Response("late");
+    });
+    await using h = proxyHarness();
+    h.routing.add("svc", up.url);
+    const controller = new AbortController();
+    const pending = fetch(`${h.url}/svc/slow`, { signal: controller.signal }).catch((e) => e);
+    await arrived.promise;
+    controller.abort();
+    await pending;
+    await waitFor(() => upstreamAborted, 5000, "upstream request aborted");
+  });
+});
