@@ -1,15 +1,97 @@
-/** @module Registry Svc: instances, nodes, health (contract §4). Placeholder until the module lands. */
-import { Elysia } from "elysia";
+/**
+ * @module Registry Svc (contract §4): wires the in-memory instance table, its storage, the services,
+ * the routes and the background jobs (prober, sweeper, node heartbeat, write-behind flusher).
+ */
 import type { BaseDeps } from "../../deps";
 import type { AuthGate } from "../../http/auth-guard";
 import type { Module } from "../module";
-import type { InstanceRouting } from "./routing";
+import { Publisher } from "./events";
+import { Flusher } from "./flusher";
+import { InstanceTable } from "./instance-table";
+import { NodeService } from "./nodes";
+import { REGISTRY_DEFAULT_PERMITS } from "./permissions";
+import type { ProbeFn } from "./probe";
+import { Prober } from "./prober";
+import { registryRoutes } from "./routes";
+import type { InstanceRouting, RegistryEvent } from "./routing";
+import { InstanceService } from "./service";
+import { RegistryStore } from "./store";
+import { Sweeper } from "./sweeper";
+
+/** How often pending instance changes are written to the database. */
+const FLUSH_INTERVAL_MS = 500;
 
 export interface RegistryModule extends Module {
   routing: InstanceRouting;
+  instances: InstanceService;
+  nodes: NodeService;
+  prober: Prober;
+  sweeper: Sweeper;
+  flusher: Flusher;
+  table: InstanceTable;
 }
 
-export async function createRegistryModule(_deps: BaseDeps, _gate: AuthGate): Promise<RegistryModule> {
-  const routing: InstanceRouting = { instancesOf: () => [], reportConnectFailure: () => {} };
-  return { routing, routes: new Elysia({ name: "registry-svc" }) };
+export interface RegistryModuleOptions {
+  /** Replaces the real TCP/HTTP probe (tests). */
+  probe?: ProbeFn;
+}
+
+export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, options: RegistryModuleOptions = {}): Promise<RegistryModule> {
+  const { config, clock, log } = deps;
+  await gate.grantDefaultPermits(REGISTRY_DEFAULT_PERMITS);
+  const events = new Publisher<RegistryEvent>(log);
+  const table = new InstanceTable(events);
+  const store = new RegistryStore(deps.db, deps.sqlite);
+  table.load(store.loadInstances());
+  const prober = new Prober({
+    table,
+    clock,
+    log,
+    intervalMs: config.healthIntervalMs,
+    timeoutMs: config.healthTimeoutMs,
+    degradedAfterMs: config.healthDegradedAfterMs,
+    concurrency: config.healthConcurrency,
+    probe: options.probe,
+  });
+  const sweeperInterval = Math.min(config.healthIntervalMs, config.unhealthyAfterMs);
+  const sweeper = new Sweeper({ table, clock, log, intervalMs: sweeperInterval, unhealthyAfterMs: config.unhealthyAfterMs, instanceTtlMs: config.instanceTtlMs });
+  const flusher = new Flusher(table, store, FLUSH_INTERVAL_MS, log);
+  const nodes = new NodeService({
+    store,
+    clock,
+    log,
+    selfUrl: config.selfUrl,
+    nodeId: config.nodeId,
+    region: config.region,
+    availabilityZone: config.availabilityZone,
+    heartbeatIntervalMs: config.healthIntervalMs,
+  });
+  const instances = new InstanceService({ table, clock, probeSoon: (id) => prober.probeSoon(id) });
+  const routing: InstanceRouting = {
+    instancesOf: (slug) => table.instancesOf(slug),
+    reportConnectFailure: (id) => table.setHealth(id, "Unreachable"),
+    subscribe: (listener) => events.subscribe(listener),
+  };
+  return {
+    routing,
+    instances,
+    nodes,
+    prober,
+    sweeper,
+    flusher,
+    table,
+    routes: registryRoutes(gate, instances, nodes),
+    start() {
+      nodes.start();
+      flusher.start();
+      sweeper.start();
+      prober.start();
+    },
+    async stop() {
+      await prober.stop();
+      await sweeper.stop();
+      await nodes.stop();
+      await flusher.stop();
+    },
+  };
 }

@@ -14,9 +14,25 @@ export interface RoutedInstance {
   status: InstanceStatus;
 }
 
+/** A change in the instance table, published in-process the moment it happens. */
+export type RegistryEvent =
+  /** A new instance, or an existing one whose URL, owner or settings changed. */
+  | { type: "registered"; instance: RoutedInstance }
+  /** The status of an instance changed (probe, sweeper, re-registration or a proxy connect failure). */
+  | { type: "status"; instance: RoutedInstance; previous: InstanceStatus }
+  /** The instance is gone: removed through the API, or expired by the sweeper. */
+  | { type: "removed"; instance: RoutedInstance; reason: "removed" | "expired" };
+
+export type RegistryListener = (event: RegistryEvent) => void;
+
 export interface InstanceRouting {
   /** Current instances owned by `slug` (empty when none); never touches the database. */
   instancesOf(slug: string): readonly RoutedInstance[];
   /** The proxy could not connect to this instance: mark it `Unreachable` at once and tell subscribers. */
   reportConnectFailure(instanceId: string): void;
+  /**
+   * Subscribes to every instance change; returns the unsubscribe function. The registry always
+   * provides it; optional only so test doubles of this interface need not.
+   */
+  subscribe?(listener: RegistryListener): () => void;
 }

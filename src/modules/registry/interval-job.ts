@@ -1,0 +1,59 @@
+/**
+ * @module Runs a background job's `runOnce()` at a fixed rate: each run starts one interval after the
+ * previous one started, or at once if that one overran (runs never overlap). Failures are logged;
+ * `stop()` waits for a run in flight.
+ */
+import type { Logger } from "../../lib/log";
+
+export class IntervalJob {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private running: Promise<void> | undefined;
+  private active = false;
+
+  constructor(
+    private readonly name: string,
+    private readonly intervalMs: number,
+    private readonly run: () => unknown,
+    private readonly log: Logger,
+  ) {}
+
+  get started(): boolean {
+    return this.active;
+  }
+
+  /** Runs at once when `immediately`, then every interval after each run ends. */
+  start(immediately = true): void {
+    if (this.active) return;
+    this.active = true;
+    if (immediately) this.tick();
+    else this.schedule();
+  }
+
+  /** Stops scheduling and waits for a run in flight. */
+  async stop(): Promise<void> {
+    this.active = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  private tick(): void {
+    const started = performance.now();
+    this.running = (async () => {
+      try {
+        await this.run();
+      } catch (err) {
+        this.log.error(`${this.name} failed`, { error: String(err) });
+      }
+    })().finally(() => {
+      this.running = undefined;
+      this.schedule(performance.now() - started);
+    });
+  }
+
+  private schedule(elapsedMs = 0): void {
+    if (!this.active) return;
+    this.timer = setTimeout(() => this.tick(), Math.max(0, this.intervalMs - elapsedMs));
+    this.timer.unref?.();
+  }
+}

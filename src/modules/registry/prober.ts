@@ -1,0 +1,111 @@
+/**
+ * @module The health prober (contract §4): every interval, every instance is probed (TCP connect or
+ * HTTP GET) with a timeout and bounded concurrency, so one slow instance holds one slot and delays no
+ * other. Alive and fast → Healthy, alive but slower than the threshold → Degraded, failed →
+ * Unreachable. A successful probe is a heartbeat.
+ */
+import type { Clock } from "../../lib/clock";
+import type { Logger } from "../../lib/log";
+import type { InstanceRecord, InstanceTable } from "./instance-table";
+import { IntervalJob } from "./interval-job";
+import { Limiter } from "./limiter";
+import { probeInstance, type ProbeFn } from "./probe";
+
+export interface ProberOptions {
+  table: InstanceTable;
+  clock: Clock;
+  log: Logger;
+  intervalMs: number;
+  timeoutMs: number;
+  degradedAfterMs: number;
+  concurrency: number;
+  /** Replaceable for tests; defaults to the real TCP/HTTP probe. */
+  probe?: ProbeFn;
+}
+
+/** Outcome counts of one cycle. */
+export interface ProbeCycle {
+  probed: number;
+  healthy: number;
+  degraded: number;
+  unreachable: number;
+  ms: number;
+}
+
+export class Prober {
+  private readonly limiter: Limiter;
+  private readonly probe: ProbeFn;
+  private readonly inFlight = new Set<string>();
+  private readonly job: IntervalJob;
+  private abort = new AbortController();
+
+  constructor(private readonly o: ProberOptions) {
+    this.limiter = new Limiter(o.concurrency);
+    this.probe = o.probe ?? probeInstance;
+    this.job = new IntervalJob("health probe", o.intervalMs, () => this.runOnce(), o.log);
+  }
+
+  /** Probes everything now, then every interval. */
+  start(): void {
+    if (this.job.started) return;
+    this.abort = new AbortController();
+    this.job.start(true);
+  }
+
+  /** Stops the cycles and abandons probes in flight (their results are dropped). */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.job.stop();
+  }
+
+  /** Probes one instance soon (after a registration), if the prober is running. */
+  probeSoon(id: string): void {
+    const record = this.o.table.get(id);
+    if (this.job.started && record) void this.probeOne(record);
+  }
+
+  /** One cycle over every instance; resolves when all probes have finished. */
+  async runOnce(): Promise<ProbeCycle> {
+    const started = performance.now();
+    const cycle: ProbeCycle = { probed: 0, healthy: 0, degraded: 0, unreachable: 0, ms: 0 };
+    const probes: Promise<void>[] = [];
+    for (const record of this.o.table.all()) {
+      probes.push(
+        this.probeOne(record).then((status) => {
+          if (!status) return;
+          cycle.probed++;
+          if (status === "Healthy") cycle.healthy++;
+          else if (status === "Degraded") cycle.degraded++;
+          else cycle.unreachable++;
+        }),
+      );
+    }
+    await Promise.all(probes);
+    cycle.ms = Math.round(performance.now() - started);
+    if (this.o.log.enabled("debug")) this.o.log.debug("health probe cycle", { ...cycle });
+    return cycle;
+  }
+
+  private async probeOne(record: InstanceRecord): Promise<"Healthy" | "Degraded" | "Unreachable" | undefined> {
+    const { id, url } = record;
+    if (this.inFlight.has(id)) return undefined;
+    this.inFlight.add(id);
+    const signal = this.abort.signal;
+    const target = { scheme: record.scheme, host: record.host, port: record.port, healthCheckPath: record.healthCheckPath };
+    try {
+      return await this.limiter.run(async () => {
+        if (signal.aborted) return undefined;
+        const t0 = performance.now();
+        const alive = await this.probe(target, this.o.timeoutMs, signal);
+        const elapsed = performance.now() - t0;
+        // Drop results of abandoned probes, and of instances removed or re-pointed meanwhile.
+        if (signal.aborted || this.o.table.get(id)?.url !== url) return undefined;
+        const status = !alive ? "Unreachable" : elapsed > this.o.degradedAfterMs ? "Degraded" : "Healthy";
+        this.o.table.setHealth(id, status, alive ? this.o.clock.now() : undefined);
+        return status;
+      });
+    } finally {
+      this.inFlight.delete(id);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * @module Registry Svc HTTP routes (contract §4): paths, methods and fields of 1Backend's
+ * registry-svc; rules live in the services. Success: register 201 `{}`, deletes 204.
+ */
+import { Elysia, t } from "elysia";
+import { authGuard, type AuthGate } from "../../http/auth-guard";
+import { errors } from "../../http/errors";
+import { echoRoutes } from "./echo-routes";
+import type { NodeService } from "./nodes";
+import { INSTANCE_DELETE, INSTANCE_EDIT, INSTANCE_VIEW, NODE_DELETE, NODE_VIEW } from "./permissions";
+import {
+  ListInstancesQuery,
+  ListInstancesResponse,
+  ListNodesRequest,
+  ListNodesResponse,
+  RegisterInstanceRequest,
+  SelfNodeResponse,
+} from "./schemas";
+import type { InstanceService } from "./service";
+
+const tags = ["Registry Svc"];
+
+export function registryRoutes(gate: AuthGate, instances: InstanceService, nodes: NodeService) {
+  return new Elysia({ name: "registry-svc" })
+    .use(authGuard(gate))
+    .put(
+      "/registry-svc/instance",
+      ({ caller, body, status }) => {
+        instances.register(caller, body);
+        return status(201, {});
+      },
+      {
+        auth: INSTANCE_EDIT,
+        body: RegisterInstanceRequest,
+        response: { 201: t.Object({}), ...errors(400, 401, 403, 409) },
+        detail: {
+          operationId: "registerInstance",
+          summary: "Register an instance (idempotent; the owner's re-registration is a heartbeat)",
+          tags,
+        },
+      },
+    )
+    .get("/registry-svc/instances", ({ caller, query }) => ({ instances: instances.list(caller, query) }), {
+      auth: INSTANCE_VIEW,
+      query: ListInstancesQuery,
+      response: { 200: ListInstancesResponse, ...errors(400, 401, 403) },
+      detail: { operationId: "listInstances", summary: "List instances (own ones; admins and proxy-svc see all)", tags },
+    })
+    .delete(
+      "/registry-svc/instance/:id",
+      ({ caller, params, status }) => {
+        instances.remove(caller, params.id);
+        return status(204, undefined);
+      },
+      {
+        auth: INSTANCE_DELETE,
+        params: t.Object({ id: t.String({ minLength: 1, maxLength: 256 }) }),
+        response: { 204: t.Void(), ...errors(401, 403, 404) },
+        detail: { operationId: "removeInstance", summary: "Remove an instance (its owner or an admin)", tags },
+      },
+    )
+    .get("/registry-svc/node/self", () => ({ node: nodes.self() }), {
+      auth: NODE_VIEW,
+      response: { 200: SelfNodeResponse, ...errors(401, 403) },
+      detail: { operationId: "selfNode", summary: "This server's node", tags },
+    })
+    .post("/registry-svc/nodes", ({ body }) => ({ nodes: nodes.list(body.ids ?? []) }), {
+      auth: NODE_VIEW,
+      body: ListNodesRequest,
+      response: { 200: ListNodesResponse, ...errors(400, 401, 403) },
+      detail: { operationId: "listNodes", summary: "List nodes (all, or those with the given ids)", tags },
+    })
+    .delete(
+      "/registry-svc/node/:url",
+      ({ params, status }) => {
+        nodes.delete(params.url);
+        return status(204, undefined);
+      },
+      {
+        auth: NODE_DELETE,
+        params: t.Object({ url: t.String({ minLength: 1, maxLength: 2048, description: "Node URL, URL-encoded as one path segment." }) }),
+        response: { 204: t.Void(), ...errors(401, 403, 404) },
+        detail: { operationId: "deleteNode", summary: "Delete a node by its URL", tags },
+      },
+    )
+    .use(echoRoutes());
+}

@@ -1,0 +1,74 @@
+/**
+ * @module Registry Svc wire schemas (TypeBox): the single source of validation, OpenAPI and types.
+ * Field names follow 1Backend's `registry-svc` (client 0.9.18, models `RegistrySvc*`).
+ */
+import { t, type Static } from "elysia";
+
+export const InstanceStatus = t.Union(
+  [t.Literal("Unknown"), t.Literal("Healthy"), t.Literal("Degraded"), t.Literal("Unreachable")],
+  { description: "Unknown: registered, not probed yet. Degraded: alive but answering slowly." },
+);
+
+const MAX_URL = 2048;
+
+export const RegisterInstanceRequest = t.Object({
+  url: t.Optional(t.String({ maxLength: MAX_URL, description: "Instance base URL, e.g. `http://127.0.0.1:9311` or `http://10.0.0.5:8080/api`. Or give scheme + host|ip + port + path." })),
+  id: t.Optional(t.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9_.:-]+$", description: "Stable id; generated (`inst-…`) when absent." })),
+  deploymentId: t.Optional(t.String({ maxLength: 256 })),
+  scheme: t.Optional(t.String({ maxLength: 16, description: "`http` (default) or `https`." })),
+  host: t.Optional(t.String({ maxLength: 253 })),
+  ip: t.Optional(t.String({ maxLength: 64 })),
+  port: t.Optional(t.Integer({ minimum: 1, maximum: 65535 })),
+  path: t.Optional(t.String({ maxLength: 1024, description: "Path prefix kept when proxying." })),
+  healthCheckPath: t.Optional(
+    t.String({ maxLength: 1024, pattern: "^/[^\\s#]*$", description: "Absolute path probed with HTTP GET (2xx/3xx is alive); without it the probe is a TCP connect." }),
+  ),
+});
+export type RegisterInstanceRequest = Static<typeof RegisterInstanceRequest>;
+
+export const Instance = t.Object({
+  id: t.String(),
+  url: t.String({ description: "Normalised URL: lowercase scheme and host, explicit port, no trailing slash." }),
+  slug: t.String({ description: "Owner: the slug of the account that registered the URL." }),
+  status: InstanceStatus,
+  lastHeartbeat: t.Optional(t.String({ description: "Last time seen alive (ISO 8601 UTC); absent until then." })),
+  scheme: t.String(),
+  host: t.String(),
+  ip: t.Optional(t.String()),
+  port: t.Integer(),
+  path: t.Optional(t.String()),
+  deploymentId: t.Optional(t.String()),
+  healthCheckPath: t.Optional(t.String()),
+});
+export type Instance = Static<typeof Instance>;
+
+export const ListInstancesQuery = t.Object({
+  slug: t.Optional(t.String()),
+  host: t.Optional(t.String()),
+  ip: t.Optional(t.String()),
+  deploymentId: t.Optional(t.String()),
+  path: t.Optional(t.String()),
+  id: t.Optional(t.String()),
+  scheme: t.Optional(t.String()),
+});
+export type ListInstancesQuery = Static<typeof ListInstancesQuery>;
+
+export const ListInstancesResponse = t.Object({ instances: t.Array(Instance) });
+
+const Usage = t.Object({ used: t.Number(), total: t.Number(), percent: t.Number() });
+export const ResourceUsage = t.Object({ cpu: Usage, memory: Usage, disk: Usage });
+export type ResourceUsage = Static<typeof ResourceUsage>;
+
+export const Node = t.Object({
+  id: t.String(),
+  url: t.String(),
+  region: t.Optional(t.String()),
+  availabilityZone: t.Optional(t.String()),
+  lastHeartbeat: t.String({ description: "ISO 8601 UTC." }),
+  usage: ResourceUsage,
+});
+export type Node = Static<typeof Node>;
+
+export const ListNodesRequest = t.Object({ ids: t.Optional(t.Array(t.String(), { maxItems: 1000 })) });
+export const ListNodesResponse = t.Object({ nodes: t.Array(Node) });
+export const SelfNodeResponse = t.Object({ node: Node });

@@ -1,0 +1,103 @@
+/**
+ * @module Registry instance rules (contract §4): who owns a URL, what a re-registration means, who
+ * may see and remove what. Works on the in-memory table only; storage follows behind it.
+ */
+import type { Caller } from "../../http/auth-guard";
+import { conflict, forbidden, notFound } from "../../http/errors";
+import type { Clock } from "../../lib/clock";
+import { isoTime } from "../../lib/clock";
+import { newId } from "../../lib/ids";
+import type { InstanceRecord, InstanceTable } from "./instance-table";
+import { SEES_ALL_INSTANCES } from "./permissions";
+import type { Instance, ListInstancesQuery, RegisterInstanceRequest } from "./schemas";
+import { normalizeInstanceUrl } from "./url";
+
+export interface InstanceServiceDeps {
+  table: InstanceTable;
+  clock: Clock;
+  /** Called after a registration so the instance is probed now rather than at the next cycle. */
+  probeSoon?: (id: string) => void;
+}
+
+const FILTERS = ["host", "ip", "deploymentId", "path", "id", "scheme"] as const;
+
+export class InstanceService {
+  constructor(private readonly deps: InstanceServiceDeps) {}
+
+  /**
+   * Registers `req` for the caller's slug. The owner's re-registration is an idempotent upsert and a
+   * heartbeat; another slug gets 409 unless it is an admin, who takes the instance over.
+   */
+  register(caller: Caller, req: RegisterInstanceRequest): InstanceRecord {
+    const { table, clock } = this.deps;
+    const n = normalizeInstanceUrl(req);
+    const byUrl = table.findByUrl(n.url);
+    const byId = req.id ? table.get(req.id) : undefined;
+    if (byUrl && byId && byUrl !== byId) {
+      throw conflict("registry.url_registered", `url ${n.url} is already registered as instance ${byUrl.id}`);
+    }
+    const existing = byUrl ?? byId;
+    if (existing && existing.slug !== caller.slug && !caller.isAdmin) {
+      throw conflict("registry.instance_owned", `instance ${existing.id} is owned by another account`);
+    }
+    const now = clock.now();
+    const heartbeat = existing?.slug === caller.slug;
+    const record: InstanceRecord = {
+      ...existing,
+      id: existing?.id ?? req.id ?? newId("inst"),
+      slug: caller.slug,
+      ...n,
+      status: heartbeat && existing.status !== "Unreachable" ? existing.status : "Unknown",
+      lastHeartbeat: heartbeat ? now : (existing?.lastHeartbeat ?? null),
+      createdAt: existing?.createdAt ?? now,
+    };
+    if (!n.ip) delete record.ip;
+    if (req.deploymentId) record.deploymentId = req.deploymentId;
+    if (req.healthCheckPath) record.healthCheckPath = req.healthCheckPath;
+    table.put(record);
+    this.deps.probeSoon?.(record.id);
+    return record;
+  }
+
+  /** Instances the caller may see, filtered by every given filter (AND, exact match). */
+  list(caller: Caller, query: ListInstancesQuery): Instance[] {
+    const { table } = this.deps;
+    const seesAll = caller.isAdmin || SEES_ALL_INSTANCES.has(caller.slug);
+    if (!seesAll && query.slug && query.slug !== caller.slug) return [];
+    const slug = seesAll ? query.slug : caller.slug;
+    const candidates = slug ? table.ofSlug(slug) : table.all();
+    const active = FILTERS.filter((f) => query[f]);
+    const out: Instance[] = [];
+    for (const record of candidates) {
+      if (active.every((f) => matches(record, f, query[f]!))) out.push(toWire(record));
+    }
+    return out;
+  }
+
+  /** Removes an instance; only its owner or an admin may. */
+  remove(caller: Caller, id: string): void {
+    const record = this.deps.table.get(id);
+    if (!record) throw notFound("registry.instance_not_found", `instance ${id} not found`);
+    if (record.slug !== caller.slug && !caller.isAdmin) {
+      throw forbidden("registry.not_instance_owner", `instance ${id} is owned by another account`);
+    }
+    this.deps.table.remove(id, "removed");
+  }
+}
+
+function matches(record: InstanceRecord, filter: (typeof FILTERS)[number], value: string): boolean {
+  if (filter === "host") return record.host === value.toLowerCase() || record.host === value;
+  if (filter === "path") return record.path === value.replace(/\/+$/, "");
+  return record[filter] === value;
+}
+
+/** The wire shape of an instance (ISO 8601 UTC times; `lastHeartbeat` absent until first seen alive). */
+export function toWire(r: InstanceRecord): Instance {
+  const wire: Instance = { id: r.id, url: r.url, slug: r.slug, status: r.status, scheme: r.scheme, host: r.host, port: r.port };
+  if (r.lastHeartbeat !== null) wire.lastHeartbeat = isoTime(r.lastHeartbeat);
+  if (r.ip) wire.ip = r.ip;
+  if (r.path) wire.path = r.path;
+  if (r.deploymentId) wire.deploymentId = r.deploymentId;
+  if (r.healthCheckPath) wire.healthCheckPath = r.healthCheckPath;
+  return wire;
+}

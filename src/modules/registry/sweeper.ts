@@ -1,0 +1,57 @@
+/**
+ * @module The sweeper (contract §4): an instance not seen alive for longer than the unhealthy
+ * threshold is marked Unreachable; one not seen alive for the instance TTL is removed (TTL 0: never).
+ * "Seen alive" is its last heartbeat, or its registration when it never had one.
+ */
+import type { Clock } from "../../lib/clock";
+import type { Logger } from "../../lib/log";
+import type { InstanceTable } from "./instance-table";
+import { IntervalJob } from "./interval-job";
+
+export interface SweeperOptions {
+  table: InstanceTable;
+  clock: Clock;
+  log: Logger;
+  intervalMs: number;
+  unhealthyAfterMs: number;
+  /** 0 never removes. */
+  instanceTtlMs: number;
+}
+
+export interface SweepResult {
+  markedUnreachable: number;
+  removed: number;
+}
+
+export class Sweeper {
+  private readonly job: IntervalJob;
+
+  constructor(private readonly o: SweeperOptions) {
+    this.job = new IntervalJob("instance sweeper", o.intervalMs, () => this.runOnce(), o.log);
+  }
+
+  start(): void {
+    this.job.start(false);
+  }
+
+  async stop(): Promise<void> {
+    await this.job.stop();
+  }
+
+  /** One sweep at the clock's current time. */
+  runOnce(): SweepResult {
+    const { table, clock, unhealthyAfterMs, instanceTtlMs } = this.o;
+    const now = clock.now();
+    const expired: string[] = [];
+    const stale: string[] = [];
+    for (const record of table.all()) {
+      const silentFor = now - (record.lastHeartbeat ?? record.createdAt);
+      if (instanceTtlMs > 0 && silentFor > instanceTtlMs) expired.push(record.id);
+      else if (silentFor > unhealthyAfterMs && record.status !== "Unreachable") stale.push(record.id);
+    }
+    for (const id of stale) table.setHealth(id, "Unreachable");
+    for (const id of expired) table.remove(id, "expired");
+    if (expired.length > 0) this.o.log.info("expired instances removed", { count: expired.length });
+    return { markedUnreachable: stale.length, removed: expired.length };
+  }
+}

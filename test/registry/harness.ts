@@ -1,0 +1,77 @@
+/**
+ * @module In-process registry app with a fake gate: the real handler, error mapping and storage,
+ * with the registry module built against {@link FakeGate}. Options reach the registry module (e.g.
+ * a scripted probe) and the config (`env`).
+ */
+import { Elysia } from "elysia";
+import { join } from "node:path";
+import { createApp } from "../../src/app";
+import { openDatabase } from "../../src/db/client";
+import { migrate } from "../../src/db/migrate";
+import type { BaseDeps, Deps } from "../../src/deps";
+import { createHandler } from "../../src/handler";
+import { silentLogger } from "../../src/lib/log";
+import type { Clock } from "../../src/lib/clock";
+import { createProxyModule } from "../../src/modules/proxy";
+import { createRegistryModule, type RegistryModule, type RegistryModuleOptions } from "../../src/modules/registry";
+import { testConfig } from "../helpers/config";
+import { tempDir } from "../helpers/temp-dir";
+import { standardGate, type FakeGate } from "./fake-gate";
+
+export interface RegistryHarness {
+  gate: FakeGate;
+  registry: RegistryModule;
+  deps: BaseDeps;
+  folder: string;
+  json<T = any>(method: string, path: string, options?: { body?: unknown; token?: string; headers?: Record<string, string> }): Promise<{ status: number; body: T; text: string; headers: Headers }>;
+  /** Stops the registry and closes the database, keeping the folder (for restarts). */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export async function registryHarness(
+  options: { env?: Record<string, string>; clock?: Clock; gate?: FakeGate; folder?: string } & RegistryModuleOptions = {},
+): Promise<RegistryHarness> {
+  const dir = options.folder ? undefined : tempDir();
+  const folder = options.folder ?? dir!.path;
+  const config = testConfig(folder, options.env);
+  const opened = openDatabase(join(folder, "1backend.db"));
+  migrate(opened.db);
+  const base: BaseDeps = { config, db: opened.db, sqlite: opened.sqlite, clock: options.clock ?? { now: () => Date.now() }, log: silentLogger };
+  const gate = options.gate ?? standardGate();
+  const registry = await createRegistryModule(base, gate, { probe: options.probe });
+  const user = { gate, routes: new Elysia({ name: "user-svc" }) };
+  const proxy = createProxyModule(base, gate, registry.routing);
+  const deps: Deps = { ...base, user, registry, proxy, close: opened.close };
+  const handle = createHandler(deps, createApp(deps));
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await registry.stop?.();
+    opened.close();
+  };
+  return {
+    gate,
+    registry,
+    deps: base,
+    folder,
+    async json(method, path, opts = {}) {
+      const headers: Record<string, string> = { ...opts.headers };
+      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+      let body: string | undefined;
+      if (opts.body !== undefined) {
+        body = typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body);
+        headers["content-type"] ??= "application/json";
+      }
+      const response = (await handle(new Request(`http://localhost${path}`, { method, headers, body })))!;
+      const text = await response.text();
+      return { status: response.status, text, body: text ? JSON.parse(text) : null, headers: response.headers };
+    },
+    close,
+    async [Symbol.asyncDispose]() {
+      await close();
+      dir?.[Symbol.dispose]();
+    },
+  };
+}
