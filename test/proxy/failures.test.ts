@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { echoUpstream, proxyHarness, upstream, waitFor } from "./helpers";
+import { echoUpstream, json, proxyHarness, upstream, waitFor } from "./helpers";
 
 /** A TCP listener that closes every connection as soon as the request arrives (no HTTP answer). */
 function hangUpServer() {
@@ -25,14 +25,14 @@ describe("proxy failures", () => {
     h.routing.add("svc", a.url);
     const bi = h.routing.add("svc", b.url);
     const names: string[] = [];
-    for (let i = 0; i < 4; i++) names.push((await (await fetch(`${h.url}/svc/x`)).json()).name);
+    for (let i = 0; i < 4; i++) names.push((await json(fetch(`${h.url}/svc/x`))).name);
     expect(names.sort()).toEqual(["a", "a", "b", "b"]);
     await b[Symbol.asyncDispose]();
     const after: number[] = [];
     for (let i = 0; i < 10; i++) {
       const r = await fetch(`${h.url}/svc/x`, { method: "POST", body: `attempt ${i}` });
       after.push(r.status);
-      expect((await r.json()).name).toBe("a");
+      expect((await json(r)).name).toBe("a");
     }
     expect(after).toEqual(Array(10).fill(200));
     expect(h.routing.failures).toEqual([bi.id]);
@@ -48,7 +48,7 @@ describe("proxy failures", () => {
     h.routing.add("svc", url + "/other");
     const r = await fetch(`${h.url}/svc/x`);
     expect(r.status).toBe(503);
-    expect(await r.json()).toEqual({ error: "no healthy instances found", code: "proxy.no_healthy_instances" });
+    expect(await json(r)).toEqual({ error: "no healthy instances found", code: "proxy.no_healthy_instances" });
     expect(h.routing.failures).toHaveLength(2);
   });
 
@@ -60,7 +60,7 @@ describe("proxy failures", () => {
     for (let i = 0; i < 4; i++) h.routing.add("svc", `${url}/${i}`);
     const r = await fetch(`${h.url}/svc/x`);
     expect(r.status).toBe(502);
-    expect((await r.json()).code).toBe("proxy.upstream_unreachable");
+    expect((await json(r)).code).toBe("proxy.upstream_unreachable");
     expect(h.routing.failures).toHaveLength(2);
   });
 
@@ -72,7 +72,7 @@ describe("proxy failures", () => {
     h.routing.add("svc", ok.url, "Degraded");
     const r = await fetch(`${h.url}/svc/x`);
     expect(r.status).toBe(502);
-    expect(await r.json()).toEqual({ error: "the instance failed to answer", code: "proxy.bad_gateway" });
+    expect(await json(r)).toEqual({ error: "the instance failed to answer", code: "proxy.bad_gateway" });
     expect(h.routing.failures).toEqual([]);
   });
 
@@ -84,7 +84,7 @@ describe("proxy failures", () => {
     const started = performance.now();
     const r = await fetch(`${h.url}/svc/x`);
     expect(r.status).toBe(504);
-    expect(await r.json()).toEqual({ error: "the instance did not answer in time", code: "proxy.upstream_timeout" });
+    expect(await json(r)).toEqual({ error: "the instance did not answer in time", code: "proxy.upstream_timeout" });
     expect(performance.now() - started).toBeGreaterThanOrEqual(350);
     expect(h.routing.failures).toEqual([]);
     never.resolve();
@@ -98,7 +98,7 @@ describe("proxy failures", () => {
     h.routing.add("svc", ok.url, "Degraded");
     const r = await fetch(`${h.url}/svc/x`);
     expect(r.status).toBe(200);
-    expect((await r.json()).name).toBe("ok");
+    expect((await json(r)).name).toBe("ok");
     expect(h.routing.failures).toEqual([holeInstance.id]);
   });
 
@@ -108,12 +108,12 @@ describe("proxy failures", () => {
     h.routing.add("svc", up.url);
     const revoked = await fetch(`${h.url}/svc/x`, { headers: { authorization: "Bearer revoked" } });
     expect(revoked.status).toBe(401);
-    expect(await revoked.json()).toEqual({ error: "token was revoked", code: "auth.token_revoked" });
-    const expired = await (await fetch(`${h.url}/svc/x`, { headers: { authorization: "Bearer expired-active" } })).json();
+    expect(await json(revoked)).toEqual({ error: "token was revoked", code: "auth.token_revoked" });
+    const expired = await json(fetch(`${h.url}/svc/x`, { headers: { authorization: "Bearer expired-active" } }));
     expect(expired.headers.authorization).toBe("Bearer refreshed");
-    const foreign = await (await fetch(`${h.url}/svc/x`, { headers: { authorization: "Basic dXNlcjpwYXNz" } })).json();
+    const foreign = await json(fetch(`${h.url}/svc/x`, { headers: { authorization: "Basic dXNlcjpwYXNz" } }));
     expect(foreign.headers.authorization).toBe("Basic dXNlcjpwYXNz");
-    const none = await (await fetch(`${h.url}/svc/x`)).json();
+    const none = await json(fetch(`${h.url}/svc/x`));
     expect(none.headers.authorization).toBeUndefined();
   });
 

@@ -157,3 +157,8 @@ export async function rawRequest(baseUrl: string, method: string, target: string
   const status = Number(text.slice(9, 12));
   return { status, body: text.slice(text.indexOf("\r\n\r\n") + 4) };
 }
+
+/** The JSON body of a response (or of a pending fetch), untyped for terse assertions. */
+export async function json(response: Response | Promise<Response>): Promise<any> {
+  return (await response).json();
+}

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { echoUpstream, proxyHarness, rawRequest, upstream } from "./helpers";
+import { echoUpstream, json, proxyHarness, rawRequest, upstream } from "./helpers";
 
 describe("proxy routing", () => {
   test("path and query reach the instance unchanged, after the instance's own path prefix", async () => {
@@ -9,10 +9,10 @@ describe("proxy routing", () => {
     h.routing.add("prefixed-svc", `${up.url}/base/v1`);
     const r = await fetch(`${h.url}/skeleton-svc/a%2Fb/c%20d?x=1&y=%zz&x=2`);
     expect(r.status).toBe(200);
-    expect((await r.json()).path).toBe("/skeleton-svc/a%2Fb/c%20d?x=1&y=%zz&x=2");
-    const p = await (await fetch(`${h.url}/prefixed-svc/hello?q`)).json();
+    expect((await json(r)).path).toBe("/skeleton-svc/a%2Fb/c%20d?x=1&y=%zz&x=2");
+    const p = await json(fetch(`${h.url}/prefixed-svc/hello?q`));
     expect(p.path).toBe("/base/v1/prefixed-svc/hello?q");
-    const bare = await (await fetch(`${h.url}/skeleton-svc`)).json();
+    const bare = await json(fetch(`${h.url}/skeleton-svc`));
     expect(bare.path).toBe("/skeleton-svc");
   });
 
@@ -33,7 +33,7 @@ describe("proxy routing", () => {
     await using h = proxyHarness();
     for (const up of [a, b, c]) h.routing.add("svc", up.url);
     const counts: Record<string, number> = { a: 0, b: 0, c: 0 };
-    for (let i = 0; i < 30; i++) counts[(await (await fetch(`${h.url}/svc/x`)).json()).name]++;
+    for (let i = 0; i < 30; i++) counts[(await json(fetch(`${h.url}/svc/x`))).name]! += 1;
     expect(counts).toEqual({ a: 10, b: 10, c: 10 });
   });
 
@@ -45,7 +45,7 @@ describe("proxy routing", () => {
     const u = h.routing.add("svc", unknown.url, "Unknown");
     const d = h.routing.add("svc", degraded.url, "Degraded");
     const hh = h.routing.add("svc", healthy.url, "Healthy");
-    const name = async () => (await (await fetch(`${h.url}/svc/x`)).json()).name;
+    const name = async () => (await json(fetch(`${h.url}/svc/x`))).name;
     expect([await name(), await name()]).toEqual(["healthy", "healthy"]);
     h.routing.setStatus(hh.id, "Unreachable");
     expect(await name()).toBe("degraded");
@@ -54,14 +54,14 @@ describe("proxy routing", () => {
     h.routing.setStatus(u.id, "Unreachable");
     const r = await fetch(`${h.url}/svc/x`);
     expect(r.status).toBe(503);
-    expect(await r.json()).toEqual({ error: "no healthy instances found", code: "proxy.no_healthy_instances" });
+    expect(await json(r)).toEqual({ error: "no healthy instances found", code: "proxy.no_healthy_instances" });
   });
 
   test("an unknown slug is 404 no instances found, with CORS and a request id", async () => {
     await using h = proxyHarness();
     const r = await fetch(`${h.url}/nobody-svc/x`, { headers: { origin: "http://app.example" } });
     expect(r.status).toBe(404);
-    expect(await r.json()).toEqual({ error: "no instances found", code: "proxy.no_instances" });
+    expect(await json(r)).toEqual({ error: "no instances found", code: "proxy.no_instances" });
     expect(r.headers.get("access-control-allow-origin")).toBe("http://app.example");
     expect(r.headers.get("x-request-id")).toBeTruthy();
   });
