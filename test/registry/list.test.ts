@@ -1,0 +1,127 @@
+import { expect } from "bun:test";
+import type { RegistryHarness } from "./harness";
+import { list, register, runScenarios } from "./scenario";
+
+/** alpha owns two instances (one with a deployment and a path), beta one. */
+async function threeInstances(h: RegistryHarness): Promise<void> {
+  await register(h, "alpha", { url: "http://10.0.0.1:8000", id: "inst-a1" });
+  await register(h, "alpha", { url: "http://api.example.com:8001/v1", id: "inst-a2", deploymentId: "depl-7" });
+  await register(h, "beta", { url: "http://10.0.0.2:8000", id: "inst-b1" });
+}
+
+const ids = (r: { body: any }) => r.body.instances.map((i: any) => i.id).sort();
+const GET = "GET";
+
+runScenarios("GET /registry-svc/instances", [
+  { name: "an empty registry lists an empty array", method: GET, path: "/registry-svc/instances", token: "alpha", status: 200, expectBody: { instances: [] } },
+  {
+    name: "a non-admin sees only its own instances",
+    setup: threeInstances,
+    method: GET,
+    path: "/registry-svc/instances",
+    token: "alpha",
+    status: 200,
+    check: (r) => expect(ids(r)).toEqual(["inst-a1", "inst-a2"]),
+  },
+  {
+    name: "a non-admin asking for another slug sees nothing",
+    setup: threeInstances,
+    method: GET,
+    path: "/registry-svc/instances?slug=beta-svc",
+    token: "alpha",
+    status: 200,
+    expectBody: { instances: [] },
+  },
+  {
+    name: "an admin sees all",
+    setup: threeInstances,
+    method: GET,
+    path: "/registry-svc/instances",
+    token: "admin",
+    status: 200,
+    check: (r) => expect(ids(r)).toEqual(["inst-a1", "inst-a2", "inst-b1"]),
+  },
+  {
+    name: "proxy-svc sees all",
+    setup: threeInstances,
+    method: GET,
+    path: "/registry-svc/instances",
+    token: "proxy",
+    status: 200,
+    check: (r) => expect(ids(r)).toEqual(["inst-a1", "inst-a2", "inst-b1"]),
+  },
+  ...(
+    [
+      ["slug=beta-svc", ["inst-b1"]],
+      ["host=10.0.0.1", ["inst-a1"]],
+      ["host=API.example.com", ["inst-a2"]],
+      ["ip=10.0.0.2", ["inst-b1"]],
+      ["deploymentId=depl-7", ["inst-a2"]],
+      ["path=/v1", ["inst-a2"]],
+      ["id=inst-a1", ["inst-a1"]],
+      ["slug=alpha-svc&host=10.0.0.1", ["inst-a1"]],
+      ["slug=beta-svc&host=10.0.0.1", []],
+      ["id=inst-nope", []],
+      ["unknownFilter=x", ["inst-a1", "inst-a2", "inst-b1"]],
+    ] as const
+  ).map(([query, expected]) => ({
+    name: `admin filter ${query} → ${expected.join(", ") || "none"} (filters combine with AND)`,
+    setup: threeInstances,
+    method: GET,
+    path: `/registry-svc/instances?${query}`,
+    token: "admin",
+    status: 200,
+    check: (r: { body: any }) => expect(ids(r)).toEqual([...expected]),
+  })),
+  { name: "no token: 401", method: GET, path: "/registry-svc/instances", status: 401 },
+  { name: "an account without the permission: 403", method: GET, path: "/registry-svc/instances", token: "nobody", status: 403 },
+]);
+
+runScenarios("DELETE /registry-svc/instance/:id", [
+  {
+    name: "the owner removes its instance: 204, empty body, gone",
+    setup: threeInstances,
+    method: "DELETE",
+    path: "/registry-svc/instance/inst-a1",
+    token: "alpha",
+    status: 204,
+    check: async (r, h) => {
+      expect(r.text).toBe("");
+      expect((await list(h)).map((i) => i.id).sort()).toEqual(["inst-a2", "inst-b1"]);
+    },
+  },
+  {
+    name: "an admin removes anyone's instance",
+    setup: threeInstances,
+    method: "DELETE",
+    path: "/registry-svc/instance/inst-b1",
+    token: "admin",
+    status: 204,
+    check: async (_r, h) => expect((await list(h)).map((i) => i.id).sort()).toEqual(["inst-a1", "inst-a2"]),
+  },
+  {
+    name: "another slug may not remove it: 403, still there",
+    setup: threeInstances,
+    method: "DELETE",
+    path: "/registry-svc/instance/inst-a1",
+    token: "beta",
+    status: 403,
+    code: "registry.not_instance_owner",
+    check: async (_r, h) => expect(await list(h)).toHaveLength(3),
+  },
+  { name: "an unknown id: 404", method: "DELETE", path: "/registry-svc/instance/inst-nope", token: "admin", status: 404, code: "registry.instance_not_found" },
+  { name: "no token: 401", method: "DELETE", path: "/registry-svc/instance/inst-a1", status: 401 },
+  { name: "an account without the permission: 403", method: "DELETE", path: "/registry-svc/instance/inst-a1", token: "nobody", status: 403 },
+  {
+    name: "a removed URL can be registered by another slug afterwards",
+    setup: async (h) => {
+      await threeInstances(h);
+      expect((await h.json("DELETE", "/registry-svc/instance/inst-a1", { token: "alpha" })).status).toBe(204);
+    },
+    method: "PUT",
+    path: "/registry-svc/instance",
+    token: "beta",
+    body: { url: "http://10.0.0.1:8000" },
+    status: 201,
+  },
+]);
