@@ -1,0 +1,83 @@
+/** @module `oo login`, `oo register`, `oo whoami`, `oo token`: the user's session in the selected environment. */
+import { apiCall } from "../api";
+import { expectArgs, JSON_FLAG, type Command, type RunContext } from "../command";
+import { DEFAULT_APP_HOST, resolveTarget, resolveToken, storeToken } from "../context";
+import { json, yaml } from "../output";
+import { readPassword } from "../prompt";
+
+interface TokenResponse {
+  token?: { token: string };
+}
+
+const appHostOf = (ctx: RunContext) => (typeof ctx.flags["app-host"] === "string" ? ctx.flags["app-host"] : DEFAULT_APP_HOST);
+
+export const loginCommand: Command = {
+  name: "login",
+  summary: "Log in and store the token for the selected environment",
+  usage: "<slug> [password]",
+  details: "Without a password argument it is read from a prompt (not echoed) or from stdin: echo \"$PW\" | oo login 1backend",
+  async run(ctx) {
+    expectArgs(ctx, 1, 2, "<slug> [password]");
+    const [slug, given] = ctx.positionals as [string, string?];
+    const target = resolveTarget(ctx.flags);
+    const password = given ?? (await readPassword());
+    const appHost = appHostOf(ctx);
+    const body = { appHost, slug, password, device: "cli" };
+    const response = await apiCall<TokenResponse>(target.env.url, "POST", "/user-svc/login", { body });
+    storeToken(target, slug, appHost, response.token!.token);
+  },
+};
+
+export const registerCommand: Command = {
+  name: "register",
+  summary: "Register a new user and store its token",
+  usage: "<slug> [password]",
+  flags: [{ name: "name", value: true, description: "display name" }],
+  async run(ctx) {
+    expectArgs(ctx, 1, 2, "<slug> [password]");
+    const [slug, given] = ctx.positionals as [string, string?];
+    const target = resolveTarget(ctx.flags);
+    const password = given ?? (await readPassword());
+    const appHost = appHostOf(ctx);
+    const name = typeof ctx.flags.name === "string" ? ctx.flags.name : undefined;
+    const response = await apiCall<TokenResponse>(target.env.url, "POST", "/user-svc/register", { body: { appHost, slug, name, password, device: "cli" } });
+    storeToken(target, slug, appHost, response.token!.token);
+  },
+};
+
+export const whoamiCommand: Command = {
+  name: "whoami",
+  summary: "Show the logged-in user: slug, id, roles and app",
+  flags: [JSON_FLAG],
+  async run(ctx) {
+    expectArgs(ctx, 0, 0, "no arguments");
+    const { env, token, envName } = resolveToken(ctx.flags);
+    const self = await apiCall<{ user?: { id: string; slug: string }; roles?: string[] }>(env.url, "POST", "/user-svc/self", { token, body: {} });
+    const claims = decodeClaims(token);
+    const info = {
+      slug: self.user?.slug ?? claims["1sl"],
+      id: self.user?.id ?? claims["1ui"],
+      roles: self.roles ?? claims["1ro"] ?? [],
+      appId: claims["1ai"],
+      environment: envName,
+    };
+    ctx.out(ctx.flags.json ? json(info) : yaml(info).trimEnd());
+  },
+};
+
+export const tokenCommand: Command = {
+  name: "token",
+  summary: "Print the stored token of the selected user",
+  async run(ctx) {
+    expectArgs(ctx, 0, 0, "no arguments");
+    ctx.out(resolveToken(ctx.flags).token);
+  },
+};
+
+function decodeClaims(token: string): Record<string, any> {
+  try {
+    return JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"));
+  } catch {
+    return {};
+  }
+}

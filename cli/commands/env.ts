@@ -1,0 +1,98 @@
+/** @module `oo env add|ls|select|rm|current`: named servers in ~/.1backend/cliConfig.yaml. */
+import { expectArgs, JSON_FLAG, type Command } from "../command";
+import { configPath, loadConfig, saveConfig } from "../config";
+import { CliError, UsageError } from "../errors";
+import { json, table } from "../output";
+
+const add: Command = {
+  name: "add",
+  summary: "Add an environment (or update its URL) and select it",
+  usage: "<name> <url> [description]",
+  async run(ctx) {
+    expectArgs(ctx, 2, 3, "<name> <url> [description]");
+    const [name, url, description = ""] = ctx.positionals as [string, string, string?];
+    if (!/^https?:\/\/[^\s/]+/.test(url)) throw new UsageError(`invalid URL "${url}" (expected e.g. http://127.0.0.1:11337)`);
+    const config = loadConfig(configPath());
+    const existing = config.environments[name];
+    config.environments[name] = { ...existing, url: url.replace(/\/+$/, ""), shortName: name, description: description || existing?.description || "" };
+    config.selectedEnvironment = name;
+    saveConfig(config, configPath());
+  },
+};
+
+const list: Command = {
+  name: "ls",
+  aliases: ["list"],
+  summary: "List environments; REACHABLE says whether the server answers",
+  flags: [JSON_FLAG],
+  async run(ctx) {
+    const config = loadConfig(configPath());
+    const entries = Object.entries(config.environments).sort(([a], [b]) => a.localeCompare(b));
+    const reachable = await Promise.all(entries.map(([, env]) => isReachable(env.url)));
+    const rows = entries.map(([name, env], i) => ({ name, selected: name === config.selectedEnvironment, url: env.url, description: env.description ?? "", reachable: reachable[i]! }));
+    if (ctx.flags.json) return ctx.out(json(rows));
+    ctx.out(table(["ENV NAME", "SELECTED", "URL", "DESCRIPTION", "REACHABLE"], rows.map((r) => [r.name, r.selected ? "*" : "", r.url, r.description, String(r.reachable)])));
+  },
+};
+
+const select: Command = {
+  name: "select",
+  aliases: ["s"],
+  summary: "Select the environment later commands use",
+  usage: "<name>",
+  async run(ctx) {
+    expectArgs(ctx, 1, 1, "<name>");
+    const name = ctx.positionals[0]!;
+    const config = loadConfig(configPath());
+    if (!config.environments[name]) throw new CliError(`environment "${name}" does not exist (see "oo env ls")`);
+    config.selectedEnvironment = name;
+    saveConfig(config, configPath());
+  },
+};
+
+const remove: Command = {
+  name: "rm",
+  aliases: ["remove"],
+  summary: "Remove an environment and its stored tokens",
+  usage: "<name>",
+  async run(ctx) {
+    expectArgs(ctx, 1, 1, "<name>");
+    const name = ctx.positionals[0]!;
+    const config = loadConfig(configPath());
+    if (!config.environments[name]) throw new CliError(`environment "${name}" does not exist (see "oo env ls")`);
+    delete config.environments[name];
+    if (config.selectedEnvironment === name) config.selectedEnvironment = "";
+    saveConfig(config, configPath());
+  },
+};
+
+const current: Command = {
+  name: "current",
+  aliases: ["c"],
+  summary: "Show the selected environment",
+  flags: [JSON_FLAG],
+  async run(ctx) {
+    const config = loadConfig(configPath());
+    const env = config.environments[config.selectedEnvironment];
+    if (!env) throw new CliError(`no environment selected (see "oo env select")`);
+    const row = { name: config.selectedEnvironment, url: env.url, description: env.description ?? "", user: env.selectedUser ?? "" };
+    if (ctx.flags.json) return ctx.out(json(row));
+    ctx.out(table(["ENV NAME", "URL", "DESCRIPTION", "USER"], [[row.name, row.url, row.description, row.user]]));
+  },
+};
+
+export const envCommand: Command = {
+  name: "env",
+  aliases: ["e", "environment", "environments"],
+  summary: "Manage environments (1Backend servers)",
+  subcommands: [add, list, select, remove, current],
+};
+
+async function isReachable(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { method: "HEAD", signal: AbortSignal.timeout(1500), redirect: "manual" });
+    return true;
+  } catch {
+    return false;
+  }
+}
