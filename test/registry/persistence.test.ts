@@ -1,0 +1,55 @@
+import { describe, expect, test } from "bun:test";
+import { FakeClock } from "../helpers/fake-clock";
+import { tempDir } from "../helpers/temp-dir";
+import { registryHarness } from "./harness";
+import { list, register } from "./scenario";
+
+const rowCount = (h: { deps: { sqlite: import("bun:sqlite").Database } }) =>
+  (h.deps.sqlite.query("SELECT count(*) AS n FROM registry_instances").get() as { n: number }).n;
+
+describe("write-behind persistence", () => {
+  test("a hundred heartbeats of one instance are one row in one flush", async () => {
+    await using h = await registryHarness();
+    for (let i = 0; i < 100; i++) await register(h, "alpha", "http://127.0.0.1:9311");
+    expect(rowCount(h)).toBe(0);
+    expect(h.registry.flusher.runOnce()).toBe(1);
+    expect(rowCount(h)).toBe(1);
+    expect(h.registry.flusher.runOnce()).toBe(0);
+  });
+
+  test("instances, statuses, heartbeats and removals survive a restart on the same folder", async () => {
+    await using dir = tempDir();
+    const clock = new FakeClock();
+    const first = await registryHarness({ folder: dir.path, clock, probe: async () => true });
+    await register(first, "alpha", { url: "http://127.0.0.1:9311", id: "keep", deploymentId: "depl-1", healthCheckPath: "/hz" });
+    await register(first, "beta", { url: "https://[::1]:8443/api", id: "keep-too" });
+    await register(first, "alpha", { url: "http://127.0.0.1:9312", id: "drop" });
+    await first.registry.prober.runOnce();
+    expect((await first.json("DELETE", "/registry-svc/instance/drop", { token: "alpha" })).status).toBe(204);
+    const before = await list(first);
+    await first.close(); // stop() flushes what is pending
+
+    await using second = await registryHarness({ folder: dir.path, clock });
+    expect(await list(second)).toEqual(before);
+    expect(before.map((i) => [i.id, i.status])).toEqual([
+      ["keep", "Healthy"],
+      ["keep-too", "Healthy"],
+    ]);
+    expect(second.registry.routing.instancesOf("beta-svc")).toEqual([{ id: "keep-too", slug: "beta-svc", url: "https://[::1]:8443/api", status: "Healthy" }]);
+    // Ownership survives too: another slug still gets 409.
+    expect((await second.json("PUT", "/registry-svc/instance", { token: "beta", body: { url: "http://127.0.0.1:9311" } })).status).toBe(409);
+  });
+
+  test("the node keeps its id across restarts; OB_NODE_ID, OB_REGION and OB_AZ are reported", async () => {
+    await using dir = tempDir();
+    const first = await registryHarness({ folder: dir.path });
+    const id = (await first.json("GET", "/registry-svc/node/self", { token: "admin" })).body.node.id;
+    await first.close();
+    await using second = await registryHarness({ folder: dir.path });
+    expect((await second.json("GET", "/registry-svc/node/self", { token: "admin" })).body.node.id).toBe(id);
+    await second.close();
+    await using third = await registryHarness({ folder: dir.path, env: { OB_NODE_ID: "node-abc", OB_REGION: "eu-west", OB_AZ: "eu-west-1a" } });
+    const nodes = (await third.json("POST", "/registry-svc/nodes", { token: "admin", body: {} })).body.nodes;
+    expect(nodes).toEqual([expect.objectContaining({ id: "node-abc", url: "http://127.0.0.1:0", region: "eu-west", availabilityZone: "eu-west-1a" })]);
+  });
+});
