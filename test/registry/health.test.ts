@@ -72,7 +72,7 @@ describe("health probing with real sockets", () => {
     const base = `http://127.0.0.1:${server.port}`;
     await register(h, "alpha", { url: `${base}/slow`, id: "slow", healthCheckPath: "/slow" });
     await register(h, "alpha", { url: `${base}/fast`, id: "fast", healthCheckPath: "/fast" });
-    const fastAt = await waitFor("fast Healthy", () => statusOf(h, "fast") === "Healthy" && performance.now(), INTERVAL + SLACK);
+    const fastAt = await waitFor("fast Healthy", () => (statusOf(h, "fast") === "Healthy" ? performance.now() : 0), INTERVAL + SLACK);
     expect(statusOf(h, "slow")).toBe("Unknown");
     await waitFor("slow Degraded", () => statusOf(h, "slow") === "Degraded", 500 + INTERVAL + SLACK);
     expect(performance.now()).toBeGreaterThan(fastAt);
