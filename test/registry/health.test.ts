@@ -72,10 +72,10 @@ describe("health probing with real sockets", () => {
     const base = `http://127.0.0.1:${server.port}`;
     await register(h, "alpha", { url: `${base}/slow`, id: "slow", healthCheckPath: "/slow" });
     await register(h, "alpha", { url: `${base}/fast`, id: "fast", healthCheckPath: "/fast" });
-    const fastAt = await waitFor("fast Healthy", () => (statusOf(h, "fast") === "Healthy" ? performance.now() : 0), INTERVAL + SLACK);
+    await waitFor("fast Healthy", () => statusOf(h, "fast") === "Healthy", INTERVAL + SLACK);
+    // The fast one was decided while the slow probe was still in flight.
     expect(statusOf(h, "slow")).toBe("Unknown");
     await waitFor("slow Degraded", () => statusOf(h, "slow") === "Degraded", 500 + INTERVAL + SLACK);
-    expect(performance.now()).toBeGreaterThan(fastAt);
   });
 
   test("status changes are published at once, and a proxy connect failure marks Unreachable immediately", async () => {

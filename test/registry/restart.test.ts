@@ -1,0 +1,28 @@
+import { expect, test } from "bun:test";
+import { testServer } from "../helpers/server";
+import { tempDir } from "../helpers/temp-dir";
+import { fakeCaller } from "./fake-gate";
+import { waitFor } from "./wait";
+
+const env = { OB_HEALTH_INTERVAL: "300ms", OB_HEALTH_TIMEOUT: "400ms" };
+
+test("instances and nodes survive a server restart on the same folder, and statuses are re-probed", async () => {
+  await using dir = tempDir();
+  const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const url = `http://127.0.0.1:${listener.port}`;
+  let nodeId: string;
+  {
+    await using server = await testServer({ env, folder: dir.path });
+    const { registry } = server.deps;
+    registry.instances.register(fakeCaller("alpha-svc"), { url, id: "inst-1" });
+    await waitFor("Healthy", () => registry.table.get("inst-1")?.status === "Healthy", 3000);
+    nodeId = registry.nodes.self().id;
+  }
+  listener.stop(true);
+  await using server = await testServer({ env, folder: dir.path });
+  const { registry } = server.deps;
+  expect(registry.table.get("inst-1")).toMatchObject({ url, slug: "alpha-svc" });
+  // Port 0 gives the restarted server another URL, hence another node; the first one is still stored.
+  expect(registry.nodes.list([]).map((n) => n.id).sort()).toEqual([nodeId, registry.nodes.self().id].sort());
+  await waitFor("re-probed as Unreachable", () => registry.table.get("inst-1")?.status === "Unreachable", 300 + 400 + 2000);
+});
