@@ -1,22 +1,83 @@
-/** @module User Svc: accounts, tokens, permissions (contract §3). Placeholder until the module lands. */
+/**
+ * @module User Svc (contract §3): accounts, tokens, permissions. `createUserModule` bootstraps
+ * (default permits, key pair, admin account) before returning, so the returned gate works at once.
+ */
 import { Elysia } from "elysia";
 import type { BaseDeps } from "../../deps";
 import type { AuthGate } from "../../http/auth-guard";
-import { unauthorized } from "../../http/errors";
 import type { Module } from "../module";
+import { UserGate } from "./gate";
+import { loadOrCreateKeyPair } from "./keys";
+import { createPasswordHasher } from "./passwords";
+import { PermitIndex } from "./permit-index";
+import { DEFAULT_PERMITS, ROLE_ADMIN } from "./permissions";
+import { RateLimiter } from "./rate-limit";
+import { accessRoutes } from "./routes/access";
+import { apiKeyRoutes } from "./routes/api-keys";
+import { appRoutes } from "./routes/apps";
+import { authRoutes } from "./routes/auth";
+import type { UserRoutesContext } from "./routes/context";
+import { notImplementedRoutes } from "./routes/not-implemented";
+import { orgRoutes } from "./routes/orgs";
+import { userRoutes } from "./routes/users";
+import { AccessService } from "./services/access";
+import { AccountService } from "./services/accounts";
+import { ApiKeyService } from "./services/api-keys";
+import { AppService } from "./services/apps";
+import { OrgService } from "./services/orgs";
+import { DEFAULT_APP_HOST } from "./services/rules";
+import { SessionService } from "./services/sessions";
+import { UserService } from "./services/users";
+import { AccessStore } from "./store/access";
+import { ApiKeyStore } from "./store/api-keys";
+import { AppStore } from "./store/apps";
+import { OrgStore } from "./store/orgs";
+import { SessionStore } from "./store/sessions";
+import { UserStore } from "./store/users";
+import { TokenSigner } from "./tokens";
+
+/** Slug of the bootstrap admin (1Backend's default). */
+export const ADMIN_SLUG = "1backend";
 
 export interface UserModule extends Module {
   gate: AuthGate;
+  /** The services, for tests, benchmarks and in-process callers. */
+  services?: UserRoutesContext;
 }
 
-export async function createUserModule(_deps: BaseDeps): Promise<UserModule> {
-  const gate: AuthGate = {
-    authenticate: async () => {
-      throw unauthorized("auth.unauthorized");
-    },
-    hasPermission: () => false,
-    grantDefaultPermits: () => {},
-    authorizationForUpstream: async (authorization) => authorization,
-  };
-  return { gate, routes: new Elysia({ name: "user-svc" }) };
+export async function createUserModule(deps: BaseDeps): Promise<UserModule> {
+  const { db, sqlite, clock, config, log } = deps;
+  const stores = { users: new UserStore(db), apps: new AppStore(db, clock), access: new AccessStore(db), orgs: new OrgStore(db), sessions: new SessionStore(db, sqlite), keys: new ApiKeyStore(db) };
+  const signer = await TokenSigner.fromPem(await loadOrCreateKeyPair(db, clock));
+  const passwords = await createPasswordHasher(deps.fastCrypto === true);
+  const permits = new PermitIndex();
+  const sessions = new SessionService({ signer, sessions: stores.sessions, apps: stores.apps, access: stores.access, orgs: stores.orgs, clock, expirationMs: config.tokenExpirationMs });
+  const access = new AccessService({ access: stores.access, apps: stores.apps, users: stores.users, sessions, permits, clock });
+  const gate = new UserGate(signer, sessions, permits, config.tokenAutoRefresh, () => clock.now(), (p) => access.grantDefaults(p));
+  const loginPerSlug = new RateLimiter(clock, config.loginLimitPerSlug);
+  const accounts = new AccountService({ users: stores.users, apps: stores.apps, sessions, passwords, gate, permits, loginPerIp: new RateLimiter(clock, config.loginLimitPerIp), loginPerSlug, clock });
+  const users = new UserService({ ...stores, accessService: access, accounts, sessions, passwords, permits, passwordAttempts: loginPerSlug, clock });
+  const orgs = new OrgService({ ...stores, accessService: access, sessions, permits, clock });
+  const apps = new AppService(stores.apps, permits);
+  const apiKeys = new ApiKeyService({ ...stores, sessions, clock });
+
+  access.reloadPermits();
+  access.grantDefaults(DEFAULT_PERMITS);
+  stores.apps.getOrCreate(DEFAULT_APP_HOST);
+  if (!stores.users.findBySlug(ADMIN_SLUG)) {
+    if (!config.adminPassword) log.warn("ADMIN PASSWORD IS THE DEFAULT: log in as 1backend/changeme and change it, or set OB_ADMIN_PASSWORD before first start");
+    const admin = await accounts.createUser({ slug: ADMIN_SLUG, name: "Admin" }, config.adminPassword ?? "changeme", []);
+    access.assignRole("*", admin.id, ROLE_ADMIN);
+  }
+
+  const context: UserRoutesContext = { gate, signer, accounts, users, access, orgs, apps, apiKeys };
+  const routes = new Elysia({ name: "user-svc" })
+    .use(authRoutes(context))
+    .use(userRoutes(context))
+    .use(accessRoutes(context))
+    .use(orgRoutes(context))
+    .use(appRoutes(context))
+    .use(apiKeyRoutes(context))
+    .use(notImplementedRoutes());
+  return { gate, services: context, routes };
 }

@@ -1,0 +1,154 @@
+/**
+ * @module User Svc response models, field for field as `@1backend/client` 0.9.18 reads them
+ * (`dist/models/UserSvc*.d.ts`). Optional fields are omitted when empty, as 1Backend's `omitempty`.
+ */
+import { t, type Static } from "elysia";
+
+const time = (description: string) => t.String({ description });
+const maybeTime = (description: string) => t.Optional(time(description));
+
+export const App = t.Object({ id: t.String(), host: t.String() }, { title: "UserSvcApp" });
+export type App = Static<typeof App>;
+
+export const Token = t.Object(
+  {
+    id: t.String({ description: "Session id; also the JWT `jti`." }),
+    internalId: t.Optional(t.String()),
+    appId: t.String(),
+    userId: t.String(),
+    device: t.String(),
+    token: t.String({ description: "RS256 JWT with claims 1ui 1ai 1sl 1ro 1de 1ao jti iat exp." }),
+    active: t.Optional(t.Boolean()),
+    createdAt: time("Issue time."),
+    updatedAt: time("Last change."),
+    expiresAt: time("Expiry of the JWT."),
+    lastRefreshedAt: maybeTime("When this token was last refreshed into a new one."),
+    app: t.Optional(App),
+  },
+  { title: "UserSvcToken" },
+);
+export type Token = Static<typeof Token>;
+
+export const User = t.Object(
+  {
+    id: t.String(),
+    slug: t.String(),
+    name: t.Optional(t.String()),
+    thumbnailFileId: t.Optional(t.String()),
+    labels: t.Optional(t.Record(t.String(), t.String())),
+    createdAt: time("Creation time."),
+    updatedAt: time("Last change."),
+  },
+  { title: "UserSvcUser" },
+);
+export type User = Static<typeof User>;
+
+export const UserRecord = t.Object(
+  {
+    id: t.String(),
+    slug: t.String(),
+    name: t.Optional(t.String()),
+    contactIds: t.Optional(t.Array(t.String())),
+    roles: t.Optional(t.Array(t.String())),
+    createdAt: time("Creation time."),
+    updatedAt: time("Last change."),
+  },
+  { title: "UserSvcUserRecord" },
+);
+export type UserRecord = Static<typeof UserRecord>;
+
+export const Contact = t.Object(
+  {
+    id: t.String({ description: "The address itself, e.g. an email." }),
+    userId: t.String(),
+    platform: t.String(),
+    handle: t.String(),
+    verified: t.Optional(t.Boolean()),
+    createdAt: time("Creation time."),
+    updatedAt: time("Last change."),
+  },
+  { title: "UserSvcContact" },
+);
+export type Contact = Static<typeof Contact>;
+
+export const Enroll = t.Object(
+  {
+    id: t.String(),
+    internalId: t.Optional(t.String()),
+    appId: t.String({ description: "App id, or `*` for every app." }),
+    role: t.String(),
+    userId: t.Optional(t.String()),
+    contactId: t.Optional(t.String()),
+    createdBy: t.Optional(t.String()),
+    createdAt: time("Creation time."),
+    updatedAt: time("Last change."),
+  },
+  { title: "UserSvcEnroll" },
+);
+export type Enroll = Static<typeof Enroll>;
+
+export const Permit = t.Object(
+  {
+    id: t.String(),
+    internalId: t.Optional(t.String()),
+    appId: t.String({ description: "App id, or `*` for every app." }),
+    permission: t.String(),
+    slugs: t.Optional(t.Array(t.String())),
+    roles: t.Optional(t.Array(t.String())),
+    createdAt: time("Creation time."),
+    updatedAt: time("Last change."),
+  },
+  { title: "UserSvcPermit" },
+);
+export type Permit = Static<typeof Permit>;
+
+export const Organization = t.Object(
+  {
+    id: t.String(),
+    appId: t.String(),
+    slug: t.String(),
+    name: t.String(),
+    thumbnailFileId: t.Optional(t.String()),
+    createdAt: time("Creation time."),
+    updatedAt: time("Last change."),
+  },
+  { title: "UserSvcOrganization" },
+);
+export type Organization = Static<typeof Organization>;
+
+export const MembershipStatus = t.Union([t.Literal("pending"), t.Literal("accepted"), t.Literal("declined")]);
+
+export const Membership = t.Object(
+  {
+    id: t.String(),
+    appId: t.String(),
+    organizationId: t.String(),
+    userId: t.String(),
+    status: MembershipStatus,
+    roles: t.Optional(t.Array(t.String())),
+    invitedBy: t.Optional(t.String()),
+    acceptedAt: maybeTime("When the invite was accepted."),
+    createdAt: time("Creation time."),
+    updatedAt: time("Last change."),
+  },
+  { title: "UserSvcMembership" },
+);
+export type Membership = Static<typeof Membership>;
+
+export const ApiKeyView = t.Object(
+  {
+    id: t.String(),
+    userId: t.String(),
+    appId: t.String(),
+    name: t.Optional(t.String()),
+    prefix: t.Optional(t.String({ description: "First characters of the key, to recognise it." })),
+    activeOrganizationId: t.Optional(t.String()),
+    createdAt: time("Creation time."),
+    updatedAt: time("Last change."),
+    expiresAt: maybeTime("Expiry; absent means never."),
+    lastUsedAt: maybeTime("Last exchange."),
+    revokedAt: maybeTime("Revocation time."),
+  },
+  { title: "UserSvcApiKeyView" },
+);
+export type ApiKeyView = Static<typeof ApiKeyView>;

@@ -1,0 +1,187 @@
+/**
+ * @module User Svc request bodies (the JSON field names of `@1backend/client` 0.9.18). Unknown fields
+ * are ignored; strings are bounded and refuse control characters and lone surrogates.
+ */
+import { t, type Static } from "elysia";
+import { Host, Labels, Name, Names, OptionalName, Password, Slug, Text } from "./fields";
+
+const opt = t.Optional;
+
+export const ContactInput = t.Object({
+  id: Name("Contact address, e.g. an email.", 320),
+  platform: opt(Text("`email`, `phone`, …", 64)),
+  otpId: opt(Text("One-time password id (not supported yet).", 128)),
+  otpCode: opt(Text("One-time password (not supported yet).", 64)),
+});
+
+export const RegisterBody = t.Object({
+  appHost: Host(),
+  slug: Slug(),
+  name: opt(Text("Display name.")),
+  password: opt(Password()),
+  contact: opt(ContactInput),
+  device: opt(Text("Device name; default `unknown`.", 128)),
+  totpCode: opt(Text("Not supported yet.", 16)),
+});
+export type RegisterBody = Static<typeof RegisterBody>;
+
+export const LoginBody = t.Object({
+  appHost: Host(),
+  slug: opt(Text("User slug.", 128)),
+  password: opt(Password()),
+  contact: opt(ContactInput),
+  device: opt(Text("Device name; default `unknown`.", 128)),
+  totpCode: opt(Text("Not supported yet.", 16)),
+});
+export type LoginBody = Static<typeof LoginBody>;
+
+export const ExchangeTokenBody = t.Object({
+  newAppHost: opt(Host()),
+  newAppId: opt(OptionalName("Target app id.")),
+  newDevice: opt(Text("Device of the new token; default the current one.", 128)),
+});
+export type ExchangeTokenBody = Static<typeof ExchangeTokenBody>;
+
+export const RevokeTokensBody = t.Object({
+  device: opt(Text("Only tokens of this device.", 128)),
+  userId: opt(OptionalName("Another user's tokens (needs `user-svc:token:revoke`).")),
+  allTokens: opt(t.Boolean({ description: "Admins: every token of every user." })),
+});
+export type RevokeTokensBody = Static<typeof RevokeTokensBody>;
+
+export const ReadSelfBody = t.Object({ countTokens: opt(t.Boolean({ description: "Fill `tokenCount`." })) });
+
+export const SaveSelfBody = t.Object({
+  name: opt(Text("Display name.")),
+  thumbnailFileId: opt(OptionalName("Thumbnail file id.")),
+  labels: opt(Labels()),
+});
+export type SaveSelfBody = Static<typeof SaveSelfBody>;
+
+export const ChangePasswordBody = t.Object({ currentPassword: Password(), newPassword: Password() });
+export const ResetPasswordBody = t.Object({ newPassword: Password() });
+
+export const UserInput = t.Object({
+  id: opt(OptionalName("User id; generated when empty.")),
+  slug: Slug(),
+  name: opt(Text("Display name.")),
+  thumbnailFileId: opt(OptionalName("Thumbnail file id.")),
+  labels: opt(Labels()),
+});
+
+export const CreateUserBody = t.Object({
+  appHost: opt(Host()),
+  user: UserInput,
+  contacts: opt(
+    t.Array(t.Object({ id: Name("Contact address.", 320), platform: opt(Text("Platform.", 64)), verified: opt(t.Boolean()) }), { maxItems: 1 }),
+  ),
+  password: opt(Password()),
+  roleIds: opt(Names("Roles to enroll in the app.")),
+});
+export type CreateUserBody = Static<typeof CreateUserBody>;
+
+export const SaveUserBody = t.Object({ name: opt(Text("Display name.")), thumbnailFileId: opt(OptionalName("Thumbnail file id.")) });
+
+export const ListUsersBody = t.Object({
+  ids: opt(Names("Only these ids.", 1000)),
+  search: opt(Text("Exact slug, name, id or contact id.")),
+  contactId: opt(Name("Owner of this contact.", 320)),
+  contactIds: opt(Names("Owners of these contacts.")),
+  limit: opt(t.Integer({ minimum: 1, maximum: 1000, description: "Default 20." })),
+  afterTime: opt(t.String({ format: "date-time", description: "Cursor: rows after this time in the sort order." })),
+  order: opt(t.Union([t.Literal("asc"), t.Literal("desc")])),
+  orderBy: opt(t.Union([t.Literal("createdAt"), t.Literal("updatedAt")])),
+  count: opt(t.Boolean({ description: "Fill `count` with the total matching rows." })),
+});
+export type ListUsersBody = Static<typeof ListUsersBody>;
+
+export const PermitInput = t.Object({
+  id: opt(OptionalName("Permit id; generated when empty.")),
+  appHost: opt(Host("`*` for every app, a host, or empty for the caller's app.")),
+  permission: opt(Name("Permission, e.g. `skeleton-svc:pet:read`.")),
+  permissions: opt(Names("Several permissions, one permit each.")),
+  slugs: opt(Names("Slugs granted.")),
+  roles: opt(Names("Roles granted.")),
+});
+export type PermitInput = Static<typeof PermitInput>;
+
+export const SavePermitsBody = t.Object({ permits: t.Array(PermitInput, { maxItems: 500 }) });
+export const ListPermitsBody = t.Object({ permission: opt(OptionalName("Permission.")), slug: opt(OptionalName("Slug granted.")) });
+export const ListPermissionsBody = t.Object({ roles: opt(Names("Roles; default the caller's.")) });
+
+export const EnrollInput = t.Object({
+  id: opt(OptionalName("Enroll id; generated when empty.")),
+  appHost: opt(Host("`*` for every app, a host, or empty for the caller's app.")),
+  role: Name("Role."),
+  userId: opt(OptionalName("User to enroll.")),
+  contactId: opt(t.String({ maxLength: 320, pattern: "^$|^[A-Za-z0-9_.:{}*@+\\-]+$", description: "Contact to enroll (pending until registered)." })),
+});
+export type EnrollInput = Static<typeof EnrollInput>;
+
+export const SaveEnrollsBody = t.Object({ enrolls: t.Array(EnrollInput, { minItems: 1, maxItems: 500 }) });
+export const ListEnrollsBody = t.Object({
+  userId: opt(OptionalName("User.")),
+  contactId: opt(t.String({ maxLength: 320, pattern: "^$|^[A-Za-z0-9_.:{}*@+\\-]+$" })),
+  role: opt(OptionalName("Role.")),
+});
+export const DeleteEnrollsBody = t.Object({ ids: t.Array(Name("Enroll id."), { minItems: 1, maxItems: 500 }) });
+
+export const SaveOrganizationBody = t.Object({
+  id: opt(OptionalName("Organization id; generated when empty.")),
+  slug: Slug("Organization slug, unique in the app."),
+  name: opt(Text("Display name.")),
+  thumbnailFileId: opt(OptionalName("Thumbnail file id.")),
+  activate: opt(t.Boolean({ description: "Make it the caller's active organization (default true on create)." })),
+});
+export type SaveOrganizationBody = Static<typeof SaveOrganizationBody>;
+
+export const ListOrganizationsBody = t.Object({
+  ids: opt(Names("Only these ids.", 1000)),
+  limit: opt(t.Integer({ minimum: 1, maximum: 1000 })),
+  afterTime: opt(t.String({ format: "date-time" })),
+  all: opt(t.Boolean({ description: "Admins: every organization of the app." })),
+});
+export type ListOrganizationsBody = Static<typeof ListOrganizationsBody>;
+
+export const SaveMembershipBody = t.Object({ roles: opt(Names("Extra roles under the organization's prefix.")) });
+export const AcceptMembershipBody = t.Object({ activate: opt(t.Boolean({ description: "Also make it the active organization." })) });
+export const ActivateOrganizationBody = t.Object({ organizationId: Name("Organization id.") });
+export const ListMembershipsBody = t.Object({
+  organizationId: opt(OptionalName("Organization.")),
+  userId: opt(OptionalName("User.")),
+  status: opt(t.Union([t.Literal("pending"), t.Literal("accepted"), t.Literal("declined")])),
+  limit: opt(t.Integer({ minimum: 1, maximum: 1000 })),
+  afterTime: opt(t.String({ format: "date-time" })),
+});
+export type ListMembershipsBody = Static<typeof ListMembershipsBody>;
+
+export const ListAppsBody = t.Object({ ids: opt(Names("Only these ids.")), host: opt(t.Array(Host(), { maxItems: 100 })) });
+export const ReadAppBody = t.Object({ host: Host() });
+export const UpdateAppBody = t.Object({ id: Name("App id."), newHost: Host() });
+
+export const CreateApiKeyBody = t.Object({
+  name: opt(Text("Label.", 128)),
+  appHost: opt(Host()),
+  appId: opt(OptionalName("App id; default the caller's app.")),
+  userId: opt(OptionalName("Admins: create for another user.")),
+  activeOrganizationId: opt(OptionalName("Organization named in exchanged tokens.")),
+  expiresAt: opt(t.String({ format: "date-time", description: "Expiry; absent means never." })),
+});
+export type CreateApiKeyBody = Static<typeof CreateApiKeyBody>;
+
+export const ListApiKeysBody = t.Object({
+  id: opt(OptionalName("Key id.")),
+  ids: opt(Names("Key ids.")),
+  userId: opt(OptionalName("Admins: another user's keys.")),
+  appId: opt(OptionalName("App id.")),
+  appHost: opt(Host()),
+  includeRevoked: opt(t.Boolean()),
+});
+export type ListApiKeysBody = Static<typeof ListApiKeysBody>;
+
+export const RevokeApiKeysBody = t.Object({
+  id: opt(OptionalName("Key id.")),
+  ids: opt(Names("Key ids.")),
+  userId: opt(OptionalName("Every key of this user (own, or any for admins).")),
+});
+export type RevokeApiKeysBody = Static<typeof RevokeApiKeysBody>;

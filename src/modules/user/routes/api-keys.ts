@@ -1,0 +1,42 @@
+/** @module Routes: API keys. HTTP only. */
+import { Elysia, t } from "elysia";
+import { ApiKeyView, Token } from "../../../contracts/user/models";
+import { CreateApiKeyBody, ListApiKeysBody, RevokeApiKeysBody } from "../../../contracts/user/requests";
+import { Empty } from "../../../contracts/user/fields";
+import { authGuard } from "../../../http/auth-guard";
+import { errors } from "../../../http/errors";
+import { TAGS, type UserRoutesContext } from "./context";
+
+export function apiKeyRoutes(c: UserRoutesContext) {
+  return new Elysia({ name: "user-svc/api-keys" })
+    .use(authGuard(c.gate))
+    .post("/user-svc/api-key", ({ caller, body }) => c.apiKeys.create(caller, body), {
+      auth: true,
+      body: CreateApiKeyBody,
+      response: { 200: t.Object({ apiKey: ApiKeyView, key: t.String({ description: "The key; shown only once." }) }), ...errors(400, 401, 403, 404, 413) },
+      detail: { summary: "Create an API key for the caller (admins: for anyone)", tags: TAGS, operationId: "createApiKey" },
+    })
+    .post("/user-svc/api-keys", ({ caller, body }) => ({ apiKeys: c.apiKeys.list(caller, body) }), {
+      auth: true,
+      body: ListApiKeysBody,
+      response: { 200: t.Object({ apiKeys: t.Array(ApiKeyView) }), ...errors(400, 401, 403, 413) },
+      detail: { summary: "List API key metadata (never the keys)", tags: TAGS, operationId: "listApiKeys" },
+    })
+    .post("/user-svc/api-key/exchange", async ({ headers }) => ({ token: await c.apiKeys.exchange(headers.authorization) }), {
+      response: { 200: t.Object({ token: Token }), ...errors(401) },
+      detail: { summary: "Exchange an API key (in Authorization) for a normal token", tags: TAGS, operationId: "exchangeApiKey" },
+    })
+    .delete(
+      "/user-svc/api-keys",
+      ({ caller, body }) => {
+        c.apiKeys.revoke(caller, body);
+        return {};
+      },
+      {
+        auth: true,
+        body: RevokeApiKeysBody,
+        response: { 200: Empty, ...errors(400, 401, 403, 404, 413) },
+        detail: { summary: "Revoke API keys and the tokens minted from them", tags: TAGS, operationId: "revokeApiKeys" },
+      },
+    );
+}

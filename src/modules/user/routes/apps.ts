@@ -1,0 +1,38 @@
+/** @module Routes: apps (tenants). HTTP only. */
+import { Elysia, t } from "elysia";
+import { App } from "../../../contracts/user/models";
+import { ListAppsBody, ReadAppBody, UpdateAppBody } from "../../../contracts/user/requests";
+import { Empty } from "../../../contracts/user/fields";
+import { authGuard } from "../../../http/auth-guard";
+import { errors } from "../../../http/errors";
+import { P } from "../permissions";
+import { TAGS, type UserRoutesContext } from "./context";
+
+export function appRoutes(c: UserRoutesContext) {
+  return new Elysia({ name: "user-svc/apps" })
+    .use(authGuard(c.gate))
+    .post("/user-svc/apps", async ({ body, headers }) => ({ apps: await c.apps.list(body, () => c.gate.authenticate(headers.authorization)) }), {
+      body: ListAppsBody,
+      response: { 200: t.Object({ apps: t.Array(App) }), ...errors(400, 401, 403, 413) },
+      detail: { summary: "List apps (filtered: anyone; unfiltered: admins)", tags: TAGS, operationId: "listApps" },
+    })
+    .post("/user-svc/app", ({ body }) => ({ app: c.apps.read(body.host) }), {
+      auth: true,
+      body: ReadAppBody,
+      response: { 200: t.Object({ app: App }), ...errors(400, 401, 413) },
+      detail: { summary: "Read an app by host, creating it when missing", tags: TAGS, operationId: "readApp" },
+    })
+    .put(
+      "/user-svc/app",
+      ({ body }) => {
+        c.apps.update(body.id, body.newHost);
+        return {};
+      },
+      {
+        auth: P.appEdit,
+        body: UpdateAppBody,
+        response: { 200: Empty, ...errors(400, 401, 403, 404, 409, 413) },
+        detail: { summary: "Change an app's host (admin)", tags: TAGS, operationId: "updateApp" },
+      },
+    );
+}

@@ -1,0 +1,56 @@
+/** @module Routes: register, login, refresh, exchange, revoke tokens, public key. HTTP only. */
+import { Elysia, t } from "elysia";
+import { Token } from "../../../contracts/user/models";
+import { ExchangeTokenBody, LoginBody, RegisterBody, RevokeTokensBody } from "../../../contracts/user/requests";
+import { Empty } from "../../../contracts/user/fields";
+import { authGuard } from "../../../http/auth-guard";
+import { errors } from "../../../http/errors";
+import { TAGS, type UserRoutesContext } from "./context";
+
+const TokenResponse = t.Object({ token: Token });
+
+export function authRoutes(c: UserRoutesContext) {
+  return new Elysia({ name: "user-svc/auth" })
+    .use(authGuard(c.gate))
+    .post("/user-svc/register", async ({ body }) => ({ token: await c.accounts.register(body) }), {
+      body: RegisterBody,
+      response: { 200: TokenResponse, ...errors(400, 409, 413, 501) },
+      detail: { summary: "Register a user and get a token", tags: TAGS, operationId: "register" },
+    })
+    .post(
+      "/user-svc/login",
+      async ({ body, request, server }) => ({ token: await c.accounts.login(body, server?.requestIP(request)?.address ?? "unknown") }),
+      {
+        body: LoginBody,
+        response: { 200: TokenResponse, ...errors(400, 401, 413, 429, 501) },
+        detail: { summary: "Log in by slug or contact and password; rate-limited per IP and per slug", tags: TAGS, operationId: "login" },
+      },
+    )
+    .post("/user-svc/refresh-token", async ({ headers }) => ({ token: await c.accounts.refresh(headers.authorization) }), {
+      response: { 200: TokenResponse, ...errors(401) },
+      detail: { summary: "Refresh a token (even an expired one) whose session was not revoked", tags: TAGS, operationId: "refreshToken" },
+    })
+    .put("/user-svc/token/exchange", async ({ caller, body }) => ({ token: await c.accounts.exchange(caller, body) }), {
+      auth: true,
+      body: ExchangeTokenBody,
+      response: { 200: TokenResponse, ...errors(400, 401, 404, 413) },
+      detail: { summary: "Exchange the caller's token for one in another app", tags: TAGS, operationId: "exchangeToken" },
+    })
+    .delete(
+      "/user-svc/tokens",
+      ({ caller, body }) => {
+        c.accounts.revoke(caller, body);
+        return {};
+      },
+      {
+        auth: true,
+        body: RevokeTokensBody,
+        response: { 200: Empty, ...errors(400, 401, 403, 413) },
+        detail: { summary: "Revoke tokens; they are refused at once everywhere", tags: TAGS, operationId: "revokeTokens" },
+      },
+    )
+    .get("/user-svc/public-key", () => ({ publicKey: c.signer.publicKeyPem }), {
+      response: { 200: t.Object({ publicKey: t.String({ description: "SPKI PEM of the RS256 key." }) }), ...errors(404) },
+      detail: { summary: "The public key that verifies tokens offline", tags: TAGS, operationId: "getPublicKey" },
+    });
+}
