@@ -40,7 +40,8 @@ export async function registryHarness(
   const base: BaseDeps = { config, db: opened.db, sqlite: opened.sqlite, clock: options.clock ?? { now: () => Date.now() }, log: silentLogger };
   const gate = options.gate ?? standardGate();
   const registry = await createRegistryModule(base, gate, { probe: options.probe });
-  const user = { gate, routes: new Elysia({ name: "user-svc" }) };
+  // Only the gate and routes of the User Svc are used by the app; the rest stays out of registry tests.
+  const user = { gate, routes: new Elysia({ name: "user-svc" }) } as unknown as Deps["user"];
   const proxy = createProxyModule(base, gate, registry.routing);
   const deps: Deps = { ...base, user, registry, proxy, close: opened.close };
   const handle = createHandler(deps, createApp(deps));

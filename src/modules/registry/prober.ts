@@ -11,6 +11,12 @@ import { IntervalJob } from "./interval-job";
 import { Limiter } from "./limiter";
 import { probeInstance, type ProbeFn } from "./probe";
 
+/**
+ * Immediate probes after registrations, per second. Beyond it (a registration storm) new instances
+ * wait for the next cycle, at most one interval, instead of doubling the work of every registration.
+ */
+const SOON_PROBES_PER_SECOND = 200;
+
 export interface ProberOptions {
   table: InstanceTable;
   clock: Clock;
@@ -38,6 +44,8 @@ export class Prober {
   private readonly inFlight = new Set<string>();
   private readonly job: IntervalJob;
   private abort = new AbortController();
+  private soonWindowStart = 0;
+  private soonInWindow = 0;
 
   constructor(private readonly o: ProberOptions) {
     this.limiter = new Limiter(o.concurrency);
@@ -58,10 +66,16 @@ export class Prober {
     await this.job.stop();
   }
 
-  /** Probes one instance soon (after a registration), if the prober is running. */
+  /** Probes one instance now (after a registration) if the prober is running and within the per-second budget. */
   probeSoon(id: string): void {
     const record = this.o.table.get(id);
-    if (this.job.started && record) void this.probeOne(record);
+    if (!this.job.started || !record) return;
+    const now = performance.now();
+    if (now - this.soonWindowStart >= 1000) {
+      this.soonWindowStart = now;
+      this.soonInWindow = 0;
+    }
+    if (this.soonInWindow++ < SOON_PROBES_PER_SECOND) void this.probeOne(record);
   }
 
   /** One cycle over every instance; resolves when all probes have finished. */

@@ -20,6 +20,10 @@ import type { InstanceService } from "./service";
 
 const tags = ["Registry Svc"];
 
+function jsonResponse(json: string): Response {
+  return new Response(json, { headers: { "content-type": "application/json" } });
+}
+
 export function registryRoutes(gate: AuthGate, instances: InstanceService, nodes: NodeService) {
   return new Elysia({ name: "registry-svc" })
     .use(authGuard(gate))
@@ -40,7 +44,8 @@ export function registryRoutes(gate: AuthGate, instances: InstanceService, nodes
         },
       },
     )
-    .get("/registry-svc/instances", ({ caller, query }) => ({ instances: instances.list(caller, query) }), {
+    // Pre-serialised (see InstanceService.listJson); the response schema still documents the shape.
+    .get("/registry-svc/instances", ({ caller, query }) => jsonResponse(instances.listJson(caller, query)), {
       auth: INSTANCE_VIEW,
       query: ListInstancesQuery,
       response: { 200: ListInstancesResponse, ...errors(400, 401, 403) },

@@ -1,0 +1,56 @@
+/**
+ * @module A real server (Bun.serve, full handler and error mapping, real registry and storage) whose
+ * auth gate is a stand-in: the token names the caller (`admin` is an admin, anything else a service
+ * account with that slug). Isolates the registry's own cost from token verification in the benchmark.
+ *
+ *   OB_SELF_URL=http://127.0.0.1:PORT OB_FOLDER=DIR bun bench/registry/fake-auth-server.ts
+ */
+import { Elysia } from "elysia";
+import { join } from "node:path";
+import { createApp } from "../../src/app";
+import { loadConfig } from "../../src/config";
+import { openDatabase } from "../../src/db/client";
+import { migrate } from "../../src/db/migrate";
+import type { BaseDeps, Deps } from "../../src/deps";
+import { createHandler } from "../../src/handler";
+import type { AuthGate, Caller } from "../../src/http/auth-guard";
+import { unauthorized } from "../../src/http/errors";
+import { systemClock } from "../../src/lib/clock";
+import { createLogger } from "../../src/lib/log";
+import { createProxyModule } from "../../src/modules/proxy";
+import { createRegistryModule } from "../../src/modules/registry";
+
+const callers = new Map<string, Caller>();
+const gate: AuthGate = {
+  async authenticate(authorization) {
+    const token = authorization?.replace(/^Bearer\s+/i, "");
+    if (!token) throw unauthorized("auth.unauthorized");
+    let caller = callers.get(token);
+    if (!caller) {
+      const admin = token === "admin";
+      const roles = admin ? ["user-svc:user", "user-svc:admin"] : ["user-svc:user"];
+      caller = { userId: `usr-${token}`, slug: admin ? "1backend" : token, roles, appId: "app", device: "bench", tokenId: token, token, isAdmin: admin };
+      callers.set(token, caller);
+    }
+    return caller;
+  },
+  hasPermission: () => true,
+  grantDefaultPermits: () => {},
+  authorizationForUpstream: async (a) => a,
+};
+
+const config = loadConfig();
+const opened = openDatabase(join(config.folder, "1backend.db"));
+migrate(opened.db);
+const base: BaseDeps = { config, db: opened.db, sqlite: opened.sqlite, clock: systemClock, log: createLogger(config.logLevel) };
+const registry = await createRegistryModule(base, gate);
+const proxy = createProxyModule(base, gate, registry.routing);
+const deps: Deps = { ...base, user: { gate, routes: new Elysia({ name: "user-svc" }) } as unknown as Deps["user"], registry, proxy, close: opened.close };
+const handle = createHandler(deps, createApp(deps));
+Bun.serve({ hostname: config.listenHost, port: config.listenPort, fetch: (req, srv) => handle(req, srv) as Promise<Response> });
+await registry.start?.();
+process.once("SIGTERM", async () => {
+  await registry.stop?.();
+  opened.close();
+  process.exit(0);
+});
