@@ -162,3 +162,46 @@ export async function rawRequest(baseUrl: string, method: string, target: string
 export async function json(response: Response | Promise<Response>): Promise<any> {
   return (await response).json();
 }
+
+export interface ProxyProcess {
+  url: string;
+  pid: number;
+  /** Resident memory of the proxy process now, in bytes. */
+  rss(): number;
+  /** Peak resident memory since the last `resetPeak()`, in bytes. */
+  peak(): number;
+  /** Restarts peak tracking (Linux `clear_refs` 5). */
+  resetPeak(): void;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Runs the proxy in a child process routing `routes` (slug → upstream URL). */
+export async function proxyProcess(routes: Record<string, string>): Promise<ProxyProcess> {
+  const child = Bun.spawn(["bun", `${import.meta.dir}/fixtures/proxy-process.ts`], {
+    env: { ...process.env, ROUTES: JSON.stringify(routes) },
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const reader = child.stdout.getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error("proxy process exited before printing its URL");
+    text += new TextDecoder().decode(value);
+  }
+  const status = (field: string) => {
+    const line = require("node:fs").readFileSync(`/proc/${child.pid}/status`, "utf8").split("\n").find((l: string) => l.startsWith(field));
+    return Number(line.split(/\s+/)[1]) * 1024;
+  };
+  return {
+    url: text.trim(),
+    pid: child.pid,
+    rss: () => status("VmRSS:"),
+    peak: () => status("VmHWM:"),
+    resetPeak: () => require("node:fs").writeFileSync(`/proc/${child.pid}/clear_refs`, "5"),
+    async [Symbol.asyncDispose]() {
+      child.kill();
+      await child.exited;
+    },
+  };
+}

@@ -11,7 +11,6 @@ import { AppError } from "../../http/errors";
 import { requestIdOf } from "../../http/request-id";
 import type { Logger } from "../../lib/log";
 import type { InstanceRouting, RoutedInstance } from "../registry/routing";
-import { ReplayableBody } from "./body";
 import * as errors from "./errors";
 import { isWebSocketUpgrade, stripHopByHop, upstreamRequestHeaders, type ClientInfo } from "./headers";
 import type { Picker } from "./pick";
@@ -40,25 +39,19 @@ export function createForwarder(deps: ForwarderDeps): Forward {
 
   /** Tries instances until one answers, a non-retryable failure happens, or the budget is spent. */
   async function send(request: Request, target: ProxyTarget, headers: Headers): Promise<Response> {
-    const body = request.body === null ? undefined : new ReplayableBody(request.body);
     let tried: string[] | undefined;
     for (let attempt = 0; attempt <= config.proxyRetries; attempt++) {
       const instance = picker.pick(target.slug, routing.instancesOf(target.slug), tried);
-      if (instance === undefined) return fail(request, body, errors.noHealthyInstances());
-      const result = await callUpstream(request, instance.url, instance.url + target.pathAndQuery, headers, body, timeouts);
+      if (instance === undefined) return errors.proxyErrorResponse(request, errors.noHealthyInstances());
+      const result = await callUpstream(request, instance.url, instance.url + target.pathAndQuery, headers, timeouts);
       if ("response" in result) return cleanResponse(result.response);
       logFailure(request, instance, result.failure, result.error);
       if (result.failure === "connect") routing.reportConnectFailure(instance.id);
-      if (result.failure === "timeout") return fail(request, body, errors.upstreamTimeout());
-      if (result.failure !== "connect" || body?.disturbed) return fail(request, body, errors.badGateway());
+      if (result.failure === "timeout") return errors.proxyErrorResponse(request, errors.upstreamTimeout());
+      if (result.failure !== "connect" || request.bodyUsed) return errors.proxyErrorResponse(request, errors.badGateway());
       (tried ??= []).push(instance.id);
     }
-    return fail(request, body, errors.upstreamUnreachable());
-  }
-
-  function fail(request: Request, body: ReplayableBody | undefined, err: AppError): Response {
-    body?.release();
-    return errors.proxyErrorResponse(request, err);
+    return errors.proxyErrorResponse(request, errors.upstreamUnreachable());
   }
 
   function logFailure(request: Request, instance: RoutedInstance, failure: string, error: unknown): void {
@@ -93,8 +86,11 @@ export function createForwarder(deps: ForwarderDeps): Forward {
         throw err;
       }
     }
-    const headers = upstreamRequestHeaders(request.headers, clientOf(request, server), authorization);
-    if (server !== undefined && isWebSocketUpgrade(request)) return websockets.upgrade(request, server, target, headers);
+    const upgrade = server !== undefined && isWebSocketUpgrade(request);
+    // server.upgrade() reads the handshake fields from the request, so those headers stay untouched.
+    const incoming = upgrade ? new Headers(request.headers) : request.headers;
+    const headers = upstreamRequestHeaders(incoming, clientOf(request, server), authorization);
+    if (upgrade) return websockets.upgrade(request, server!, target, headers);
     return send(request, target, headers);
   };
 }

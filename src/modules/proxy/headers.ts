@@ -47,9 +47,10 @@ export interface ClientInfo {
 /**
  * Request headers for the upstream: the client's minus hop-by-hop, `Host` and (for untrusted peers)
  * forwarding fields; `authorization` replaced by the value the token gate decided; X-Forwarded-* set.
+ * Edits the incoming request's headers in place (no copy on the hot path): they are not read again
+ * for anything but `x-request-id`, which is kept.
  */
-export function upstreamRequestHeaders(incoming: Headers, client: ClientInfo, authorization: string | null): Headers {
-  const headers = new Headers(incoming);
+export function upstreamRequestHeaders(headers: Headers, client: ClientInfo, authorization: string | null): Headers {
   stripHopByHop(headers);
   const host = headers.get("host");
   headers.delete("host");

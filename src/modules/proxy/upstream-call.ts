@@ -5,8 +5,12 @@
  *   the attempt is a connect failure and the caller tries another instance;
  * - response (`OB_PROXY_TIMEOUT`, to the response headers): after it the attempt is abandoned (504).
  * The client's abort signal cancels the upstream request at any point, body streaming included.
+ *
+ * The client's body stream is handed to fetch as is (native streaming, flat memory). Bun reads it only
+ * once connected: after a refused connect `request.bodyUsed` is still false and the same stream can
+ * go to the next instance; once bytes were sent (or the attempt was aborted) it is true and the
+ * failure is final.
  */
-import type { ReplayableBody } from "./body";
 import { canConnect } from "./probe";
 
 /** How an attempt ended when it did not produce a response. */
@@ -38,7 +42,6 @@ export async function callUpstream(
   instanceUrl: string,
   url: string,
   headers: Headers,
-  body: ReplayableBody | undefined,
   timeouts: CallTimeouts,
 ): Promise<CallResult> {
   const controller = new AbortController();
@@ -58,7 +61,7 @@ export async function callUpstream(
     const rest = timeouts.responseMs - timeouts.connectMs;
     if (rest <= 0) return abort("timeout");
     timer = setTimeout(abort, rest, "timeout");
-    if (body?.disturbed) return; // bytes were read, so the connection was made
+    if (request.bodyUsed) return; // body bytes were read, so the connection was made
     canConnect(instanceUrl, timeouts.connectMs).then((ok) => ok || abort("connect"));
   };
   timer = setTimeout(connectDeadline, Math.min(timeouts.connectMs, timeouts.responseMs));
@@ -66,7 +69,7 @@ export async function callUpstream(
     const response = await fetch(url, {
       method: request.method,
       headers,
-      body: body?.stream(),
+      body: request.body,
       redirect: "manual",
       decompress: false,
       // Bun's idle timer would cut quiet streams (SSE); deadlines are ours, client aborts cancel.
