@@ -57,7 +57,7 @@ describe("proxy end to end (real server, registry and User Svc)", () => {
     expect((await call(s, "DELETE", "/user-svc/tokens", fresh, {})).status).toBe(200);
     const refused = await fetch(`${s.url}/skeleton-svc/x`, { headers: { authorization: `Bearer ${fresh}` } });
     expect(refused.status).toBe(401);
-    expect((await refused.json()).code).toBe("user.token_revoked");
+    expect((await json(refused)).code).toBe("user.token_revoked");
     expect(seen).toHaveLength(1);
   });
 
