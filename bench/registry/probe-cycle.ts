@@ -30,7 +30,10 @@ for (let i = 0; i < N; i++) {
 }
 const prober = new Prober({ table, clock: systemClock, log: silentLogger, intervalMs: 5000, timeoutMs: 2000, degradedAfterMs: 1000, concurrency: Number(args.concurrency) });
 for (let c = 0; c < Number(args.cycles); c++) {
+  const cpu0 = process.cpuUsage();
   const cycle = await prober.runOnce();
-  console.log(`probe cycle ${c + 1}: ${cycle.probed} instances in ${cycle.ms} ms (healthy ${cycle.healthy}, degraded ${cycle.degraded}, unreachable ${cycle.unreachable}; concurrency ${args.concurrency})`);
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
+  console.log(`probe cycle ${c + 1}: ${cycle.probed} instances in ${cycle.ms} ms, ${cpuMs} ms CPU incl. the listener's accepts (healthy ${cycle.healthy}, degraded ${cycle.degraded}, unreachable ${cycle.unreachable}; concurrency ${args.concurrency})`);
 }
 alive.stop(true);

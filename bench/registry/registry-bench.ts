@@ -42,7 +42,9 @@ async function main() {
   const folder = mkdtempSync(join(tmpdir(), "registry-bench-"));
   const fake = args["fake-auth"];
   const entry = fake ? "bench/registry/fake-auth-server.ts" : "src/main.ts";
-  const command = args.binary && !fake ? [resolve(args.binary)] : [process.execPath, join(root, entry)];
+  // BENCH_BUN_FLAGS, e.g. "--cpu-prof-md --cpu-prof-dir=/tmp/prof", profiles the server run from source.
+  const flags = (process.env.BENCH_BUN_FLAGS ?? "").split(" ").filter(Boolean);
+  const command = args.binary && !fake ? [resolve(args.binary)] : [process.execPath, ...flags, join(root, entry)];
   const server = Bun.spawn(command, {
     cwd: root,
     env: { ...process.env, OB_SELF_URL: base, OB_FOLDER: folder, OB_LOG_LEVEL: "warn", OB_ADMIN_PASSWORD: ADMIN_PASSWORD },
@@ -56,6 +58,8 @@ async function main() {
     for (let s = 0; s < SLUGS; s++) tokens.push(fake ? `bench-svc-${s}` : await token(base, "/user-svc/register", `bench-svc-${s}`, "bench-password-1"));
     const rssIdle = rssMb(server.pid);
 
+    const cpu0 = cpuMs(server.pid);
+    const ownCpu0 = process.cpuUsage();
     const started = performance.now();
     let next = 0;
     let failures = 0;
@@ -73,7 +77,9 @@ async function main() {
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     const registerSeconds = (performance.now() - started) / 1000;
+    const ownCpu = process.cpuUsage(ownCpu0);
     console.log(`register: ${N} instances in ${registerSeconds.toFixed(2)} s = ${Math.round(N / registerSeconds)}/s (concurrency ${CONCURRENCY}, ${SLUGS} slugs, ${failures} failures)`);
+    console.log(`  CPU during registration: server ${cpuMs(server.pid) - cpu0} ms (${(((cpuMs(server.pid) - cpu0) * 1000) / N).toFixed(0)} µs per registration), load generator ${Math.round((ownCpu.user + ownCpu.system) / 1000)} ms`);
 
     const times: number[] = [];
     let count = 0;
@@ -127,6 +133,12 @@ async function token(base: string, path: string, slug: string, password: string)
   const body = (await r.json()) as { token?: { token: string } };
   if (!r.ok || !body.token) throw new Error(`${path} ${slug}: ${r.status} ${JSON.stringify(body)}`);
   return body.token.token;
+}
+
+/** User + system CPU time of a process, in ms (Linux clock ticks are 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function rssMb(pid: number, field = "VmRSS"): number {

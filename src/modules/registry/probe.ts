@@ -3,8 +3,6 @@
  * `healthCheckPath` where 2xx/3xx means alive. Both give up after the timeout or when aborted, and
  * never leave a socket behind.
  */
-import { createConnection } from "node:net";
-
 /** What a probe needs to know about an instance. */
 export interface ProbeTarget {
   scheme: "http" | "https";
@@ -21,24 +19,61 @@ export type ProbeFn = (target: ProbeTarget, timeoutMs: number, signal: AbortSign
 export const probeInstance: ProbeFn = (target, timeoutMs, signal) =>
   target.healthCheckPath ? probeHttp(target, timeoutMs, signal) : probeTcp(target, timeoutMs, signal);
 
+/**
+ * Endpoints (`host:port`) whose last connect outlived its timeout and is still pending in the kernel
+ * (a host that drops SYNs). Bun.connect cannot cancel a pending connect, so while one is pending the
+ * endpoint counts as unreachable without opening another: at most one stuck socket per endpoint.
+ */
+const stalled = new Set<string>();
+
 /** Alive when a TCP connection opens within the timeout; the connection is closed at once. */
 export function probeTcp(target: ProbeTarget, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
+  const hostname = target.host.replace(/^\[|\]$/g, "");
+  const key = `${hostname}:${target.port}`;
+  if (signal.aborted || stalled.has(key)) return Promise.resolve(false);
   return new Promise((resolve) => {
-    // node:net rather than Bun.connect: a pending connect can be destroyed on timeout, so hosts that
-    // drop SYNs do not accumulate half-open sockets across cycles.
-    const socket = createConnection({ host: target.host.replace(/^\[|\]$/g, ""), port: target.port });
+    // Bun.connect rather than node:net: about half the CPU per probe (measured in bench/registry).
+    let settled = false;
+    let connected = false;
     const finish = (alive: boolean) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      signal.removeEventListener("abort", onAbort);
-      socket.destroy();
+      signal.removeEventListener("abort", giveUp);
       resolve(alive);
     };
-    const onAbort = () => finish(false);
-    const timer = setTimeout(onAbort, timeoutMs);
-    signal.addEventListener("abort", onAbort);
-    socket.once("connect", () => finish(true));
-    socket.once("error", () => finish(false));
+    const giveUp = () => {
+      if (!connected) stalled.add(key);
+      finish(false);
+    };
+    const connectDone = () => {
+      connected = true;
+      stalled.delete(key);
+    };
+    const timer = setTimeout(giveUp, timeoutMs);
+    signal.addEventListener("abort", giveUp);
+    Bun.connect({
+      hostname,
+      port: target.port,
+      socket: {
+        open(socket) {
+          connectDone();
+          socket.end();
+          finish(true);
+        },
+        data() {},
+        connectError() {
+          connectDone();
+          finish(false);
+        },
+        error() {
+          finish(false);
+        },
+      },
+    }).catch(() => {
+      connectDone();
+      finish(false);
+    });
   });
 }
 
