@@ -35,7 +35,9 @@ const freePort = () => {
 };
 
 async function main() {
-  const alive = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {}, open() {} } });
+  // Live instances spread over 20 listeners: 5,000 connects per cycle to one port overflow its
+  // accept backlog while the load generator is busy, and a dropped SYN costs a 1 s retransmit.
+  const alive = Array.from({ length: 20 }, () => Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {}, open() {} } }));
   const refusingPort = freePort();
   const port = freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -65,7 +67,7 @@ async function main() {
     let failures = 0;
     const worker = async () => {
       for (let i = next++; i < N; i = next++) {
-        const url = i % 2 === 0 ? `http://127.0.0.1:${alive.port}/a/${i}` : `http://127.0.0.${2 + (i % 250)}:${refusingPort}/r/${i}`;
+        const url = i % 2 === 0 ? `http://127.0.0.1:${alive[(i / 2) % 20]!.port}/a/${i}` : `http://127.0.0.${2 + (i % 250)}:${refusingPort}/r/${i}`;
         const r = await fetch(`${base}/registry-svc/instance`, {
           method: "PUT",
           headers: { authorization: `Bearer ${tokens[i % SLUGS]}`, "content-type": "application/json" },
@@ -108,7 +110,7 @@ async function main() {
   } finally {
     server.kill("SIGTERM");
     await server.exited;
-    alive.stop(true);
+    for (const listener of alive) listener.stop(true);
     rmSync(folder, { recursive: true, force: true });
   }
 }

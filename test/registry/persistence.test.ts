@@ -17,6 +17,24 @@ describe("write-behind persistence", () => {
     expect(h.registry.flusher.runOnce()).toBe(0);
   });
 
+  test("heartbeat-only changes are written at most once a minute per instance; status changes at once", async () => {
+    const clock = new FakeClock();
+    let alive = true;
+    await using h = await registryHarness({ clock, probe: async () => alive });
+    await register(h, "alpha", "http://127.0.0.1:9311");
+    await h.registry.prober.runOnce(); // Unknown → Healthy
+    expect(h.registry.flusher.runOnce()).toBe(1);
+    clock.advance(30_000);
+    await h.registry.prober.runOnce(); // heartbeat only
+    expect(h.registry.flusher.runOnce()).toBe(0);
+    clock.advance(30_000);
+    await h.registry.prober.runOnce(); // a minute since the last written heartbeat
+    expect(h.registry.flusher.runOnce()).toBe(1);
+    alive = false;
+    await h.registry.prober.runOnce(); // Healthy → Unreachable
+    expect(h.registry.flusher.runOnce()).toBe(1);
+  });
+
   test("instances, statuses, heartbeats and removals survive a restart on the same folder", async () => {
     await using dir = tempDir();
     const clock = new FakeClock();

@@ -19,7 +19,7 @@ import { RegistryStore } from "./store";
 import { Sweeper } from "./sweeper";
 
 /** How often pending instance changes are written to the database. */
-const FLUSH_INTERVAL_MS = 500;
+const FLUSH_INTERVAL_MS = 1000;
 
 export interface RegistryModule extends Module {
   routing: InstanceRouting;

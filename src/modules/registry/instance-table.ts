@@ -31,17 +31,26 @@ interface SlugEntry {
   view: readonly RoutedInstance[] | null;
 }
 
-/** Rows changed since the last flush: the latest copy of each upserted row, and removed ids. */
+/** Rows changed since the last flush: each upserted row (live records: write them before yielding), and removed ids. */
 export interface PendingChanges {
-  upserts: InstanceRecord[];
+  upserts: readonly InstanceRecord[];
   deletes: string[];
 }
+
+/**
+ * A heartbeat alone (no status change) is persisted at most this often per instance: storage only
+ * needs it to judge expiry after a restart, where a minute of staleness is harmless, and 10,000
+ * healthy instances would otherwise rewrite 10,000 rows every probe cycle.
+ */
+export const HEARTBEAT_PERSIST_MS = 60_000;
 
 export class InstanceTable {
   private readonly byId = new Map<string, InstanceRecord>();
   private readonly byUrl = new Map<string, InstanceRecord>();
   private readonly bySlug = new Map<string, SlugEntry>();
   private dirty = new Set<string>();
+  /** Last heartbeat written (or loaded) per instance, to skip writes of heartbeat-only changes. */
+  private readonly persistedHeartbeat = new Map<string, number | null>();
   private deleted = new Set<string>();
 
   constructor(private readonly events: Publisher<RegistryEvent>) {}
@@ -77,7 +86,10 @@ export class InstanceTable {
 
   /** Fills the table from storage at start: no events, nothing marked for writing. */
   load(records: Iterable<InstanceRecord>): void {
-    for (const record of records) this.index(record);
+    for (const record of records) {
+      this.index(record);
+      this.persistedHeartbeat.set(record.id, record.lastHeartbeat);
+    }
   }
 
   /** Inserts or replaces the instance with `record.id` (its URL or slug may change) and publishes it. */
@@ -100,8 +112,12 @@ export class InstanceTable {
     const heartbeatChanged = lastHeartbeat !== undefined && lastHeartbeat !== record.lastHeartbeat;
     if (previous === status && !heartbeatChanged) return;
     if (lastHeartbeat !== undefined) record.lastHeartbeat = lastHeartbeat;
+    if (previous === status) {
+      const persisted = this.persistedHeartbeat.get(id) ?? null;
+      if (persisted === null || record.lastHeartbeat! - persisted >= HEARTBEAT_PERSIST_MS) this.markDirty(id);
+      return;
+    }
     this.markDirty(id);
-    if (previous === status) return;
     record.status = status;
     this.invalidate(record.slug);
     this.events.publish({ type: "status", instance: routedOf(record), previous });
@@ -113,17 +129,20 @@ export class InstanceTable {
     if (!record) return undefined;
     this.unindex(record);
     this.dirty.delete(id);
+    this.persistedHeartbeat.delete(id);
     this.deleted.add(id);
     this.events.publish({ type: "removed", instance: routedOf(record), reason });
     return record;
   }
 
-  /** Hands over the rows changed since the last call (snapshots, safe to write asynchronously). */
+  /** Hands over the rows changed since the last call. */
   takeChanges(): PendingChanges {
     const upserts: InstanceRecord[] = [];
     for (const id of this.dirty) {
       const record = this.byId.get(id);
-      if (record) upserts.push({ ...record });
+      if (!record) continue;
+      upserts.push(record);
+      this.persistedHeartbeat.set(id, record.lastHeartbeat);
     }
     const deletes = [...this.deleted];
     this.dirty = new Set();
