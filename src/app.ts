@@ -12,7 +12,9 @@ import { VERSION } from "./version";
 export function createApp(deps: Deps) {
   const { config } = deps;
   let routes: readonly { method: string; path: string }[] = [];
-  const app = new Elysia({ name: "1backend" })
+  // normalize "typebox": unknown fields are still dropped, but a wrong type stays a 400. Elysia's default
+  // (exact-mirror) coerces a string or array into an object for record-like and all-optional object fields.
+  const app = new Elysia({ name: "1backend", normalize: "typebox" })
     .use(errorHandler(deps.log, () => routes))
     .onParse({ as: "global" }, ({ request }) => readJsonBody(request, config.bodyLimitBytes))
     .use(docs(VERSION))

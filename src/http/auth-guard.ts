@@ -54,8 +54,10 @@ export interface DefaultPermit {
 export function authGuard(gate: AuthGate) {
   return new Elysia({ name: "auth-guard", seed: gate }).macro({
     auth: (permission: true | string) => ({
-      async resolve({ headers }: { headers: Record<string, string | undefined> }) {
-        const caller = await gate.authenticate(headers.authorization);
+      // `request` rather than `headers`: Elysia only fills `headers` when it infers their use, and that
+      // inference misses macro resolvers in the compiled binary (headers was undefined → 500 there).
+      async resolve({ request }: { request: Request }) {
+        const caller = await gate.authenticate(request.headers.get("authorization"));
         if (typeof permission === "string" && !(await gate.hasPermission(caller, permission))) {
           throw forbidden("auth.permission_denied", `permission ${permission} is required`);
         }

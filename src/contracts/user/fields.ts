@@ -39,7 +39,8 @@ export const Password = (description = "Password.") => t.String({ description, m
 export const Time = (description = "ISO 8601 UTC time.") => t.String({ description });
 
 /** String map (labels). */
-export const Labels = () => t.Record(t.String({ maxLength: 128, pattern: SAFE_TEXT }), Text("Label value.", 1024), { maxProperties: 100 });
+export const Labels = () =>
+  t.Object({}, { additionalProperties: Text("Label value.", 1024), maxProperties: 100, propertyNames: { maxLength: 128, pattern: SAFE_TEXT }, description: "String labels." });
 
 /** A list of names. */
 export const Names = (description: string, maxItems = 100) => t.Array(Name(description), { maxItems });
