@@ -38,7 +38,10 @@ export async function startBinary(options: { folder: string; env?: Record<string
   });
   const lines: string[] = [];
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not report listening in time:\n${lines.join("\n")}`)), options.timeoutMs ?? 20_000);
+    const timer = setTimeout(() => {
+      proc.kill("SIGKILL"); // a server that never said "listening" must not outlive the test
+      reject(new Error(`server did not report listening in time:\n${lines.join("\n")}`));
+    }, options.timeoutMs ?? 20_000);
     const onLine = (line: string) => {
       lines.push(line);
       if (line.includes('"msg":"listening"')) {
