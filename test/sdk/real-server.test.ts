@@ -6,6 +6,7 @@ import { testServer } from "../helpers/server";
 import { tempDir } from "../helpers/temp-dir";
 
 const ADMIN = "sdk-admin-password";
+type Listing = { instances?: { url: string; slug: string }[] };
 
 async function adminToken(url: string): Promise<string> {
   const r = await fetch(`${url}/user-svc/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ appHost: "unnamed", slug: "1backend", password: ADMIN }) });
@@ -19,8 +20,8 @@ describe("SDK on the real server", () => {
     const svc = await startService({ slug: "sdk-svc", serverUrl: server.url, selfUrl: "http://127.0.0.1:9", credentialsFile: join(dir.path, "c.json"), log: () => {} });
     try {
       const admin = await adminToken(server.url);
-      const list = await (await fetch(`${server.url}/registry-svc/instances?slug=sdk-svc`, { headers: { authorization: `Bearer ${admin}` } })).json();
-      expect(list.instances.map((i: { url: string; slug: string }) => ({ url: i.url, slug: i.slug }))).toEqual([{ url: "http://127.0.0.1:9", slug: "sdk-svc" }]);
+      const list = (await (await fetch(`${server.url}/registry-svc/instances?slug=sdk-svc`, { headers: { authorization: `Bearer ${admin}` } })).json()) as Listing;
+      expect((list.instances ?? []).map((i) => ({ url: i.url, slug: i.slug }))).toEqual([{ url: "http://127.0.0.1:9", slug: "sdk-svc" }]);
 
       const auth = new Authenticator(server.url);
       const caller = await auth.authenticate(new Request("http://x/", { headers: { authorization: admin } }), "user-svc:user:view");
@@ -32,7 +33,7 @@ describe("SDK on the real server", () => {
       await svc.stop();
     }
     const admin = await adminToken(server.url);
-    const after = await (await fetch(`${server.url}/registry-svc/instances?slug=sdk-svc`, { headers: { authorization: `Bearer ${admin}` } })).json();
+    const after = (await (await fetch(`${server.url}/registry-svc/instances?slug=sdk-svc`, { headers: { authorization: `Bearer ${admin}` } })).json()) as Listing;
     expect(after.instances ?? []).toEqual([]);
   });
 
