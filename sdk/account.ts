@@ -5,7 +5,12 @@
 import { defaultCredentialsFile, generatePassword, readCredentials, writeCredentials } from "./credentials";
 import { ApiClient, ServerError } from "./http";
 
-/** Options of {@link registerOrLogin}. */
+/**
+ * Options of {@link registerOrLogin}.
+ *
+ * @example
+ * const options: AccountOptions = { serverUrl: "http://127.0.0.1:11337", slug: "skeleton-svc", name: "Skeleton Svc" };
+ */
 export interface AccountOptions {
   /** Base URL of the 1Backend server, e.g. `http://127.0.0.1:11337`. */
   serverUrl: string;
@@ -19,7 +24,13 @@ export interface AccountOptions {
   appHost?: string;
 }
 
-/** A logged-in service account. */
+/**
+ * A logged-in service account.
+ *
+ * @example
+ * const { token, registered } = await registerOrLogin(options);
+ * if (registered) console.log("new account created");
+ */
 export interface AccountToken {
   slug: string;
   /** The JWT to send as `Authorization: Bearer <token>`. */
@@ -34,6 +45,9 @@ export interface AccountToken {
 /**
  * The slug is registered by an account whose password this service does not have (login 401 and
  * register 409). Either restore the credentials file or have an admin delete that account.
+ *
+ * @example
+ * try { await registerOrLogin(options) } catch (e) { if (e instanceof SlugTakenError) { console.error(e.message); process.exit(1) } throw e }
  */
 export class SlugTakenError extends Error {
   override name = "SlugTakenError";

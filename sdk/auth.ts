@@ -5,7 +5,12 @@
 import { PermissionChecker } from "./permissions";
 import { InvalidTokenError, TokenVerifier, type Caller } from "./verify";
 
-/** The caller lacks the permission the route requires: answer 403. */
+/**
+ * The caller lacks the permission the route requires: answer 403.
+ *
+ * @example
+ * await auth.authenticate(request, "my-svc:pet:edit").catch((e) => { if (e instanceof ForbiddenError) console.warn(e.permission); throw e });
+ */
 export class ForbiddenError extends Error {
   override name = "ForbiddenError";
   readonly status = 403;
@@ -27,7 +32,12 @@ export function authErrorResponse(err: unknown): Response | undefined {
   return undefined;
 }
 
-/** A fetch-style handler that also receives the verified caller. */
+/**
+ * A fetch-style handler that also receives the verified caller.
+ *
+ * @example
+ * const hello: AuthedHandler = (_req, caller) => Response.json({ hello: caller.slug });
+ */
 export type AuthedHandler = (request: Request, caller: Caller) => Response | Promise<Response>;
 
 /**

@@ -6,7 +6,12 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 
-/** What is kept per slug. */
+/**
+ * What is kept per slug.
+ *
+ * @example
+ * const creds: StoredCredentials = { slug: "skeleton-svc", password: generatePassword() };
+ */
 export interface StoredCredentials {
   slug: string;
   password: string;

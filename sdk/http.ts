@@ -21,7 +21,12 @@ export class ServerError extends Error {
   }
 }
 
-/** Options of one {@link ApiClient.call}. */
+/**
+ * Options of one {@link ApiClient.call}.
+ *
+ * @example
+ * await api.call("GET", "/registry-svc/instances", { token, query: { slug: "skeleton-svc" } });
+ */
 export interface CallOptions {
   body?: unknown;
   /** Sent as `Authorization: Bearer <token>`. */

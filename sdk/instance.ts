@@ -7,7 +7,12 @@ import { ApiClient, isTransient, ServerError } from "./http";
 import { sleep } from "./retry";
 import type { TokenSource } from "./session";
 
-/** Options of {@link InstanceRegistration}. */
+/**
+ * Options of {@link InstanceRegistration}.
+ *
+ * @example
+ * const options: InstanceOptions = { serverUrl, selfUrl: "http://127.0.0.1:9311", session, intervalMs: 5_000 };
+ */
 export interface InstanceOptions {
   serverUrl: string;
   /** This instance's URL as the server should reach it, e.g. `http://127.0.0.1:9311`. */

@@ -5,7 +5,12 @@
 import { createHash } from "node:crypto";
 import { ApiClient, ServerError } from "./http";
 
-/** The server's answer to has-permission (fields of 1Backend's `HasPermissionResponse`). */
+/**
+ * The server's answer to has-permission (fields of 1Backend's `HasPermissionResponse`).
+ *
+ * @example
+ * const { authorized, user } = await permissions.has(token, "my-svc:pet:view");
+ */
 export interface PermissionAnswer {
   authorized: boolean;
   user?: { id: string; slug: string };

@@ -1,7 +1,12 @@
 /** @module Retrying transient failures (network, 429, 5xx) with capped exponential backoff and jitter. */
 import { isTransient, ServerError } from "./http";
 
-/** Options of {@link withRetry}. */
+/**
+ * Options of {@link withRetry}.
+ *
+ * @example
+ * await withRetry(fn, { timeoutMs: 30_000, onRetry: (err, ms) => console.warn(`retrying in ${ms} ms`, err) });
+ */
 export interface RetryOptions {
   /** Give up once this many milliseconds have passed since the first attempt; default 60 000. */
   timeoutMs?: number;

@@ -7,7 +7,12 @@ import { defaultCredentialsFile } from "./credentials";
 import { InstanceRegistration } from "./instance";
 import { ServiceSession } from "./session";
 
-/** Options of {@link startService}; every one but `slug` has an environment default. */
+/**
+ * Options of {@link startService}; every one but `slug` has an environment default.
+ *
+ * @example
+ * await startService({ slug: "skeleton-svc", selfUrl: "http://127.0.0.1:9311", heartbeatIntervalMs: 5_000 });
+ */
 export interface ServiceOptions {
   /** The service's slug, e.g. `skeleton-svc`; requests to `/<slug>/...` on the server reach this service. */
   slug: string;
@@ -29,7 +34,14 @@ export interface ServiceOptions {
   env?: Record<string, string | undefined>;
 }
 
-/** A running service registration; see {@link startService}. */
+/**
+ * A running service registration; see {@link startService}.
+ *
+ * @example
+ * const svc = await startService({ slug: "skeleton-svc" });
+ * await fetch(`${svc.serverUrl}/other-svc/thing`, { headers: { authorization: `Bearer ${await svc.token()}` } });
+ * await svc.stop();
+ */
 export interface Service {
   readonly slug: string;
   readonly serverUrl: string;

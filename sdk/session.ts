@@ -5,7 +5,12 @@
 import { registerOrLogin, type AccountOptions, type AccountToken } from "./account";
 import { withRetry } from "./retry";
 
-/** Where the SDK gets a valid token from; {@link ServiceSession} is the implementation. */
+/**
+ * Where the SDK gets a valid token from; {@link ServiceSession} is the implementation.
+ *
+ * @example
+ * const source: TokenSource = new ServiceSession({ serverUrl, slug: "skeleton-svc" });
+ */
 export interface TokenSource {
   readonly slug: string;
   /** A token that is valid now (renewed first when it is about to expire). */
@@ -14,7 +19,12 @@ export interface TokenSource {
   renew(): Promise<string>;
 }
 
-/** Options of {@link ServiceSession}. */
+/**
+ * Options of {@link ServiceSession}.
+ *
+ * @example
+ * new ServiceSession({ serverUrl, slug: "skeleton-svc", retryTimeoutMs: 120_000, renewBeforeMs: 60_000 });
+ */
 export interface SessionOptions extends AccountOptions {
   /** How long to keep retrying while the server is unreachable; default 60 000 ms. */
   retryTimeoutMs?: number;

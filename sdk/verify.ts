@@ -6,7 +6,13 @@ import { errors, importSPKI, jwtVerify, type CryptoKey } from "jose";
 import { ApiClient } from "./http";
 import { withRetry } from "./retry";
 
-/** Who sent a request, read from a verified token (1Backend claims `1ui`, `1sl`, `1ro`, `1ai`, `1de`). */
+/**
+ * Who sent a request, read from a verified token (1Backend claims `1ui`, `1sl`, `1ro`, `1ai`, `1de`).
+ *
+ * @example
+ * const caller: Caller = await verifier.verify(request.headers.get("authorization"));
+ * const isAdmin = caller.roles.includes("user-svc:admin");
+ */
 export interface Caller {
   userId: string;
   slug: string;
@@ -17,7 +23,12 @@ export interface Caller {
   token: string;
 }
 
-/** The token is missing, malformed, expired or not signed by the server: answer 401. */
+/**
+ * The token is missing, malformed, expired or not signed by the server: answer 401.
+ *
+ * @example
+ * try { await verifier.verify(header) } catch (e) { if (e instanceof InvalidTokenError) return new Response(null, { status: 401 }) }
+ */
 export class InvalidTokenError extends Error {
   override name = "InvalidTokenError";
   readonly status = 401;
