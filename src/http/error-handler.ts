@@ -22,8 +22,12 @@ export function errorHandler(log: Logger, routes: () => readonly { method: strin
     switch (code) {
       case "VALIDATION":
         return errorResponse(validationError(error as unknown as { type?: string; all?: ValidationIssue[] }));
-      case "PARSE":
+      case "PARSE": {
+        // Elysia wraps what the body parser throws (413 from json-body.ts) in a ParseError.
+        const cause = (error as { cause?: unknown }).cause;
+        if (cause instanceof AppError) return errorResponse(cause);
         return errorResponse(new AppError(400, "http.invalid_json", "request body is not valid JSON"));
+      }
       case "NOT_FOUND": {
         allowedMethods ??= allowedMethodsFinder(routes());
         const allowed = allowedMethods(new URL(request.url).pathname);

@@ -6,7 +6,7 @@ import { Empty } from "../../../contracts/user/fields";
 import { authGuard } from "../../../http/auth-guard";
 import { errors } from "../../../http/errors";
 import { P } from "../permissions";
-import { TAGS, type UserRoutesContext } from "./context";
+import { rejectNonObjectBody, TAGS, type UserRoutesContext } from "./context";
 
 const EnrollsResponse = t.Object({ enrolls: t.Array(Enroll) });
 const HasPermissionResponse = t.Object({ authorized: t.Boolean(), appId: t.String(), until: t.String(), user: User, app: App });
@@ -14,6 +14,7 @@ const HasPermissionResponse = t.Object({ authorized: t.Boolean(), appId: t.Strin
 export function accessRoutes(c: UserRoutesContext) {
   return new Elysia({ name: "user-svc/access" })
     .use(authGuard(c.gate))
+    .onTransform(rejectNonObjectBody)
     .put(
       "/user-svc/permits",
       ({ caller, body }) => {

@@ -5,11 +5,12 @@ import { CreateApiKeyBody, ListApiKeysBody, RevokeApiKeysBody } from "../../../c
 import { Empty } from "../../../contracts/user/fields";
 import { authGuard } from "../../../http/auth-guard";
 import { errors } from "../../../http/errors";
-import { TAGS, type UserRoutesContext } from "./context";
+import { rejectNonObjectBody, TAGS, type UserRoutesContext } from "./context";
 
 export function apiKeyRoutes(c: UserRoutesContext) {
   return new Elysia({ name: "user-svc/api-keys" })
     .use(authGuard(c.gate))
+    .onTransform(rejectNonObjectBody)
     .post("/user-svc/api-key", ({ caller, body }) => c.apiKeys.create(caller, body), {
       auth: true,
       body: CreateApiKeyBody,

@@ -6,11 +6,12 @@ import { Empty } from "../../../contracts/user/fields";
 import { authGuard } from "../../../http/auth-guard";
 import { errors } from "../../../http/errors";
 import { P } from "../permissions";
-import { TAGS, type UserRoutesContext } from "./context";
+import { rejectNonObjectBody, TAGS, type UserRoutesContext } from "./context";
 
 export function appRoutes(c: UserRoutesContext) {
   return new Elysia({ name: "user-svc/apps" })
     .use(authGuard(c.gate))
+    .onTransform(rejectNonObjectBody)
     .post("/user-svc/apps", async ({ body, headers }) => ({ apps: await c.apps.list(body, () => c.gate.authenticate(headers.authorization)) }), {
       body: ListAppsBody,
       response: { 200: t.Object({ apps: t.Array(App) }), ...errors(400, 401, 403, 413) },

@@ -5,13 +5,14 @@ import { ExchangeTokenBody, LoginBody, RegisterBody, RevokeTokensBody } from "..
 import { Empty } from "../../../contracts/user/fields";
 import { authGuard } from "../../../http/auth-guard";
 import { errors } from "../../../http/errors";
-import { TAGS, type UserRoutesContext } from "./context";
+import { rejectNonObjectBody, TAGS, type UserRoutesContext } from "./context";
 
 const TokenResponse = t.Object({ token: Token });
 
 export function authRoutes(c: UserRoutesContext) {
   return new Elysia({ name: "user-svc/auth" })
     .use(authGuard(c.gate))
+    .onTransform(rejectNonObjectBody)
     .post("/user-svc/register", async ({ body }) => ({ token: await c.accounts.register(body) }), {
       body: RegisterBody,
       response: { 200: TokenResponse, ...errors(400, 409, 413, 501) },

@@ -6,7 +6,7 @@ import { Empty, Name } from "../../../contracts/user/fields";
 import { authGuard } from "../../../http/auth-guard";
 import { errors } from "../../../http/errors";
 import { P } from "../permissions";
-import { TAGS, type UserRoutesContext } from "./context";
+import { rejectNonObjectBody, TAGS, type UserRoutesContext } from "./context";
 
 const OrgParams = t.Object({ organizationId: Name("Organization id.") });
 const OrgUserParams = t.Object({ organizationId: Name("Organization id."), userId: Name("User id.") });
@@ -16,6 +16,7 @@ const MembershipResponse = t.Object({ membership: Membership });
 export function orgRoutes(c: UserRoutesContext) {
   return new Elysia({ name: "user-svc/orgs" })
     .use(authGuard(c.gate))
+    .onTransform(rejectNonObjectBody)
     .put("/user-svc/organization", ({ caller, body }) => c.orgs.save(caller, body), {
       auth: P.orgCreate,
       body: SaveOrganizationBody,

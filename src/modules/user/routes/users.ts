@@ -6,7 +6,7 @@ import { Empty, Name } from "../../../contracts/user/fields";
 import { authGuard } from "../../../http/auth-guard";
 import { errors } from "../../../http/errors";
 import { P } from "../permissions";
-import { TAGS, type UserRoutesContext } from "./context";
+import { rejectNonObjectBody, TAGS, type UserRoutesContext } from "./context";
 
 const UserIdParams = t.Object({ userId: Name("User id.") });
 
@@ -33,6 +33,7 @@ export function userRoutes(c: UserRoutesContext) {
   } as const;
   return new Elysia({ name: "user-svc/users" })
     .use(authGuard(c.gate))
+    .onTransform(rejectNonObjectBody)
     .post("/user-svc/self", ({ caller, body }) => c.users.readSelf(caller, body.countTokens === true), {
       auth: true,
       body: ReadSelfBody,
