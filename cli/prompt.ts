@@ -11,10 +11,11 @@ export async function readPassword(label = "Password: "): Promise<string> {
 }
 
 function readHidden(label: string): Promise<string> {
-  process.stderr.write(label);
   const stdin = process.stdin;
+  // Echo goes off before the prompt shows, so a password typed or pasted at once is never displayed.
   stdin.setRawMode(true);
   stdin.resume();
+  process.stderr.write(label);
   return new Promise((resolve, reject) => {
     let value = "";
     const finish = (err?: Error) => {

@@ -62,6 +62,37 @@ describe("oo against the real server", () => {
     expect(JSON.parse((await oo(["instance", "ls", "--json"])).stdout)).toEqual([]);
   });
 
+  test.skipIf(!Bun.which("script"))("login on a terminal prompts for the password without echoing it", async () => {
+    // `script` gives oo a pseudo-terminal; the password must not come back in what the terminal shows.
+    const proc = Bun.spawn(["script", "-qec", `${requireBinary(CLI_BINARY)} login 1backend`, "/dev/null"], {
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home },
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    try {
+      const reader = proc.stdout.getReader();
+      let shown = "";
+      while (!shown.includes("Password:")) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        shown += new TextDecoder().decode(value);
+      }
+      proc.stdin.write(`${ADMIN_PASSWORD}\r`);
+      proc.stdin.flush();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        shown += new TextDecoder().decode(value);
+      }
+      expect(await proc.exited).toBe(0);
+      expect(shown).toContain("Password:");
+      expect(shown).not.toContain(ADMIN_PASSWORD);
+    } finally {
+      proc.kill("SIGKILL");
+    }
+  });
+
   test("a non-admin gets the server's 403 message and exit 1", async () => {
     expect((await oo(["register", "cli-user", "cli-user-password"])).code).toBe(0);
     const r = await oo(["user", "ls"]);
