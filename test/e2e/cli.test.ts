@@ -62,7 +62,7 @@ describe("oo against the real server", () => {
     expect(JSON.parse((await oo(["instance", "ls", "--json"])).stdout)).toEqual([]);
   });
 
-  test.skipIf(!Bun.which("script"))("login on a terminal prompts for the password without echoing it", async () => {
+  test("login on a terminal prompts for the password without echoing it", async () => {
     // `script` gives oo a pseudo-terminal; the password must not come back in what the terminal shows.
     const proc = Bun.spawn(["script", "-qec", `${requireBinary(CLI_BINARY)} login 1backend`, "/dev/null"], {
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home },
