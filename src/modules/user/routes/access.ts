@@ -23,6 +23,7 @@ export function accessRoutes(c: UserRoutesContext) {
       },
       {
         auth: true,
+        parse: "json",
         body: SavePermitsBody,
         response: { 200: Empty, ...errors(400, 401, 403, 413) },
         detail: { summary: "Grant permissions to slugs and roles (non-admins: only `<slug>:` permissions)", tags: TAGS, operationId: "savePermits" },
@@ -30,12 +31,14 @@ export function accessRoutes(c: UserRoutesContext) {
     )
     .post("/user-svc/permits", ({ body }) => ({ permits: c.access.listPermits(body) }), {
       auth: P.permitView,
+      parse: "json",
       body: ListPermitsBody,
       response: { 200: t.Object({ permits: t.Array(Permit) }), ...errors(400, 401, 403, 413) },
       detail: { summary: "List permits (admin)", tags: TAGS, operationId: "listPermits" },
     })
     .post("/user-svc/permissions", ({ caller, body }) => ({ permissions: c.access.listPermissions(caller, body.roles) }), {
       auth: true,
+      parse: "json",
       body: ListPermissionsBody,
       response: { 200: t.Object({ permissions: t.Array(t.String()) }), ...errors(400, 401, 403, 413) },
       detail: { summary: "Permissions of roles the caller holds (default: all its roles)", tags: TAGS, operationId: "listPermissions" },
@@ -48,12 +51,14 @@ export function accessRoutes(c: UserRoutesContext) {
     })
     .put("/user-svc/enrolls", ({ caller, body }) => ({ enrolls: c.access.saveEnrolls(caller, body.enrolls) }), {
       auth: true,
+      parse: "json",
       body: SaveEnrollsBody,
       response: { 200: EnrollsResponse, ...errors(400, 401, 403, 404, 409, 413) },
       detail: { summary: "Give roles to users or contacts (non-admins: only roles they own)", tags: TAGS, operationId: "saveEnrolls" },
     })
     .post("/user-svc/enrolls", ({ caller, body }) => ({ enrolls: c.access.listEnrolls(caller, body) }), {
       auth: P.enrollView,
+      parse: "json",
       body: ListEnrollsBody,
       response: { 200: EnrollsResponse, ...errors(400, 401, 403, 413) },
       detail: { summary: "List enrolls by role, user or contact", tags: TAGS, operationId: "listEnrolls" },
@@ -66,6 +71,7 @@ export function accessRoutes(c: UserRoutesContext) {
       },
       {
         auth: P.enrollEdit,
+        parse: "json",
         body: DeleteEnrollsBody,
         response: { 200: Empty, ...errors(400, 401, 403, 404, 413) },
         detail: { summary: "Delete enrolls by id (non-admins: only of roles they own)", tags: TAGS, operationId: "deleteEnrolls" },

@@ -13,12 +13,14 @@ export function apiKeyRoutes(c: UserRoutesContext) {
     .onTransform(rejectNonObjectBody)
     .post("/user-svc/api-key", ({ caller, body }) => c.apiKeys.create(caller, body), {
       auth: true,
+      parse: "json",
       body: CreateApiKeyBody,
       response: { 200: t.Object({ apiKey: ApiKeyView, key: t.String({ description: "The key; shown only once." }) }), ...errors(400, 401, 403, 404, 413) },
       detail: { summary: "Create an API key for the caller (admins: for anyone)", tags: TAGS, operationId: "createApiKey" },
     })
     .post("/user-svc/api-keys", ({ caller, body }) => ({ apiKeys: c.apiKeys.list(caller, body) }), {
       auth: true,
+      parse: "json",
       body: ListApiKeysBody,
       response: { 200: t.Object({ apiKeys: t.Array(ApiKeyView) }), ...errors(400, 401, 403, 413) },
       detail: { summary: "List API key metadata (never the keys)", tags: TAGS, operationId: "listApiKeys" },
@@ -35,6 +37,7 @@ export function apiKeyRoutes(c: UserRoutesContext) {
       },
       {
         auth: true,
+        parse: "json",
         body: RevokeApiKeysBody,
         response: { 200: Empty, ...errors(400, 401, 403, 404, 413) },
         detail: { summary: "Revoke API keys and the tokens minted from them", tags: TAGS, operationId: "revokeApiKeys" },

@@ -13,12 +13,14 @@ export function appRoutes(c: UserRoutesContext) {
     .use(authGuard(c.gate))
     .onTransform(rejectNonObjectBody)
     .post("/user-svc/apps", async ({ body, headers }) => ({ apps: await c.apps.list(body, () => c.gate.authenticate(headers.authorization)) }), {
+      parse: "json",
       body: ListAppsBody,
       response: { 200: t.Object({ apps: t.Array(App) }), ...errors(400, 401, 403, 413) },
       detail: { summary: "List apps (filtered: anyone; unfiltered: admins)", tags: TAGS, operationId: "listApps" },
     })
     .post("/user-svc/app", ({ body }) => ({ app: c.apps.read(body.host) }), {
       auth: true,
+      parse: "json",
       body: ReadAppBody,
       response: { 200: t.Object({ app: App }), ...errors(400, 401, 413) },
       detail: { summary: "Read an app by host, creating it when missing", tags: TAGS, operationId: "readApp" },
@@ -31,6 +33,7 @@ export function appRoutes(c: UserRoutesContext) {
       },
       {
         auth: P.appEdit,
+        parse: "json",
         body: UpdateAppBody,
         response: { 200: Empty, ...errors(400, 401, 403, 404, 409, 413) },
         detail: { summary: "Change an app's host (admin)", tags: TAGS, operationId: "updateApp" },

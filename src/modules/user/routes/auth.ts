@@ -14,6 +14,7 @@ export function authRoutes(c: UserRoutesContext) {
     .use(authGuard(c.gate))
     .onTransform(rejectNonObjectBody)
     .post("/user-svc/register", async ({ body }) => ({ token: await c.accounts.register(body) }), {
+      parse: "json",
       body: RegisterBody,
       response: { 200: TokenResponse, ...errors(400, 409, 413, 501) },
       detail: { summary: "Register a user and get a token", tags: TAGS, operationId: "register" },
@@ -22,6 +23,7 @@ export function authRoutes(c: UserRoutesContext) {
       "/user-svc/login",
       async ({ body, request, server }) => ({ token: await c.accounts.login(body, server?.requestIP(request)?.address ?? "unknown") }),
       {
+        parse: "json",
         body: LoginBody,
         response: { 200: TokenResponse, ...errors(400, 401, 413, 429, 501) },
         detail: { summary: "Log in by slug or contact and password; rate-limited per IP and per slug", tags: TAGS, operationId: "login" },
@@ -33,6 +35,7 @@ export function authRoutes(c: UserRoutesContext) {
     })
     .put("/user-svc/token/exchange", async ({ caller, body }) => ({ token: await c.accounts.exchange(caller, body) }), {
       auth: true,
+      parse: "json",
       body: ExchangeTokenBody,
       response: { 200: TokenResponse, ...errors(400, 401, 404, 413) },
       detail: { summary: "Exchange the caller's token for one in another app", tags: TAGS, operationId: "exchangeToken" },
@@ -45,6 +48,7 @@ export function authRoutes(c: UserRoutesContext) {
       },
       {
         auth: true,
+        parse: "json",
         body: RevokeTokensBody,
         response: { 200: Empty, ...errors(400, 401, 403, 413) },
         detail: { summary: "Revoke tokens; they are refused at once everywhere", tags: TAGS, operationId: "revokeTokens" },

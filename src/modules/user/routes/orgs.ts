@@ -19,12 +19,14 @@ export function orgRoutes(c: UserRoutesContext) {
     .onTransform(rejectNonObjectBody)
     .put("/user-svc/organization", ({ caller, body }) => c.orgs.save(caller, body), {
       auth: P.orgCreate,
+      parse: "json",
       body: SaveOrganizationBody,
       response: { 200: t.Object({ organization: Organization, token: t.Optional(Token) }), ...errors(400, 401, 403, 409, 413) },
       detail: { summary: "Create an organization (the caller becomes its admin) or update one", tags: TAGS, operationId: "saveOrganization" },
     })
     .post("/user-svc/organizations", ({ caller, body }) => ({ organizations: c.orgs.list(caller, body) }), {
       auth: true,
+      parse: "json",
       body: ListOrganizationsBody,
       response: { 200: t.Object({ organizations: t.Array(Organization) }), ...errors(400, 401, 413) },
       detail: { summary: "List organizations (admins: all of the app; others: their own)", tags: TAGS, operationId: "listOrganizations" },
@@ -32,6 +34,7 @@ export function orgRoutes(c: UserRoutesContext) {
     .put("/user-svc/organization/:organizationId/user/:userId", ({ caller, params, body }) => ({ membership: c.orgs.saveMembership(caller, params.organizationId, params.userId, body.roles) }), {
       auth: P.orgAddUser,
       params: OrgUserParams,
+      parse: "json",
       body: SaveMembershipBody,
       response: { 200: MembershipResponse, ...errors(400, 401, 403, 404, 413) },
       detail: { summary: "Add a user to an organization (org admins)", tags: TAGS, operationId: "saveMembership" },
@@ -51,6 +54,7 @@ export function orgRoutes(c: UserRoutesContext) {
     )
     .post("/user-svc/memberships", ({ caller, body }) => ({ memberships: c.orgs.listMemberships(caller, body) }), {
       auth: true,
+      parse: "json",
       body: ListMembershipsBody,
       response: { 200: t.Object({ memberships: t.Array(t.Object({ membership: Membership, organization: Organization, user: User })) }), ...errors(400, 401, 403, 413) },
       detail: { summary: "List memberships (own; org admins: their org's; admins: any)", tags: TAGS, operationId: "listMemberships" },
@@ -58,6 +62,7 @@ export function orgRoutes(c: UserRoutesContext) {
     .post("/user-svc/organization/:organizationId/membership/accept", ({ caller, params, body }) => c.orgs.accept(caller, params.organizationId, body.activate === true), {
       auth: true,
       params: OrgParams,
+      parse: "json",
       body: AcceptMembershipBody,
       response: { 200: t.Object({ membership: Membership, token: t.Optional(Token) }), ...errors(400, 401, 404, 413) },
       detail: { summary: "Accept the caller's membership of an organization", tags: TAGS, operationId: "acceptMembership" },
@@ -70,6 +75,7 @@ export function orgRoutes(c: UserRoutesContext) {
     })
     .post("/user-svc/organization/activate", async ({ caller, body }) => ({ token: await c.orgs.activate(caller, body.organizationId) }), {
       auth: true,
+      parse: "json",
       body: ActivateOrganizationBody,
       response: { 200: TokenResponse, ...errors(400, 401, 404, 409, 413) },
       detail: { summary: "Make an organization the caller's active one; returns a fresh token", tags: TAGS, operationId: "activateOrganization" },

@@ -36,6 +36,7 @@ export function userRoutes(c: UserRoutesContext) {
     .onTransform(rejectNonObjectBody)
     .post("/user-svc/self", ({ caller, body }) => c.users.readSelf(caller, body.countTokens === true), {
       auth: true,
+      parse: "json",
       body: ReadSelfBody,
       response: { 200: ReadSelfResponse, ...errors(400, 401, 413) },
       detail: { summary: "The caller's user, roles, organizations and contacts", tags: TAGS, operationId: "readSelf" },
@@ -48,6 +49,7 @@ export function userRoutes(c: UserRoutesContext) {
       },
       {
         auth: true,
+        parse: "json",
         body: SaveSelfBody,
         response: { 200: Empty, ...errors(400, 401, 413) },
         detail: { summary: "Save the caller's name, thumbnail and labels (labels merge)", tags: TAGS, operationId: "saveSelf" },
@@ -61,6 +63,7 @@ export function userRoutes(c: UserRoutesContext) {
       },
       {
         auth: P.passwordChange,
+        parse: "json",
         body: ChangePasswordBody,
         response: { 200: Empty, ...errors(400, 401, 403, 413, 429) },
         detail: { summary: "Change the caller's password", tags: TAGS, operationId: "changePassword" },
@@ -75,6 +78,7 @@ export function userRoutes(c: UserRoutesContext) {
       {
         auth: P.passwordReset,
         params: UserIdParams,
+        parse: "json",
         body: ResetPasswordBody,
         response: { 200: Empty, ...errors(400, 401, 403, 404, 413) },
         detail: { summary: "Set another user's password (admin)", tags: TAGS, operationId: "resetPassword" },
@@ -88,6 +92,7 @@ export function userRoutes(c: UserRoutesContext) {
       },
       {
         auth: P.userCreate,
+        parse: "json",
         body: CreateUserBody,
         response: { 200: Empty, ...errors(400, 401, 403, 409, 413) },
         detail: { summary: "Create a user (admin)", tags: TAGS, operationId: "createUser" },
@@ -102,6 +107,7 @@ export function userRoutes(c: UserRoutesContext) {
       {
         auth: P.userEdit,
         params: UserIdParams,
+        parse: "json",
         body: SaveUserBody,
         response: { 200: Empty, ...errors(400, 401, 403, 404, 413) },
         detail: { summary: "Save a user's name and thumbnail (admin)", tags: TAGS, operationId: "saveUser" },
@@ -114,6 +120,7 @@ export function userRoutes(c: UserRoutesContext) {
     })
     .post("/user-svc/users", ({ caller, body }) => c.users.list(caller, body), {
       auth: true,
+      parse: "json",
       body: ListUsersBody,
       response: { 200: ListUsersResponse, ...errors(400, 401, 403, 413) },
       detail: { summary: "List users (admin; contact-scoped lookups for everyone)", tags: TAGS, operationId: "listUsers" },
