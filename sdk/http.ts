@@ -88,12 +88,14 @@ function toServerError(response: Response, text: string): ServerError {
 
 /**
  * True when retrying later may succeed: network errors, timeouts, 429 and 5xx. 4xx answers
- * (bad input, wrong password, conflict) are not transient.
+ * (bad input, wrong password, conflict) are not transient, and neither is any other error (a
+ * `SlugTakenError`, a bad credentials file): retrying those would only delay the real message.
  *
  * @example
  * if (!isTransient(err)) throw err; // give up; otherwise back off and retry
  */
 export function isTransient(err: unknown): boolean {
   if (err instanceof ServerError) return err.status === 429 || err.status >= 500;
-  return true;
+  // fetch failures (refused, reset, DNS) are TypeErrors; a timeout is a DOMException "TimeoutError".
+  return err instanceof TypeError || (err instanceof DOMException && err.name === "TimeoutError");
 }

@@ -79,6 +79,19 @@ describe("ServiceSession", () => {
     expect(retries).toHaveLength(2);
   });
 
+  test("a slug owned by another account fails at once instead of being retried as if the server were down", async () => {
+    await using server = await fake1Backend();
+    await using dir = tempDir();
+    server.users.set("my-svc", { id: "usr-x", slug: "my-svc", password: "someone-elses", roles: ["user-svc:user"] });
+    const retries: unknown[] = [];
+    const session = new ServiceSession({
+      serverUrl: server.url, slug: "my-svc", credentialsFile: join(dir.path, "c.json"), retryTimeoutMs: 20_000,
+      onRetry: (err) => retries.push(err),
+    });
+    await expect(session.token()).rejects.toBeInstanceOf(SlugTakenError);
+    expect(retries).toEqual([]);
+  });
+
   test("shares one login between concurrent callers and renews on demand", async () => {
     await using server = await fake1Backend();
     await using dir = tempDir();
