@@ -28,6 +28,6 @@ test("an unknown user (no hash) takes about as long as a wrong password: a dummy
   const wrong = await median(() => hasher.verify("wrong-password", hash));
   const unknown = await median(() => hasher.verify("wrong-password", null));
   expect(await hasher.verify("anything", null)).toBe(false);
-  // Generous bounds: the machine is shared; without the dummy hash `unknown` would be ~0 ms.
-  expect(unknown / wrong).toBeWithin(0.33, 3);
+  // One-sided and generous (the machine is shared): without the dummy hash `unknown` would be ~0 ms.
+  expect(unknown).toBeGreaterThan(wrong * 0.25);
 });
