@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import { testServer } from "../helpers/server";
 import { tempDir } from "../helpers/temp-dir";
-import { waitFor } from "./wait";
+import { waitFor } from "../helpers/wait";
 
 const env = { OB_HEALTH_INTERVAL: "300ms", OB_HEALTH_TIMEOUT: "400ms" };
 

@@ -2,15 +2,11 @@ import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { InstanceRegistration, normaliseUrl, ServerError, ServiceSession } from "../../sdk";
 import { tempDir } from "../helpers/temp-dir";
+import { waitFor } from "../helpers/wait";
 import { fake1Backend } from "./fake-1backend";
 
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await Bun.sleep(20);
-  }
-}
+/** Polls `condition` until it holds (the SDK's heartbeat loop runs on real timers). */
+const until = (what: string, condition: () => boolean) => waitFor(what, condition, 10_000, 20);
 
 async function setup(intervalMs = 50) {
   const server = await fake1Backend();
@@ -33,7 +29,7 @@ describe("InstanceRegistration", () => {
     await t.instance.start();
     expect([...t.server.instances.values()].map((i) => ({ url: i.url, slug: i.slug }))).toEqual([{ url: "http://127.0.0.1:9311", slug: "my-svc" }]);
     const puts = () => t.server.calls.filter((c) => c === "PUT /registry-svc/instance").length;
-    await until(() => puts() >= 3);
+    await until("three heartbeats", () => puts() >= 3);
     expect(t.server.instances.size).toBe(1);
   });
 
@@ -41,7 +37,7 @@ describe("InstanceRegistration", () => {
     await using t = await setup();
     await t.instance.start();
     t.server.wipe();
-    await until(() => [...t.server.instances.values()].some((i) => i.slug === "my-svc"));
+    await until("the instance registered again", () => [...t.server.instances.values()].some((i) => i.slug === "my-svc"));
     expect(t.server.users.has("my-svc")).toBe(true);
   });
 
@@ -49,7 +45,7 @@ describe("InstanceRegistration", () => {
     await using t = await setup();
     await t.instance.start();
     t.server.instances.clear();
-    await until(() => t.server.instances.size === 1);
+    await until("the instance registered again", () => t.server.instances.size === 1);
   });
 
   test("keeps retrying while the server is down and recovers", async () => {
@@ -57,10 +53,10 @@ describe("InstanceRegistration", () => {
     await t.instance.start();
     t.server.failWith = 503;
     const failedAt = t.server.calls.length;
-    await until(() => t.server.calls.length >= failedAt + 2);
+    await until("two failed heartbeats", () => t.server.calls.length >= failedAt + 2);
     t.server.instances.clear();
     t.server.failWith = undefined;
-    await until(() => t.server.instances.size === 1);
+    await until("the instance registered after recovery", () => t.server.instances.size === 1);
   });
 
   test("stop deregisters the instance and heartbeats stop", async () => {

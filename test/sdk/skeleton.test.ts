@@ -6,14 +6,6 @@ import { fake1Backend } from "./fake-1backend";
 
 const root = join(import.meta.dir, "..", "..");
 
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await Bun.sleep(25);
-  }
-}
-
 describe("startService", () => {
   test("reads OB_URL/SELF_URL, registers the instance and deregisters on stop", async () => {
     await using server = await fake1Backend();
