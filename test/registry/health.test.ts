@@ -63,9 +63,12 @@ describe("health probing with real sockets", () => {
   });
 
   test("a slow instance is Degraded, and it does not delay a fast one", async () => {
-    await using h = await registryHarness({ env: { ...env, OB_HEALTH_TIMEOUT: "2s" } });
+    await using h = await registryHarness({ env: { ...env, OB_HEALTH_TIMEOUT: "5s" } });
+    // The slow answer waits for the test's release (and at least 300 ms, past the 150 ms threshold),
+    // so "still in flight while the fast one is decided" holds however loaded the machine is.
+    const { promise: released, resolve: release } = Promise.withResolvers<void>();
     using server = httpServer(async (req) => {
-      if (new URL(req.url).pathname === "/slow") await Bun.sleep(500);
+      if (new URL(req.url).pathname === "/slow") await Promise.all([released, Bun.sleep(300)]);
       return new Response("ok");
     });
     h.registry.start?.();
@@ -73,9 +76,9 @@ describe("health probing with real sockets", () => {
     await register(h, "alpha", { url: `${base}/slow`, id: "slow", healthCheckPath: "/slow" });
     await register(h, "alpha", { url: `${base}/fast`, id: "fast", healthCheckPath: "/fast" });
     await waitFor("fast Healthy", () => statusOf(h, "fast") === "Healthy", INTERVAL + SLACK);
-    // The fast one was decided while the slow probe was still in flight.
     expect(statusOf(h, "slow")).toBe("Unknown");
-    await waitFor("slow Degraded", () => statusOf(h, "slow") === "Degraded", 500 + INTERVAL + SLACK);
+    release();
+    await waitFor("slow Degraded", () => statusOf(h, "slow") === "Degraded", 300 + INTERVAL + SLACK);
   });
 
   test("status changes are published at once, and a proxy connect failure marks Unreachable immediately", async () => {
