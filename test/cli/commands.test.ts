@@ -5,6 +5,11 @@ import { tempDir } from "../helpers/temp-dir";
 import { fake1Backend } from "../sdk/fake-1backend";
 import { runOo } from "./run-oo";
 
+/** Every whole number from `first` to `last`: the ages a table printed between two clock readings may show. */
+function range(first: number, last: number): number[] {
+  return Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => first + i);
+}
+
 /** A fake server, a temp HOME, and `oo env add test <url>` already done. */
 async function setup() {
   const server = await fake1Backend({ adminPassword: "secret-pw" });
@@ -82,13 +87,18 @@ describe("listings", () => {
   test("instance ls prints the aligned table with ages, --json the raw list; rm removes", async () => {
     await using t = await setup();
     await t.login();
-    const tenSecondsAgo = new Date(Date.now() - 10_500).toISOString();
-    t.server.instances.set("inst-1", { id: "inst-1", url: "http://127.0.0.1:9311", slug: "skeleton-svc", status: "Healthy", lastHeartbeat: tenSecondsAgo });
+    const before = Date.now();
+    const heartbeat = before - 10_500;
+    t.server.instances.set("inst-1", { id: "inst-1", url: "http://127.0.0.1:9311", slug: "skeleton-svc", status: "Healthy", lastHeartbeat: new Date(heartbeat).toISOString() });
     const ls = await t.oo(["instance", "ls"]);
-    expect(ls.stdout).toBe(
+    // oo reads the clock when it prints, so on a loaded machine "10s ago" may have become "11s ago".
+    const secondsAgo = (at: number) => Math.trunc((at - heartbeat) / 1000);
+    const ages = range(secondsAgo(before), secondsAgo(Date.now())).map((s) => `${s}s ago`);
+    const tables = ages.map((age) =>
       "ID       URL                     STATUS    OWNER SLUG     LAST HEARTBEAT\n" +
-      "inst-1   http://127.0.0.1:9311   Healthy   skeleton-svc   10s ago\n",
+      `inst-1   http://127.0.0.1:9311   Healthy   skeleton-svc   ${age}\n`,
     );
+    expect(tables).toContain(ls.stdout);
     expect(JSON.parse((await t.oo(["i", "ls", "--json"])).stdout)).toEqual([t.server.instances.get("inst-1")]);
     expect((await t.oo(["instance", "rm", "inst-1"])).code).toBe(0);
     expect(t.server.instances.size).toBe(0);
