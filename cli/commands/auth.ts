@@ -2,6 +2,7 @@
 import { apiCall } from "../api";
 import { expectArgs, JSON_FLAG, type Command, type RunContext } from "../command";
 import { DEFAULT_APP_HOST, resolveTarget, resolveToken, storeToken } from "../context";
+import { CliError } from "../errors";
 import { json, yaml } from "../output";
 import { readPassword } from "../prompt";
 
@@ -11,40 +12,41 @@ interface TokenResponse {
 
 const appHostOf = (ctx: RunContext) => (typeof ctx.flags["app-host"] === "string" ? ctx.flags["app-host"] : DEFAULT_APP_HOST);
 
+/**
+ * `oo login` and `oo register`: sends `<slug> [password]` (password prompted or piped when absent) to
+ * `path` and stores the token it answers with, selecting that user.
+ */
+async function signIn(ctx: RunContext, path: "/user-svc/login" | "/user-svc/register", extra: Record<string, unknown> = {}): Promise<void> {
+  expectArgs(ctx, 1, 2, "<slug> [password]");
+  const [slug, given] = ctx.positionals as [string, string?];
+  const target = resolveTarget(ctx.flags);
+  const password = given ?? (await readPassword());
+  const appHost = appHostOf(ctx);
+  const body = { appHost, slug, password, device: "cli", ...extra };
+  const token = (await apiCall<TokenResponse>(target.env.url, "POST", path, { body })).token?.token;
+  if (!token) throw new CliError(`the server answered ${path} without a token`);
+  storeToken(target, slug, appHost, token);
+}
+
+/** `oo login <slug> [password]`. */
 export const loginCommand: Command = {
   name: "login",
   summary: "Log in and store the token for the selected environment",
   usage: "<slug> [password]",
   details: "Without a password argument it is read from a prompt (not echoed) or from stdin: echo \"$PW\" | oo login 1backend",
-  async run(ctx) {
-    expectArgs(ctx, 1, 2, "<slug> [password]");
-    const [slug, given] = ctx.positionals as [string, string?];
-    const target = resolveTarget(ctx.flags);
-    const password = given ?? (await readPassword());
-    const appHost = appHostOf(ctx);
-    const body = { appHost, slug, password, device: "cli" };
-    const response = await apiCall<TokenResponse>(target.env.url, "POST", "/user-svc/login", { body });
-    storeToken(target, slug, appHost, response.token!.token);
-  },
+  run: (ctx) => signIn(ctx, "/user-svc/login"),
 };
 
+/** `oo register <slug> [password] [--name …]`. */
 export const registerCommand: Command = {
   name: "register",
   summary: "Register a new user and store its token",
   usage: "<slug> [password]",
   flags: [{ name: "name", value: true, description: "display name" }],
-  async run(ctx) {
-    expectArgs(ctx, 1, 2, "<slug> [password]");
-    const [slug, given] = ctx.positionals as [string, string?];
-    const target = resolveTarget(ctx.flags);
-    const password = given ?? (await readPassword());
-    const appHost = appHostOf(ctx);
-    const name = typeof ctx.flags.name === "string" ? ctx.flags.name : undefined;
-    const response = await apiCall<TokenResponse>(target.env.url, "POST", "/user-svc/register", { body: { appHost, slug, name, password, device: "cli" } });
-    storeToken(target, slug, appHost, response.token!.token);
-  },
+  run: (ctx) => signIn(ctx, "/user-svc/register", { name: typeof ctx.flags.name === "string" ? ctx.flags.name : undefined }),
 };
 
+/** `oo whoami`: the logged-in user as the server sees it. */
 export const whoamiCommand: Command = {
   name: "whoami",
   summary: "Show the logged-in user: slug, id, roles and app",
@@ -65,6 +67,7 @@ export const whoamiCommand: Command = {
   },
 };
 
+/** `oo token`: prints the stored token (for scripts: curl -H "Authorization: Bearer $(oo token)"). */
 export const tokenCommand: Command = {
   name: "token",
   summary: "Print the stored token of the selected user",

@@ -1,6 +1,6 @@
 /** @module `oo env add|ls|select|rm|current`: named servers in ~/.1backend/cliConfig.yaml. */
-import { expectArgs, JSON_FLAG, type Command } from "../command";
-import { configPath, loadConfig, saveConfig } from "../config";
+import { expectArgs, JSON_FLAG, type Command, type RunContext } from "../command";
+import { configPath, loadConfig, saveConfig, type CliConfig } from "../config";
 import { CliError, UsageError } from "../errors";
 import { json, table } from "../output";
 
@@ -41,10 +41,7 @@ const select: Command = {
   summary: "Select the environment later commands use",
   usage: "<name>",
   async run(ctx) {
-    expectArgs(ctx, 1, 1, "<name>");
-    const name = ctx.positionals[0]!;
-    const config = loadConfig(configPath());
-    if (!config.environments[name]) throw new CliError(`environment "${name}" does not exist (see "oo env ls")`);
+    const { config, name } = namedEnvironment(ctx);
     config.selectedEnvironment = name;
     saveConfig(config, configPath());
   },
@@ -56,10 +53,7 @@ const remove: Command = {
   summary: "Remove an environment and its stored tokens",
   usage: "<name>",
   async run(ctx) {
-    expectArgs(ctx, 1, 1, "<name>");
-    const name = ctx.positionals[0]!;
-    const config = loadConfig(configPath());
-    if (!config.environments[name]) throw new CliError(`environment "${name}" does not exist (see "oo env ls")`);
+    const { config, name } = namedEnvironment(ctx);
     delete config.environments[name];
     if (config.selectedEnvironment === name) config.selectedEnvironment = "";
     saveConfig(config, configPath());
@@ -81,12 +75,22 @@ const current: Command = {
   },
 };
 
+/** `oo env …`: the environments (servers) in ~/.1backend/cliConfig.yaml. */
 export const envCommand: Command = {
   name: "env",
   aliases: ["e", "environment", "environments"],
   summary: "Manage environments (1Backend servers)",
   subcommands: [add, list, select, remove, current],
 };
+
+/** The config and the one `<name>` argument of `select`/`rm`, which must name an existing environment. */
+function namedEnvironment(ctx: RunContext): { config: CliConfig; name: string } {
+  expectArgs(ctx, 1, 1, "<name>");
+  const name = ctx.positionals[0]!;
+  const config = loadConfig(configPath());
+  if (!config.environments[name]) throw new CliError(`environment "${name}" does not exist (see "oo env ls")`);
+  return { config, name };
+}
 
 async function isReachable(url: string): Promise<boolean> {
   try {
