@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
+import { stopGracefully, waitForLine } from "./child-process";
 
 export const DIST = resolve(import.meta.dir, "../../dist");
 export const SERVER_BINARY = join(DIST, "1backend");
@@ -37,48 +38,10 @@ export async function startBinary(options: { folder: string; env?: Record<string
     stderr: "pipe",
   });
   const lines: string[] = [];
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => {
-      proc.kill("SIGKILL"); // a server that never said "listening" must not outlive the test
-      reject(new Error(`server did not report listening in time:\n${lines.join("\n")}`));
-    }, options.timeoutMs ?? 20_000);
-    const onLine = (line: string) => {
-      lines.push(line);
-      if (line.includes('"msg":"listening"')) {
-        clearTimeout(timer);
-        resolveUrl(JSON.parse(line).url);
-      }
-    };
-    void pump(proc.stdout, onLine);
-    void pump(proc.stderr, onLine);
-    void proc.exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening:\n${lines.join("\n")}`));
-    });
-  });
-  const stop = async () => {
-    proc.kill("SIGTERM");
-    const killer = setTimeout(() => proc.kill("SIGKILL"), 10_000);
-    const code = await proc.exited;
-    clearTimeout(killer);
-    return code;
-  };
+  const listening = await waitForLine(proc, lines, '"msg":"listening"', "server", options.timeoutMs ?? 20_000);
+  const url = JSON.parse(listening).url as string;
+  const stop = () => stopGracefully(proc);
   return { url, process: proc, lines, stop, [Symbol.asyncDispose]: async () => void (await stop()) };
-}
-
-/** Feeds each line of a byte stream to `onLine`. */
-export async function pump(stream: ReadableStream<Uint8Array>, onLine: (line: string) => void): Promise<void> {
-  const decoder = new TextDecoder();
-  let buffered = "";
-  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
-    buffered += decoder.decode(chunk, { stream: true });
-    let nl: number;
-    while ((nl = buffered.indexOf("\n")) >= 0) {
-      onLine(buffered.slice(0, nl));
-      buffered = buffered.slice(nl + 1);
-    }
-  }
-  if (buffered) onLine(buffered);
 }
 
 /** Polls `check` until it returns a truthy value or `timeoutMs` passes (then throws with `what`). */

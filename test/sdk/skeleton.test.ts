@@ -2,9 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { startService } from "../../sdk";
 import { tempDir } from "../helpers/temp-dir";
+import { startSkeleton } from "../e2e/skeleton-process";
 import { fake1Backend } from "./fake-1backend";
-
-const root = join(import.meta.dir, "..", "..");
 
 describe("startService", () => {
   test("reads OB_URL/SELF_URL, registers the instance and deregisters on stop", async () => {
@@ -26,26 +25,14 @@ describe("startService", () => {
 });
 
 describe("examples/skeleton-svc", () => {
-  test("serves /skeleton-svc/hello, registers itself, and deregisters then exits 0 on SIGTERM", async () => {
+  test("serves /skeleton-svc/hello, registers the port it bound (SELF_URL port 0), and deregisters then exits 0 on SIGTERM", async () => {
     await using server = await fake1Backend();
     await using dir = tempDir();
-    const proc = Bun.spawn(["bun", join(root, "examples/skeleton-svc/main.ts")], {
-      env: { ...process.env, HOME: dir.path, OB_URL: server.url, SELF_URL: "http://127.0.0.1:0" },
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    try {
-      const reader = proc.stdout.getReader();
-      const { value } = await reader.read();
-      const ready = JSON.parse(new TextDecoder().decode(value).split("\n")[0]!) as { url: string };
-      expect(ready.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      expect(await (await fetch(`${ready.url}/skeleton-svc/hello`)).json()).toEqual({ hello: "world" });
-      expect([...server.instances.values()].map((i) => ({ slug: i.slug, url: i.url }))).toEqual([{ slug: "skeleton-svc", url: ready.url }]);
-      proc.kill("SIGTERM");
-      expect(await proc.exited).toBe(0);
-      expect(server.instances.size).toBe(0);
-    } finally {
-      proc.kill("SIGKILL");
-    }
+    await using skeleton = await startSkeleton({ serverUrl: server.url, port: 0, home: dir.path });
+    expect(skeleton.url).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*$/);
+    expect(await (await fetch(`${skeleton.url}/skeleton-svc/hello`)).json()).toEqual({ hello: "world" });
+    expect([...server.instances.values()].map((i) => ({ slug: i.slug, url: i.url }))).toEqual([{ slug: "skeleton-svc", url: skeleton.url }]);
+    expect(await skeleton.stop()).toBe(0);
+    expect(server.instances.size).toBe(0);
   });
 });
