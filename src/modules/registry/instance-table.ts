@@ -6,17 +6,12 @@
  */
 import type { Publisher } from "./events";
 import type { InstanceStatus, RegistryEvent, RoutedInstance } from "./routing";
+import type { NormalizedUrl } from "./url";
 
-/** One instance as the registry keeps it. Times are epoch ms. */
-export interface InstanceRecord {
+/** One instance as the registry keeps it: its normalised URL and parts, owner and health. Times are epoch ms. */
+export interface InstanceRecord extends NormalizedUrl {
   id: string;
   slug: string;
-  url: string;
-  scheme: "http" | "https";
-  host: string;
-  ip?: string;
-  port: number;
-  path: string;
   deploymentId?: string;
   healthCheckPath?: string;
   status: InstanceStatus;
@@ -44,6 +39,7 @@ export interface PendingChanges {
  */
 export const HEARTBEAT_PERSIST_MS = 60_000;
 
+/** The instances in memory, indexed for the proxy and the API; every change is published and queued for the flusher. */
 export class InstanceTable {
   private readonly byId = new Map<string, InstanceRecord>();
   private readonly byUrl = new Map<string, InstanceRecord>();
