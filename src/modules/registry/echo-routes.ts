@@ -13,6 +13,7 @@ function echo(value: unknown): Response {
   return new Response(JSON.stringify(value) + "\n", { headers: { "content-type": "application/json" } });
 }
 
+/** `PUT|POST|GET /registry-svc/echo`: answer what was sent (connectivity checks). */
 export function echoRoutes() {
   return new Elysia({ name: "registry-svc-echo" })
     .put("/registry-svc/echo", ({ body }) => echo(body), {

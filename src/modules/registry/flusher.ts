@@ -9,6 +9,7 @@ import type { InstanceTable } from "./instance-table";
 import { IntervalJob } from "./interval-job";
 import type { RegistryStore } from "./store";
 
+/** Writes the instance table's pending changes to storage every interval and on stop (a background job). */
 export class Flusher {
   private readonly job: IntervalJob;
 

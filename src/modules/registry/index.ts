@@ -21,6 +21,7 @@ import { Sweeper } from "./sweeper";
 /** How often pending instance changes are written to the database. */
 const FLUSH_INTERVAL_MS = 1000;
 
+/** The registry as the rest of the server sees it: routing for the proxy, services, and the jobs (tests drive them). */
 export interface RegistryModule extends Module {
   routing: InstanceRouting;
   instances: InstanceService;
@@ -31,11 +32,16 @@ export interface RegistryModule extends Module {
   table: InstanceTable;
 }
 
+/** Test seams of {@link createRegistryModule}. */
 export interface RegistryModuleOptions {
   /** Replaces the real TCP/HTTP probe (tests). */
   probe?: ProbeFn;
 }
 
+/**
+ * Builds the registry: grants its default permits, loads the stored instances into memory and wires
+ * the services and jobs. Nothing runs until `start()`; `stop()` ends the jobs and flushes to disk.
+ */
 export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, options: RegistryModuleOptions = {}): Promise<RegistryModule> {
   const { config, clock, log } = deps;
   await gate.grantDefaultPermits(REGISTRY_DEFAULT_PERMITS);

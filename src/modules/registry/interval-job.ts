@@ -5,6 +5,7 @@
  */
 import type { Logger } from "../../lib/log";
 
+/** A named job run at a fixed rate, never overlapping itself; `stop()` waits for the run in flight. */
 export class IntervalJob {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running: Promise<void> | undefined;

@@ -11,6 +11,7 @@ import type { Node, ResourceUsage } from "./schemas";
 import type { NodeRow, RegistryStore } from "./store";
 import { createUsageReader } from "./usage";
 
+/** This node's identity (config), storage, and heartbeat interval (ms). */
 export interface NodeServiceOptions {
   store: RegistryStore;
   clock: Clock;
@@ -22,6 +23,7 @@ export interface NodeServiceOptions {
   heartbeatIntervalMs: number;
 }
 
+/** This server's node row (a background heartbeat job) and the node listing and removal. */
 export class NodeService {
   private readonly id: string;
   private readonly readUsage = createUsageReader();

@@ -4,10 +4,15 @@
  */
 import type { DefaultPermit } from "../../http/auth-guard";
 
+/** List instances (own ones; admins and `proxy-svc` all). */
 export const INSTANCE_VIEW = "registry-svc:instance:view";
+/** Register (and heartbeat) an instance. */
 export const INSTANCE_EDIT = "registry-svc:instance:edit";
+/** Remove an instance (its owner or an admin). */
 export const INSTANCE_DELETE = "registry-svc:instance:delete";
+/** List nodes and read this server's node. */
 export const NODE_VIEW = "registry-svc:node:view";
+/** Delete a node (admins). */
 export const NODE_DELETE = "registry-svc:node:delete";
 
 const USER = "user-svc:user";

@@ -17,6 +17,7 @@ import { probeInstance, type ProbeFn } from "./probe";
  */
 const SOON_PROBES_PER_SECOND = 200;
 
+/** What the prober works on, its timing (ms) and its concurrency. */
 export interface ProberOptions {
   table: InstanceTable;
   clock: Clock;
@@ -38,6 +39,7 @@ export interface ProbeCycle {
   ms: number;
 }
 
+/** Probes every instance each interval (a background job), and new ones at once via {@link Prober.probeSoon}. */
 export class Prober {
   private readonly limiter: Limiter;
   private readonly probe: ProbeFn;

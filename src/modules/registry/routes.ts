@@ -24,6 +24,7 @@ function jsonResponse(json: string): Response {
   return new Response(json, { headers: { "content-type": "application/json" } });
 }
 
+/** The registry-svc instance and node routes (with the echo routes), guarded by the registry permissions. */
 export function registryRoutes(gate: AuthGate, instances: InstanceService, nodes: NodeService) {
   return new Elysia({ name: "registry-svc" })
     .use(authGuard(gate))

@@ -23,8 +23,10 @@ export type RegistryEvent =
   /** The instance is gone: removed through the API, or expired by the sweeper. */
   | { type: "removed"; instance: RoutedInstance; reason: "removed" | "expired" };
 
+/** A subscriber to {@link RegistryEvent}s; called synchronously by the change that caused the event. */
 export type RegistryListener = (event: RegistryEvent) => void;
 
+/** The registry's side of the proxy: read instances, report a failed connect, subscribe to changes. */
 export interface InstanceRouting {
   /** Current instances owned by `slug` (empty when none); never touches the database. */
   instancesOf(slug: string): readonly RoutedInstance[];

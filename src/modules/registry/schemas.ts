@@ -4,6 +4,7 @@
  */
 import { t, type Static } from "elysia";
 
+/** Health of an instance, as routed and listed. */
 export const InstanceStatus = t.Union(
   [t.Literal("Unknown"), t.Literal("Healthy"), t.Literal("Degraded"), t.Literal("Unreachable")],
   { description: "Unknown: registered, not probed yet. Degraded: alive but answering slowly." },
@@ -11,6 +12,7 @@ export const InstanceStatus = t.Union(
 
 const MAX_URL = 2048;
 
+/** Body of `PUT /registry-svc/instance`: `url`, or its parts. */
 export const RegisterInstanceRequest = t.Object({
   url: t.Optional(t.String({ maxLength: MAX_URL, description: "Instance base URL, e.g. `http://127.0.0.1:9311` or `http://10.0.0.5:8080/api`. Or give scheme + host|ip + port + path." })),
   id: t.Optional(t.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9_.:-]+$", description: "Stable id; generated (`inst-…`) when absent." })),
@@ -26,6 +28,7 @@ export const RegisterInstanceRequest = t.Object({
 });
 export type RegisterInstanceRequest = Static<typeof RegisterInstanceRequest>;
 
+/** An instance on the wire (listings). */
 export const Instance = t.Object({
   id: t.String(),
   url: t.String({ description: "Normalised URL: lowercase scheme and host, explicit port, no trailing slash." }),
@@ -42,6 +45,7 @@ export const Instance = t.Object({
 });
 export type Instance = Static<typeof Instance>;
 
+/** Filters of `GET /registry-svc/instances`: exact matches, combined with AND. */
 export const ListInstancesQuery = t.Object({
   slug: t.Optional(t.String()),
   host: t.Optional(t.String()),
@@ -53,12 +57,15 @@ export const ListInstancesQuery = t.Object({
 });
 export type ListInstancesQuery = Static<typeof ListInstancesQuery>;
 
+/** Answer of `GET /registry-svc/instances`. */
 export const ListInstancesResponse = t.Object({ instances: t.Array(Instance) });
 
 const Usage = t.Object({ used: t.Number(), total: t.Number(), percent: t.Number() });
+/** CPU, memory and disk use of a node (used, total, percent). */
 export const ResourceUsage = t.Object({ cpu: Usage, memory: Usage, disk: Usage });
 export type ResourceUsage = Static<typeof ResourceUsage>;
 
+/** A server (node) on the wire. */
 export const Node = t.Object({
   id: t.String(),
   url: t.String(),
@@ -69,6 +76,9 @@ export const Node = t.Object({
 });
 export type Node = Static<typeof Node>;
 
+/** Body of `POST /registry-svc/nodes`: all nodes, or those with the given ids. */
 export const ListNodesRequest = t.Object({ ids: t.Optional(t.Array(t.String(), { maxItems: 1000 })) });
+/** Answer of `POST /registry-svc/nodes`. */
 export const ListNodesResponse = t.Object({ nodes: t.Array(Node) });
+/** Answer of `GET /registry-svc/node/self`. */
 export const SelfNodeResponse = t.Object({ node: Node });

@@ -12,6 +12,7 @@ import { SEES_ALL_INSTANCES } from "./permissions";
 import type { Instance, ListInstancesQuery, RegisterInstanceRequest } from "./schemas";
 import { normalizeInstanceUrl } from "./url";
 
+/** What {@link InstanceService} works on. */
 export interface InstanceServiceDeps {
   table: InstanceTable;
   clock: Clock;
@@ -21,6 +22,7 @@ export interface InstanceServiceDeps {
 
 const FILTERS = ["host", "ip", "deploymentId", "path", "id", "scheme"] as const;
 
+/** Register, list and remove instances with the ownership and visibility rules of contract §4. */
 export class InstanceService {
   private readonly wireCache = new WeakMap<InstanceRecord, { status: string; lastHeartbeat: number | null; json: string }>();
 

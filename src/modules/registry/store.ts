@@ -13,6 +13,7 @@ import { registryInstances, registryNodes } from "./tables";
 /** A stored node row; `usage` is the JSON text of the wire usage object. */
 export type NodeRow = typeof registryNodes.$inferSelect;
 
+/** Registry queries: instance load and batched writes, node rows. */
 export class RegistryStore {
   private readonly upsertInstance;
   private readonly deleteInstance;

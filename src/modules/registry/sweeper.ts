@@ -8,6 +8,7 @@ import type { Logger } from "../../lib/log";
 import type { InstanceTable } from "./instance-table";
 import { IntervalJob } from "./interval-job";
 
+/** What the sweeper works on and its thresholds (ms). */
 export interface SweeperOptions {
   table: InstanceTable;
   clock: Clock;
@@ -18,11 +19,13 @@ export interface SweeperOptions {
   instanceTtlMs: number;
 }
 
+/** How many instances one sweep marked Unreachable and removed. */
 export interface SweepResult {
   markedUnreachable: number;
   removed: number;
 }
 
+/** Marks silent instances Unreachable and removes expired ones, every interval (a background job). */
 export class Sweeper {
   private readonly job: IntervalJob;
 

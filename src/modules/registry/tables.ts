@@ -5,6 +5,7 @@
  */
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
+/** The durable copy of the in-memory instance table, one row per instance. */
 export const registryInstances = sqliteTable(
   "registry_instances",
   {
@@ -26,6 +27,7 @@ export const registryInstances = sqliteTable(
   (table) => [index("registry_instances_slug").on(table.slug), index("registry_instances_url").on(table.url)],
 );
 
+/** One row per server (node), rewritten by its own heartbeat. */
 export const registryNodes = sqliteTable("registry_nodes", {
   id: text("id").primaryKey(),
   url: text("url").notNull().unique(),
