@@ -1,6 +1,7 @@
 /** @module HTTP calls to the selected server; a non-2xx answer becomes a {@link CliError} with the server's message. */
 import { CliError } from "./errors";
 
+/** Body, token and query of one call. */
 export interface ApiOptions {
   body?: unknown;
   token?: string;

@@ -10,6 +10,7 @@ export interface FlagSpec {
   description: string;
 }
 
+/** Positionals in order; flags by long name (`true` for switches). */
 export interface ParsedArgs {
   positionals: string[];
   flags: Record<string, string | true>;

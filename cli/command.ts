@@ -9,6 +9,7 @@ export interface RunContext extends ParsedArgs {
   out(text: string): void;
 }
 
+/** A node of the command tree: a group (`subcommands`) or a leaf (`run`). */
 export interface Command {
   name: string;
   aliases?: string[];

@@ -7,12 +7,14 @@ import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { CliError } from "./errors";
 
+/** A logged-in user of an environment: its tokens per app host. */
 export interface CliUser {
   slug: string;
   selectedAppHost: string;
   tokensByAppHost: Record<string, string>;
 }
 
+/** A named server: its URL and the users logged in to it. */
 export interface Environment {
   url: string;
   shortName: string;
@@ -21,6 +23,7 @@ export interface Environment {
   users?: Record<string, CliUser>;
 }
 
+/** The whole cliConfig.yaml. */
 export interface CliConfig {
   selectedEnvironment: string;
   environments: Record<string, Environment>;

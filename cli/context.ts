@@ -5,6 +5,7 @@ import { CliError } from "./errors";
 /** The default app host for login and register. */
 export const DEFAULT_APP_HOST = "unnamed";
 
+/** The environment a command talks to, and the config it came from (to save changes back). */
 export interface Target {
   config: CliConfig;
   envName: string;

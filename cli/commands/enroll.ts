@@ -55,6 +55,7 @@ const save: Command = {
   },
 };
 
+/** `oo enroll ls|save`. */
 export const enrollCommand: Command = {
   name: "enroll",
   aliases: ["enr", "enrolls"],

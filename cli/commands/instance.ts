@@ -43,6 +43,7 @@ const remove: Command = {
   },
 };
 
+/** `oo instance ls|rm`. */
 export const instanceCommand: Command = {
   name: "instance",
   aliases: ["i", "instances"],

@@ -39,6 +39,7 @@ const remove: Command = {
   },
 };
 
+/** `oo node ls|rm`. */
 export const nodeCommand: Command = {
   name: "node",
   aliases: ["n", "nodes"],

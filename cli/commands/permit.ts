@@ -41,6 +41,7 @@ const save: Command = {
   },
 };
 
+/** `oo permit ls|save`. */
 export const permitCommand: Command = {
   name: "permit",
   aliases: ["p", "permits"],

@@ -52,8 +52,10 @@ function pretty(text: string): string {
   }
 }
 
+/** `oo get|post|put|delete PATH …` at the top level. */
 export const rawCommands: Command[] = [rawCommand("GET"), rawCommand("POST"), rawCommand("PUT"), rawCommand("DELETE")];
 
+/** The same four under `oo raw`. */
 export const rawGroup: Command = {
   name: "raw",
   summary: "Raw HTTP calls (same as oo get|post|put|delete)",

@@ -40,6 +40,7 @@ const list: Command = {
   },
 };
 
+/** `oo user ls`. */
 export const userCommand: Command = {
   name: "user",
   aliases: ["u", "users"],

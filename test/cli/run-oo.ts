@@ -3,6 +3,7 @@ import { join } from "node:path";
 
 const root = join(import.meta.dir, "..", "..");
 
+/** Exit code and everything printed. */
 export interface OoResult {
   code: number;
   stdout: string;

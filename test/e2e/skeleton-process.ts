@@ -9,6 +9,7 @@ import { stopGracefully, waitForLine } from "../helpers/child-process";
 
 const MAIN = resolve(import.meta.dir, "../../examples/skeleton-svc/main.ts");
 
+/** A running skeleton service. */
 export interface SkeletonProcess {
   /** The URL it serves and registered, from its `ready` line. */
   url: string;

@@ -5,14 +5,18 @@
 import type { AuthGate, Caller, DefaultPermit } from "../../src/http/auth-guard";
 import { unauthorized } from "../../src/http/errors";
 
+/** The role every registered user holds. */
 export const USER_ROLE = "user-svc:user";
+/** The admin role. */
 export const ADMIN_ROLE = "user-svc:admin";
 
+/** A caller with `slug` (token = slug), a user, an admin, or with exactly `roles`. */
 export function fakeCaller(slug: string, options: { admin?: boolean; roles?: string[] } = {}): Caller {
   const roles = options.roles ?? (options.admin ? [USER_ROLE, ADMIN_ROLE] : [USER_ROLE]);
   return { userId: `usr-${slug}`, slug, roles, appId: "app-test", device: "test", tokenId: `tok-${slug}`, token: slug, isAdmin: roles.includes(ADMIN_ROLE) };
 }
 
+/** An AuthGate over a fixed token → caller map, holding the permits granted to it. */
 export class FakeGate implements AuthGate {
   readonly permits: DefaultPermit[] = [];
   private readonly callers = new Map<string, Caller>();

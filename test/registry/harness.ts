@@ -18,6 +18,7 @@ import { testConfig } from "../helpers/config";
 import { tempDir } from "../helpers/temp-dir";
 import { standardGate, type FakeGate } from "./fake-gate";
 
+/** The in-process app around a real registry module, and ways to call and restart it. */
 export interface RegistryHarness {
   gate: FakeGate;
   registry: RegistryModule;
@@ -29,6 +30,7 @@ export interface RegistryHarness {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/** Builds the harness on a temp folder (or `folder`, to reopen one); `await using` closes it. */
 export async function registryHarness(
   options: { env?: Record<string, string>; clock?: Clock; gate?: FakeGate; folder?: string } & RegistryModuleOptions = {},
 ): Promise<RegistryHarness> {

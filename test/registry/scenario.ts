@@ -5,6 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { registryHarness, type RegistryHarness } from "./harness";
 
+/** One row: an optional setup, one request, what must come back, and optional checks after it. */
 export interface Scenario {
   name: string;
   setup?: (h: RegistryHarness) => Promise<unknown>;
@@ -20,6 +21,7 @@ export interface Scenario {
   check?: (response: { status: number; body: any; text: string }, h: RegistryHarness) => unknown;
 }
 
+/** One `describe(title)` with a test per scenario, each on a fresh {@link registryHarness}. */
 export function runScenarios(title: string, scenarios: Scenario[]): void {
   describe(title, () => {
     for (const s of scenarios) {

@@ -5,9 +5,11 @@
  */
 import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from "jose";
 
+/** An instance as the fake registry stores it. */
 export interface FakeInstance { id: string; url: string; slug: string; status: string; lastHeartbeat: string }
 interface FakeUser { id: string; slug: string; password: string; roles: string[] }
 
+/** The running fake and its state, which tests read and change directly. */
 export interface Fake1Backend {
   url: string;
   users: Map<string, FakeUser>;
@@ -29,6 +31,7 @@ export interface Fake1Backend {
 const json = (status: number, body: unknown) => Response.json(body, { status });
 const fail = (status: number, code: string, error: string) => json(status, { error, code });
 
+/** Starts the fake on 127.0.0.1 port 0 with the admin `1backend` (password `changeme` unless given). */
 export async function fake1Backend(options: { adminPassword?: string; tokenSeconds?: number } = {}): Promise<Fake1Backend> {
   const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
   const publicPem = await exportSPKI(publicKey as CryptoKey);
