@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import type { RegistryEvent } from "../../src/modules/registry/routing";
 import { FakeClock } from "../helpers/fake-clock";
 import { tempDir } from "../helpers/temp-dir";
 import { registryHarness } from "./harness";
@@ -33,6 +34,27 @@ describe("write-behind persistence", () => {
     alive = false;
     await h.registry.prober.runOnce(); // Healthy → Unreachable
     expect(h.registry.flusher.runOnce()).toBe(1);
+  });
+
+  test("an owner's unchanged re-registration is a heartbeat: no 'registered' event, written at most once a minute", async () => {
+    const clock = new FakeClock();
+    await using h = await registryHarness({ clock });
+    const events: RegistryEvent[] = [];
+    h.registry.routing.subscribe!((e) => events.push(e));
+    const heartbeat = async (body: Record<string, unknown> = {}) => {
+      await register(h, "alpha", { url: "http://127.0.0.1:9311", ...body });
+      return h.registry.flusher.runOnce();
+    };
+    expect(await heartbeat()).toBe(1); // new
+    clock.advance(30_000);
+    expect(await heartbeat()).toBe(1); // its first heartbeat
+    clock.advance(30_000);
+    expect(await heartbeat()).toBe(0); // 30 s after the written one
+    clock.advance(30_000);
+    expect(await heartbeat()).toBe(1); // a minute after it
+    expect(await heartbeat({ deploymentId: "depl-2" })).toBe(1); // a changed registration, at once
+    expect(events.map((e) => e.type)).toEqual(["registered", "registered"]);
+    expect((await list(h))[0]).toMatchObject({ deploymentId: "depl-2", lastHeartbeat: new Date(clock.now()).toISOString() });
   });
 
   test("instances, statuses, heartbeats and removals survive a restart on the same folder", async () => {

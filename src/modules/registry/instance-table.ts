@@ -88,9 +88,18 @@ export class InstanceTable {
     }
   }
 
-  /** Inserts or replaces the instance with `record.id` (its URL or slug may change) and publishes it. */
+  /**
+   * Inserts or replaces the instance with `record.id` (its URL or slug may change) and publishes it.
+   * A replacement that changes only status and heartbeat (an owner's periodic re-registration) is a
+   * health observation instead: no "registered" event, and the heartbeat is persisted as rarely as
+   * a probe's.
+   */
   put(record: InstanceRecord): void {
     const previous = this.byId.get(record.id);
+    if (previous && sameRegistration(previous, record)) {
+      this.setHealth(record.id, record.status, record.lastHeartbeat ?? undefined);
+      return;
+    }
     if (previous) this.unindex(previous);
     this.index(record);
     this.markDirty(record.id);
@@ -183,6 +192,15 @@ export class InstanceTable {
 }
 
 const EMPTY: readonly RoutedInstance[] = Object.freeze([]);
+
+/** True when the records differ at most in status and heartbeat (every other field counts, present or not). */
+function sameRegistration(a: InstanceRecord, b: InstanceRecord): boolean {
+  const fields = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof InstanceRecord>;
+  for (const field of fields) {
+    if (field !== "status" && field !== "lastHeartbeat" && a[field] !== b[field]) return false;
+  }
+  return true;
+}
 
 function routedOf(record: InstanceRecord): RoutedInstance {
   return Object.freeze({ id: record.id, slug: record.slug, url: record.url, status: record.status });
