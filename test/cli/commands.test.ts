@@ -30,12 +30,15 @@ async function setup() {
 describe("oo env", () => {
   test("add selects the new environment; select, ls and rm manage the list", async () => {
     await using t = await setup();
+    // The default `local` is the default port, where a developer's own server may be running: re-point it.
+    expect((await t.oo(["env", "add", "local", "http://127.0.0.1:1"])).code).toBe(0);
     expect((await t.oo(["env", "add", "other", "http://127.0.0.1:1", "unused server"])).code).toBe(0);
+    expect(JSON.parse((await t.oo(["env", "current", "--json"])).stdout).name).toBe("other");
     expect((await t.oo(["env", "select", "test"])).code).toBe(0);
     const ls = await t.oo(["env", "ls"]);
     expect(ls.stdout.split("\n").map((l) => l.split(/\s{3,}/))).toEqual([
       ["ENV NAME", "SELECTED", "URL", "DESCRIPTION", "REACHABLE"],
-      ["local", "http://127.0.0.1:11337", "false"],
+      ["local", "http://127.0.0.1:1", "false"],
       ["other", "http://127.0.0.1:1", "unused server", "false"],
       ["test", "*", t.server.url, "true"],
       [""],
