@@ -93,18 +93,18 @@ export async function fake1Backend(options: { adminPassword?: string; tokenSecon
     const body = ["POST", "PUT", "DELETE"].includes(m) ? ((await request.json().catch(() => ({}))) ?? {}) as Record<string, any> : {};
     if (m === "GET" && path === "/user-svc/public-key") return json(200, { publicKey: publicPem });
     if (m === "POST" && path === "/user-svc/register") {
-      if (state.users.has(body.slug)) return fail(409, "user-svc.slug_taken", `slug "${body.slug}" is already taken`);
+      if (state.users.has(body.slug)) return fail(409, "user.slug_taken", `slug "${body.slug}" is already taken`);
       const user = { id: `usr-${nextId++}`, slug: body.slug, password: body.password, roles: ["user-svc:user"] };
       state.users.set(user.slug, user);
       return json(200, await tokenBody(user));
     }
     if (m === "POST" && path === "/user-svc/login") {
       const user = state.users.get(body.slug);
-      if (!user || user.password !== body.password) return fail(401, "user-svc.invalid_credentials", "invalid slug or password");
+      if (!user || user.password !== body.password) return fail(401, "user.invalid_credentials", "invalid slug or password");
       return json(200, await tokenBody(user));
     }
     const me = caller(request);
-    if (!me) return fail(401, "auth.unauthorized", "Unauthorized");
+    if (!me) return fail(401, "user.invalid_token", "the token is not valid");
     if (m === "POST" && path.startsWith("/user-svc/self/has/")) {
       const permission = decodeURIComponent(path.slice("/user-svc/self/has/".length));
       const authorized = isAdmin(me) || (state.grants.get(me.slug)?.has(permission) ?? false);
@@ -112,7 +112,7 @@ export async function fake1Backend(options: { adminPassword?: string; tokenSecon
     }
     if (m === "POST" && path === "/user-svc/self") return json(200, { user: { id: me.id, slug: me.slug, name: me.slug }, roles: me.roles, tokenCount: 1 });
     if (m === "POST" && path === "/user-svc/users") {
-      if (!isAdmin(me)) return fail(403, "auth.forbidden", "Forbidden");
+      if (!isAdmin(me)) return fail(403, "auth.permission_denied", "Forbidden");
       return json(200, { users: [...state.users.values()].map((u) => ({ id: u.id, slug: u.slug, createdAt: "2025-01-01T00:00:00Z", updatedAt: "2025-01-01T00:00:00Z" })), count: state.users.size });
     }
     if (path === "/user-svc/permits" && m === "POST") return json(200, { permits: [{ id: "perm-1", appId: "*", permission: "registry-svc:instance:view", roles: ["user-svc:user"], slugs: ["proxy-svc"] }] });
@@ -128,8 +128,8 @@ export async function fake1Backend(options: { adminPassword?: string; tokenSecon
     if (m === "DELETE" && path.startsWith("/registry-svc/instance/")) {
       const id = decodeURIComponent(path.slice("/registry-svc/instance/".length));
       const instance = state.instances.get(id);
-      if (!instance) return fail(404, "registry-svc.instance_not_found", `instance ${id} not found`);
-      if (instance.slug !== me.slug && !isAdmin(me)) return fail(403, "auth.forbidden", "Forbidden");
+      if (!instance) return fail(404, "registry.instance_not_found", `instance ${id} not found`);
+      if (instance.slug !== me.slug && !isAdmin(me)) return fail(403, "registry.not_instance_owner", `instance ${id} is owned by another account`);
       state.instances.delete(id);
       return new Response(null, { status: 204 });
     }
@@ -139,9 +139,9 @@ export async function fake1Backend(options: { adminPassword?: string; tokenSecon
   }
 
   function registerInstance(me: FakeUser, body: Record<string, any>): Response {
-    if (typeof body.url !== "string" || !body.url) return fail(400, "registry-svc.invalid_url", "url is required");
+    if (typeof body.url !== "string" || !body.url) return fail(400, "registry.invalid_url", "url is required");
     const existing = [...state.instances.values()].find((i) => i.url === body.url);
-    if (existing && existing.slug !== me.slug) return fail(409, "registry-svc.url_owned", `url is owned by ${existing.slug}`);
+    if (existing && existing.slug !== me.slug) return fail(409, "registry.instance_owned", `url is owned by ${existing.slug}`);
     const instance = existing ?? { id: `inst-${nextId++}`, url: body.url, slug: me.slug, status: "Unknown", lastHeartbeat: "" };
     instance.lastHeartbeat = new Date().toISOString();
     state.instances.set(instance.id, instance);
