@@ -51,6 +51,7 @@ export async function registryHarness(
   const close = async () => {
     if (closed) return;
     closed = true;
+    await proxy.stop?.();
     await registry.stop?.();
     opened.close();
   };
