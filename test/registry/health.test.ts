@@ -32,7 +32,7 @@ describe("health probing with real sockets", () => {
 
   test("when it stops listening it becomes Unreachable within one interval plus the timeout", async () => {
     await using h = await registryHarness({ env });
-    const listener = tcpListener();
+    using listener = tcpListener();
     h.registry.start?.();
     await register(h, "alpha", { url: `http://127.0.0.1:${listener.port}`, id: "inst-1" });
     await waitFor("Healthy", () => statusOf(h, "inst-1") === "Healthy", INTERVAL + SLACK);

@@ -14,7 +14,7 @@ async function post(url: string, body: unknown, token?: string, method = "POST")
 
 test("instances and nodes survive a server restart on the same folder, and statuses are re-probed", async () => {
   await using dir = tempDir();
-  const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  using listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
   const url = `http://127.0.0.1:${listener.port}`;
   let nodeId: string;
   {
