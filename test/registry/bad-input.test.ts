@@ -88,6 +88,14 @@ describe("bad registration input: a 4xx naming the field, never a 500, nothing s
     expect([...h.registry.table.all()].map((i) => i.slug)).toEqual(["alpha-svc"]);
   });
 
+  test("an over-long instance id or node URL on delete is a 400 naming it", async () => {
+    await using h = await registryHarness();
+    const instance = await h.json("DELETE", `/registry-svc/instance/${"a".repeat(300)}`, { token: "admin" });
+    const node = await h.json("DELETE", `/registry-svc/node/${"a".repeat(3000)}`, { token: "admin" });
+    expect([instance.status, node.status]).toEqual([400, 400]);
+    expect([instance.body.error, node.body.error]).toEqual([expect.stringMatching(/\bid\b/), expect.stringMatching(/\burl\b/)]);
+  });
+
   test("unknown ids on delete are 404 and a path-like id does not escape its segment", async () => {
     await using h = await registryHarness();
     for (const id of ["inst-nope", "..%2F..%2Fetc", "%00"]) {

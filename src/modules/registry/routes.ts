@@ -61,7 +61,7 @@ export function registryRoutes(gate: AuthGate, instances: InstanceService, nodes
       {
         auth: INSTANCE_DELETE,
         params: t.Object({ id: t.String({ minLength: 1, maxLength: 256 }) }),
-        response: { 204: t.Void(), ...errors(401, 403, 404) },
+        response: { 204: t.Void(), ...errors(400, 401, 403, 404) },
         detail: { operationId: "removeInstance", summary: "Remove an instance (its owner or an admin)", tags },
       },
     )
@@ -85,7 +85,7 @@ export function registryRoutes(gate: AuthGate, instances: InstanceService, nodes
       {
         auth: NODE_DELETE,
         params: t.Object({ url: t.String({ minLength: 1, maxLength: 2048, description: "Node URL, URL-encoded as one path segment." }) }),
-        response: { 204: t.Void(), ...errors(401, 403, 404) },
+        response: { 204: t.Void(), ...errors(400, 401, 403, 404) },
         detail: { operationId: "deleteNode", summary: "Delete a node by its URL", tags },
       },
     )
