@@ -22,6 +22,11 @@ export interface InstanceOptions {
   intervalMs?: number;
   /** Optional path the server GETs to probe health instead of a TCP connect, e.g. `/skeleton-svc/health`. */
   healthCheckPath?: string;
+  /**
+   * How long `stop()` waits for the last heartbeat and the deregistration; default 5 000 ms. Bounded
+   * so a service can exit within its shutdown grace period even when the server is gone.
+   */
+  stopTimeoutMs?: number;
   log?: (level: "info" | "warn", msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -64,12 +69,23 @@ export class InstanceRegistration {
     return this.beat();
   }
 
-  /** Stops heartbeating, waits for an in-flight heartbeat, and removes the instance from the registry. */
+  /**
+   * Stops heartbeating, waits for an in-flight heartbeat, and removes the instance from the registry.
+   * Rejects when that takes longer than `stopTimeoutMs` (the server is unreachable, or its login is
+   * being retried): the registry's sweeper then marks the instance Unreachable on its own.
+   */
   async stop(): Promise<void> {
     this.stopping.abort();
-    await this.loop;
-    await this.inflight?.catch(() => {});
-    await this.deregister();
+    const timeoutMs = this.options.stopTimeoutMs ?? 5_000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`deregistration did not finish within ${timeoutMs} ms (is the server reachable?)`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.finish(), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Removes every registry entry of this URL owned by this service (normally one). */
@@ -85,6 +101,12 @@ export class InstanceRegistration {
       });
       this.log("info", "instance deregistered", { id: instance.id, url: instance.url });
     }
+  }
+
+  private async finish(): Promise<void> {
+    await this.loop;
+    await this.inflight?.catch(() => {});
+    await this.deregister();
   }
 
   private get interval(): number {

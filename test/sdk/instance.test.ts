@@ -69,6 +69,19 @@ describe("InstanceRegistration", () => {
     expect(t.server.calls.length).toBe(count);
   });
 
+  test("stop gives up after stopTimeoutMs when the server cannot be reached to deregister", async () => {
+    // 10 s tokens are always within the 30 s renewal margin: deregistering needs a login, which retries.
+    await using server = await fake1Backend({ tokenSeconds: 10 });
+    await using dir = tempDir();
+    const session = new ServiceSession({ serverUrl: server.url, slug: "my-svc", credentialsFile: join(dir.path, "c.json"), retryTimeoutMs: 3_000 });
+    const instance = new InstanceRegistration({ serverUrl: server.url, selfUrl: "http://127.0.0.1:9311", session, intervalMs: 60_000, stopTimeoutMs: 300 });
+    await instance.start();
+    server.failWith = 503;
+    const started = performance.now();
+    await expect(instance.stop()).rejects.toThrow("deregistration did not finish within 300 ms");
+    expect(performance.now() - started).toBeLessThan(2_500);
+  });
+
   test("start fails at once when the URL is owned by another slug", async () => {
     await using t = await setup();
     t.server.instances.set("inst-x", { id: "inst-x", url: "http://127.0.0.1:9311", slug: "other-svc", status: "Healthy", lastHeartbeat: "" });
