@@ -7,6 +7,7 @@ import type { Config } from "./config";
 import { createApp } from "./app";
 import { createDeps, type Deps, type DepsOverrides } from "./deps";
 import { createHandler, type RequestHandler } from "./handler";
+import { AppError, errorResponse } from "./http/errors";
 
 export interface RunningServer {
   /** Base URL clients use, e.g. `http://127.0.0.1:11337` (the real port when 0 was asked for). */
@@ -20,7 +21,9 @@ export interface RunningServer {
 
 /** Starts listening on the configured address. Port 0 picks a free port and OB_SELF_URL follows it. */
 export async function startServer(config: Config, overrides: DepsOverrides = {}): Promise<RunningServer> {
-  let handle: RequestHandler = async () => new Response("starting", { status: 503 });
+  // Between bind and ready (migrations, key pair) requests get a proper error, not a hang.
+  let handle: RequestHandler = async () =>
+    errorResponse(new AppError(503, "http.starting", "the server is starting, retry in a moment", { "retry-after": "1" }));
   let deps: Deps | undefined;
   // The socket is bound first so a port-0 server knows its port before modules read OB_SELF_URL.
   const server: Server<unknown> = Bun.serve({
