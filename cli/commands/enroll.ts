@@ -4,7 +4,7 @@ import { expectArgs, JSON_FLAG, type Command } from "../command";
 import { resolveToken } from "../context";
 import { UsageError } from "../errors";
 import { json, table } from "../output";
-import { readEntities } from "./files";
+import { readEntities } from "./entity-file";
 
 interface Enroll {
   id: string;

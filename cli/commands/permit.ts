@@ -3,7 +3,7 @@ import { apiCall } from "../api";
 import { expectArgs, JSON_FLAG, type Command } from "../command";
 import { resolveToken } from "../context";
 import { json, table } from "../output";
-import { readEntities } from "./files";
+import { readEntities } from "./entity-file";
 
 interface Permit {
   id: string;
