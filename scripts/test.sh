@@ -12,7 +12,7 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 "$root/scripts/build.sh" || exit 1
 report="$(mktemp)"
-bun test --reporter=junit --reporter-outfile="$report" "$@"
+bun test --timeout 30000 --reporter=junit --reporter-outfile="$report" "$@"
 rc=$?
 bun scripts/test-summary.ts "$report"
 rm -f "$report"
