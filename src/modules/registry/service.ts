@@ -38,11 +38,13 @@ export class InstanceService {
     const byUrl = table.findByUrl(n.url);
     const byId = req.id ? table.get(req.id) : undefined;
     if (byUrl && byId && byUrl !== byId) {
-      throw conflict("registry.url_registered", `url ${n.url} is already registered as instance ${byUrl.id}`);
+      throw conflict("registry.url_registered", `url ${n.url} is already registered as another instance`);
     }
     const existing = byUrl ?? byId;
     if (existing && existing.slug !== caller.slug && !caller.isAdmin) {
-      throw conflict("registry.instance_owned", `instance ${existing.id} is owned by another account`);
+      // Name only what the caller sent: another account's instance id is not theirs to learn.
+      const what = byUrl ? `url ${n.url}` : `instance ${req.id}`;
+      throw conflict("registry.instance_owned", `${what} is owned by another account`);
     }
     const now = clock.now();
     const heartbeat = existing?.slug === caller.slug;
