@@ -18,11 +18,13 @@ export function echoRoutes() {
   return new Elysia({ name: "registry-svc-echo" })
     .put("/registry-svc/echo", ({ body }) => echo(body), {
       body: AnyJson,
+      parse: "json",
       response: { 200: AnyJson, ...errors(400, 413) },
       detail: { operationId: "echoPut", summary: "Echo the JSON body", tags },
     })
     .post("/registry-svc/echo", ({ body }) => echo(body), {
       body: AnyJson,
+      parse: "json",
       response: { 200: AnyJson, ...errors(400, 413) },
       detail: { operationId: "echoPost", summary: "Echo the JSON body", tags },
     })

@@ -37,6 +37,7 @@ export function registryRoutes(gate: AuthGate, instances: InstanceService, nodes
       {
         auth: INSTANCE_EDIT,
         body: RegisterInstanceRequest,
+        parse: "json",
         response: { 201: t.Object({}), ...errors(400, 401, 403, 409) },
         detail: {
           operationId: "registerInstance",
@@ -73,6 +74,7 @@ export function registryRoutes(gate: AuthGate, instances: InstanceService, nodes
     .post("/registry-svc/nodes", ({ body }) => ({ nodes: nodes.list(body.ids ?? []) }), {
       auth: NODE_VIEW,
       body: ListNodesRequest,
+      parse: "json",
       response: { 200: ListNodesResponse, ...errors(400, 401, 403) },
       detail: { operationId: "listNodes", summary: "List nodes (all, or those with the given ids)", tags },
     })
