@@ -37,41 +37,49 @@ const doc = (summary: string) => ({ summary, tags: ["Proxy Svc"], description: "
 export function proxyRoutes() {
   return new Elysia({ name: "proxy-svc", prefix: "/proxy-svc" })
     .put("/routes", later("edge routes"), {
+      parse: "json",
       body: t.Object({ routes: t.Optional(t.Array(RouteInput)) }),
       response: { 200: t.Object({ routes: t.Optional(t.Array(Route)) }), ...errors(400, 401, 403, 501) },
       detail: { ...doc("Save edge routes"), operationId: "saveRoutes" },
     })
     .post("/routes", later("edge routes"), {
+      parse: "json",
       body: t.Optional(Ids),
       response: { 200: t.Object({ routes: t.Optional(t.Array(Route)) }), ...errors(400, 401, 403, 501) },
       detail: { ...doc("List edge routes"), operationId: "listRoutes" },
     })
     .delete("/routes", later("edge routes"), {
+      parse: "json",
       body: Ids,
       response: { 200: t.Object({}), ...errors(400, 401, 403, 501) },
       detail: { ...doc("Delete edge routes"), operationId: "deleteRoutes" },
     })
     .put("/certs", later("certificates"), {
+      parse: "json",
       body: t.Object({ certs: t.Optional(t.Array(t.Object({ id: t.String(), cert: t.String() }))) }),
       response: { 200: t.Object({}), ...errors(400, 401, 403, 501) },
       detail: { ...doc("Save certificates (testing only)"), operationId: "saveCerts" },
     })
     .post("/certs", later("certificates"), {
+      parse: "json",
       body: t.Optional(Ids),
       response: { 200: t.Object({ certs: t.Optional(t.Array(Cert)) }), ...errors(400, 401, 403, 501) },
       detail: { ...doc("List certificates"), operationId: "listCerts" },
     })
     .put("/redirects", later("redirects"), {
+      parse: "json",
       body: t.Object({ redirects: t.Optional(t.Array(Redirect)) }),
       response: { 200: t.Object({ redirects: t.Optional(t.Array(Redirect)) }), ...errors(400, 401, 403, 501) },
       detail: { ...doc("Save redirects"), operationId: "saveRedirects" },
     })
     .post("/redirects", later("redirects"), {
+      parse: "json",
       body: t.Optional(Ids),
       response: { 200: t.Object({ redirects: t.Optional(t.Array(Redirect)) }), ...errors(400, 401, 403, 501) },
       detail: { ...doc("List redirects"), operationId: "listRedirects" },
     })
     .delete("/redirects", later("redirects"), {
+      parse: "json",
       body: Ids,
       response: { 200: t.Object({}), ...errors(400, 401, 403, 501) },
       detail: { ...doc("Delete redirects"), operationId: "deleteRedirects" },
