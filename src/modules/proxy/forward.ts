@@ -1,7 +1,7 @@
 /**
  * @module The proxy's request path (contract §5): slug → instance → upstream, streaming both ways.
  * Per request: one scan of the URL, an in-memory instance list from the registry (no database), a
- * header copy, one fetch. A connection failure marks the instance Unreachable at once (registry) and
+ * header edit in place, one fetch chained without extra await layers. A connection failure marks the instance Unreachable at once (registry) and
  * the request goes to another instance, up to `OB_PROXY_RETRIES` times, while no body byte was sent.
  */
 import type { Server } from "bun";
@@ -17,7 +17,7 @@ import type { Picker } from "./pick";
 import { targetOf, type ProxyTarget } from "./target";
 import type { TrustCheck } from "./trust";
 import { plainIp } from "./trust";
-import { callUpstream, type CallTimeouts } from "./upstream-call";
+import { UpstreamCall, type CallTimeouts, type FailureKind } from "./upstream-call";
 import type { WebSocketProxy } from "./websocket";
 
 export interface ForwarderDeps {
@@ -38,20 +38,31 @@ export function createForwarder(deps: ForwarderDeps): Forward {
   const timeouts: CallTimeouts = { connectMs: config.proxyConnectTimeoutMs, responseMs: config.proxyTimeoutMs };
 
   /** Tries instances until one answers, a non-retryable failure happens, or the budget is spent. */
-  async function send(request: Request, target: ProxyTarget, headers: Headers): Promise<Response> {
-    let tried: string[] | undefined;
-    for (let attempt = 0; attempt <= config.proxyRetries; attempt++) {
-      const instance = picker.pick(target.slug, routing.instancesOf(target.slug), tried);
-      if (instance === undefined) return errors.proxyErrorResponse(request, errors.noHealthyInstances());
-      const result = await callUpstream(request, instance.url, instance.url + target.pathAndQuery, headers, timeouts);
-      if ("response" in result) return cleanResponse(result.response);
-      logFailure(request, instance, result.failure, result.error);
-      if (result.failure === "connect") routing.reportConnectFailure(instance.id);
-      if (result.failure === "timeout") return errors.proxyErrorResponse(request, errors.upstreamTimeout());
-      if (result.failure !== "connect" || request.bodyUsed) return errors.proxyErrorResponse(request, errors.badGateway());
-      (tried ??= []).push(instance.id);
-    }
-    return errors.proxyErrorResponse(request, errors.upstreamUnreachable());
+  function send(request: Request, target: ProxyTarget, headers: Headers, tried?: string[]): Promise<Response> {
+    const instance = picker.pick(target.slug, routing.instancesOf(target.slug), tried);
+    if (instance === undefined) return Promise.resolve(errors.proxyErrorResponse(request, errors.noHealthyInstances()));
+    const call = new UpstreamCall(request, instance.url, timeouts);
+    return call.send(instance.url + target.pathAndQuery, headers).then(
+      (response) => {
+        call.settle();
+        stripHopByHop(response.headers);
+        return response;
+      },
+      (error) => {
+        call.settle();
+        return retryOrFail(request, target, headers, tried ?? [], instance, call.failureOf(error), error);
+      },
+    );
+  }
+
+  function retryOrFail(request: Request, target: ProxyTarget, headers: Headers, tried: string[], instance: RoutedInstance, failure: FailureKind, error: unknown): Response | Promise<Response> {
+    logFailure(request, instance, failure, error);
+    if (failure === "connect") routing.reportConnectFailure(instance.id);
+    if (failure === "timeout") return errors.proxyErrorResponse(request, errors.upstreamTimeout());
+    if (failure !== "connect" || request.bodyUsed) return errors.proxyErrorResponse(request, errors.badGateway());
+    tried.push(instance.id);
+    if (tried.length > config.proxyRetries) return errors.proxyErrorResponse(request, errors.upstreamUnreachable());
+    return send(request, target, headers, tried);
   }
 
   function logFailure(request: Request, instance: RoutedInstance, failure: string, error: unknown): void {
@@ -72,31 +83,31 @@ export function createForwarder(deps: ForwarderDeps): Forward {
     return { ip, trusted: ip !== undefined && trust(ip) };
   }
 
-  return async (request, server) => {
-    const target = targetOf(request.url);
-    if (target === undefined || routing.instancesOf(target.slug).length === 0) {
-      return errors.proxyErrorResponse(request, errors.noInstances());
-    }
-    let authorization = request.headers.get("authorization");
-    if (authorization !== null) {
-      try {
-        authorization = await gate.authorizationForUpstream(authorization);
-      } catch (err) {
-        if (err instanceof AppError) return errors.proxyErrorResponse(request, err);
-        throw err;
-      }
-    }
+  /** After the token decision: headers, then a WebSocket upgrade or the HTTP attempts. */
+  function proceed(request: Request, server: Server<unknown> | undefined, target: ProxyTarget, authorization: string | null): Promise<Response | undefined> {
     const upgrade = server !== undefined && isWebSocketUpgrade(request);
     // server.upgrade() reads the handshake fields from the request, so those headers stay untouched.
     const incoming = upgrade ? new Headers(request.headers) : request.headers;
     const headers = upstreamRequestHeaders(incoming, clientOf(request, server), authorization);
     if (upgrade) return websockets.upgrade(request, server!, target, headers);
     return send(request, target, headers);
+  }
+
+  // Not async: the common case returns fetch's promise chain without extra await layers.
+  return (request, server) => {
+    const target = targetOf(request.url);
+    if (target === undefined || routing.instancesOf(target.slug).length === 0) {
+      return Promise.resolve(errors.proxyErrorResponse(request, errors.noInstances()));
+    }
+    const authorization = request.headers.get("authorization");
+    if (authorization === null) return proceed(request, server, target, null);
+    return gate.authorizationForUpstream(authorization).then(
+      (forwarded) => proceed(request, server, target, forwarded),
+      (err) => {
+        if (err instanceof AppError) return errors.proxyErrorResponse(request, err);
+        throw err;
+      },
+    );
   };
 }
 
-/** The upstream response as the client gets it: same status, body stream and headers minus hop-by-hop. */
-function cleanResponse(response: Response): Response {
-  stripHopByHop(response.headers);
-  return response;
-}

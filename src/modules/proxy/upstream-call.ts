@@ -16,8 +16,6 @@ import { canConnect } from "./probe";
 /** How an attempt ended when it did not produce a response. */
 export type FailureKind = "connect" | "timeout" | "client" | "other";
 
-export type CallResult = { response: Response } | { failure: FailureKind; error: unknown };
-
 export interface CallTimeouts {
   connectMs: number;
   responseMs: number;
@@ -36,52 +34,71 @@ const CONNECT_ERRORS = new Set([
   "UnableToConnect",
 ]);
 
-/** Sends the request to `url` and waits for the response headers. Never throws. */
-export async function callUpstream(
-  request: Request,
-  instanceUrl: string,
-  url: string,
-  headers: Headers,
-  timeouts: CallTimeouts,
-): Promise<CallResult> {
-  const controller = new AbortController();
-  let kind: FailureKind | undefined;
-  let settled = false;
-  const abort = (why: FailureKind) => {
-    // Deadlines end with the response headers; a client abort also cancels the body that follows.
-    if (settled && why !== "client") return;
-    kind ??= why;
-    controller.abort();
-  };
-  const clientSignal = request.signal;
-  if (clientSignal.aborted) return { failure: "client", error: undefined };
-  clientSignal.addEventListener("abort", () => abort("client"), { once: true });
-  let timer: Timer;
-  const connectDeadline = () => {
-    const rest = timeouts.responseMs - timeouts.connectMs;
-    if (rest <= 0) return abort("timeout");
-    timer = setTimeout(abort, rest, "timeout");
-    if (request.bodyUsed) return; // body bytes were read, so the connection was made
-    canConnect(instanceUrl, timeouts.connectMs).then((ok) => ok || abort("connect"));
-  };
-  timer = setTimeout(connectDeadline, Math.min(timeouts.connectMs, timeouts.responseMs));
-  try {
-    const response = await fetch(url, {
-      method: request.method,
+/**
+ * One attempt: an AbortController (its signal goes to fetch) carrying the attempt's state, so the hot
+ * path allocates one object and no closures for the deadlines or the client's abort.
+ */
+export class UpstreamCall extends AbortController {
+  private kind: FailureKind | undefined;
+  private settled = false;
+  private timer: Timer | undefined;
+
+  constructor(
+    private readonly request: Request,
+    private readonly instanceUrl: string,
+    private readonly timeouts: CallTimeouts,
+  ) {
+    super();
+  }
+
+  /** Sends the request to `url`; resolves with the response headers or rejects (see {@link failureOf}). */
+  send(url: string, headers: Headers): Promise<Response> {
+    const clientSignal = this.request.signal;
+    if (clientSignal.aborted) this.fail("client");
+    else clientSignal.addEventListener("abort", this, { once: true });
+    this.timer = setTimeout(this.onConnectDeadline, Math.min(this.timeouts.connectMs, this.timeouts.responseMs), this);
+    return fetch(url, {
+      method: this.request.method,
       headers,
-      body: request.body,
+      body: this.request.body,
       redirect: "manual",
       decompress: false,
       // Bun's idle timer would cut quiet streams (SSE); deadlines are ours, client aborts cancel.
       timeout: false,
-      signal: controller.signal,
+      signal: this.signal,
     } as RequestInit);
-    return { response };
-  } catch (error) {
+  }
+
+  /** Response headers arrived or the attempt failed: the deadlines are over. */
+  settle(): void {
+    this.settled = true;
+    clearTimeout(this.timer);
+  }
+
+  /** Why the attempt failed, from our own abort reason or fetch's error code. */
+  failureOf(error: unknown): FailureKind {
+    if (this.kind !== undefined) return this.kind;
     const code = (error as { code?: string } | null)?.code;
-    return { failure: kind ?? (code !== undefined && CONNECT_ERRORS.has(code) ? "connect" : "other"), error };
-  } finally {
-    settled = true;
-    clearTimeout(timer);
+    return code !== undefined && CONNECT_ERRORS.has(code) ? "connect" : "other";
+  }
+
+  /** The client went away (EventListener interface of the request's signal). */
+  handleEvent(): void {
+    this.fail("client");
+  }
+
+  private fail(why: FailureKind): void {
+    // Deadlines end with the response headers; a client abort also cancels the body that follows.
+    if (this.settled && why !== "client") return;
+    this.kind ??= why;
+    this.abort();
+  }
+
+  private onConnectDeadline(this: void, call: UpstreamCall): void {
+    const rest = call.timeouts.responseMs - call.timeouts.connectMs;
+    if (rest <= 0) return call.fail("timeout");
+    call.timer = setTimeout((c: UpstreamCall) => c.fail("timeout"), rest, call);
+    if (call.request.bodyUsed) return; // body bytes were read, so the connection was made
+    canConnect(call.instanceUrl, call.timeouts.connectMs).then((ok) => ok || call.fail("connect"));
   }
 }
