@@ -54,7 +54,8 @@ export function createHandler(deps: Deps, app: App): RequestHandler {
 
 /** Path of an absolute request URL, without query, without allocating a URL object. */
 export function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
+  // Bun gives a relative `request.url` when the client's Host header holds "/" or "?": then it starts with "/".
+  const start = url.charCodeAt(0) === 47 ? 0 : url.indexOf("/", url.indexOf("//") + 2);
   if (start < 0) return "/";
   const query = url.indexOf("?", start);
   return query < 0 ? url.slice(start) : url.slice(start, query);
