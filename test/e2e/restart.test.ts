@@ -23,11 +23,11 @@ test("users, sessions and the signing key survive a restart of the compiled bina
     const registered = await post(`${server.url}/user-svc/register`, { appHost: "unnamed", slug: "alice", password: "alice-password", name: "Alice" });
     expect(registered.status).toBe(200);
     token = registered.body.token.token;
-    publicKey = (await (await fetch(`${server.url}/user-svc/public-key`)).json()).publicKey;
+    publicKey = ((await (await fetch(`${server.url}/user-svc/public-key`)).json()) as { publicKey: string }).publicKey;
     expect(await server.stop()).toBe(0);
   }
   await using server = await startBinary({ folder: dir.path, env: { ...ADMIN, OB_ADMIN_PASSWORD: "another-password" } });
-  expect((await (await fetch(`${server.url}/user-svc/public-key`)).json()).publicKey).toBe(publicKey);
+  expect(((await (await fetch(`${server.url}/user-svc/public-key`)).json()) as { publicKey: string }).publicKey).toBe(publicKey);
   const self = await post(`${server.url}/user-svc/self`, {}, token);
   expect(self.status).toBe(200);
   expect(self.body.user.slug).toBe("alice");

@@ -21,12 +21,13 @@ export async function createPasswordHasher(fast: boolean): Promise<PasswordHashe
   const options: Bun.Password.Argon2Algorithm = fast
     ? { algorithm: "argon2id", memoryCost: 1024, timeCost: 1 }
     : { algorithm: "argon2id", memoryCost: 19456, timeCost: 2 };
-  const dummy = await Bun.password.hash(crypto.randomUUID(), options);
+  // Hashed on Bun's worker pool while the server starts, not before it: only unknown-slug logins wait on it.
+  const dummy = Bun.password.hash(crypto.randomUUID(), options);
   return {
     hash: (password) => Bun.password.hash(password, options),
     async verify(password, hash) {
       if (hash === null) {
-        await Bun.password.verify(password, dummy);
+        await Bun.password.verify(password, await dummy);
         return false;
       }
       try {
