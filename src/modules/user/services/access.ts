@@ -105,6 +105,9 @@ export class AccessService {
   saveEnrolls(caller: Caller, inputs: EnrollInput[]): M.Enroll[] {
     for (const e of inputs) this.assertOwns(caller, e.role, "role");
     const priorById = new Map(this.d.access.findEnrollsById(inputs.flatMap((e) => (e.id ? [e.id] : []))).map((r) => [r.id, r]));
+    // An id names an existing enroll that the upsert would overwrite: its role must be the caller's too
+    // (1Backend checks only the new role, so knowing an enroll id let anyone rewrite, e.g., an admin's).
+    for (const prior of priorById.values()) this.assertOwns(caller, prior.role, "role");
     const plans = inputs.map((e) => this.planEnroll(caller, e, priorById));
     const pending: EnrollRow[] = [];
     const now = this.d.clock.now();
