@@ -22,6 +22,7 @@ scenarios("organizations and memberships", [
       expect(claims["1ao"]).toBe(b.organization.id);
     },
   },
+  { name: "an id that would forge role names", method: "PUT", path: "/user-svc/organization", as: "bob", body: (c) => ({ id: `${c.ids.org}}:team:{x`, slug: "forged", name: "Forged" }), status: 400, code: "http.invalid_request" },
   { name: "a new organization needs a name", method: "PUT", path: "/user-svc/organization", as: "alice", body: { slug: "nameless" }, status: 400, code: "user.name_missing" },
   { name: "a bad slug", method: "PUT", path: "/user-svc/organization", as: "alice", body: { slug: "Bad Slug", name: "x" }, status: 400 },
   { name: "bob cannot update alice's organization", method: "PUT", path: "/user-svc/organization", as: "bob", body: { slug: "acme", name: "Mine" }, status: 403, code: "user.not_organization_admin" },

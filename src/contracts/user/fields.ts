@@ -24,6 +24,13 @@ export const Name = (description: string, maxLength = 256) => t.String({ descrip
 export const OptionalName = (description: string, maxLength = 256) =>
   t.String({ description, maxLength, pattern: `^$|${NAME}` });
 
+/**
+ * An optional id that ends up inside role names (an organization's id in `user-svc:org:{<id>}:admin`),
+ * so it may not hold `{`, `}`, `:` or `*`: an id like `<victim>}:x:{y` would make its creator the owner
+ * of the victim organization's `user-svc:org:{<victim>}:x:{y}:*` roles.
+ */
+export const RoleSafeId = (description: string) => t.String({ description, maxLength: 128, pattern: "^$|^[A-Za-z0-9_.@+\\-]+$" });
+
 /** A user slug, validated on register and create-user. */
 export const Slug = (description = "Lowercase letters, digits and single hyphens, e.g. `skeleton-svc`.") =>
   t.String({ description, minLength: 1, maxLength: 128, pattern: SLUG_PATTERN });

@@ -3,7 +3,7 @@
  * are ignored; strings are bounded and refuse control characters and lone surrogates.
  */
 import { t, type Static } from "elysia";
-import { Host, Labels, Name, Names, OptionalName, Password, Slug, Text } from "./fields";
+import { Host, Labels, Name, Names, OptionalName, Password, RoleSafeId, Slug, Text } from "./fields";
 
 const opt = t.Optional;
 
@@ -127,7 +127,7 @@ export const ListEnrollsBody = t.Object({
 export const DeleteEnrollsBody = t.Object({ ids: t.Array(Name("Enroll id."), { minItems: 1, maxItems: 500 }) });
 
 export const SaveOrganizationBody = t.Object({
-  id: opt(OptionalName("Organization id; generated when empty.")),
+  id: opt(RoleSafeId("Organization id; generated when empty. No `{ } : *`: it becomes part of role names.")),
   slug: Slug("Organization slug, unique in the app."),
   name: opt(Text("Display name.")),
   thumbnailFileId: opt(OptionalName("Thumbnail file id.")),
