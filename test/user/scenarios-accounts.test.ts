@@ -43,6 +43,10 @@ scenarios(
       check: (_b, _c, h) => expect(Number(h.get("retry-after"))).toBeWithin(1, 61),
     },
     { name: "another slug is not limited", method: "POST", path: "/user-svc/login", body: { appHost: APP, slug: "bob", password: "bob-password" }, status: 200 },
+    { name: "carol registers with a contact", method: "POST", path: "/user-svc/register", body: { appHost: APP, slug: "carol", password: "carol-password", contact: { id: "carol@example.com", platform: "email" } }, status: 200 },
+    { name: "carol: a wrong password by slug", method: "POST", path: "/user-svc/login", body: { appHost: APP, slug: "carol", password: "wrong-password" }, status: 401 },
+    { name: "carol: a wrong password by contact", method: "POST", path: "/user-svc/login", body: { appHost: APP, contact: { id: "Carol@Example.com" }, password: "wrong-password" }, status: 401 },
+    { name: "slug and contact share the account's budget", method: "POST", path: "/user-svc/login", body: { appHost: APP, slug: "carol", password: "carol-password" }, status: 429, code: "user.too_many_logins" },
   ],
   { env: { OB_LOGIN_LIMIT_PER_SLUG: "2" } },
 );

@@ -12,13 +12,13 @@ import type { UserGate } from "../gate";
 import type { PasswordHasher } from "../passwords";
 import type { PermitIndex } from "../permit-index";
 import { P } from "../permissions";
-import type { RateLimiter } from "../rate-limit";
+import { clientNetwork, type RateLimiter } from "../rate-limit";
 import type { AppStore } from "../store/apps";
 import type { UserStore } from "../store/users";
 import { tokenFromHeader } from "../tokens";
 import type { ContactRow, UserRow } from "../wire";
 import type { SessionService } from "./sessions";
-import { assertNewPassword, assertSlugAvailable, isUniqueViolation, normaliseContactId } from "./rules";
+import { accountAttemptKey, assertNewPassword, assertSlugAvailable, isUniqueViolation, normaliseContactId } from "./rules";
 
 export interface AccountDeps {
   users: UserStore;
@@ -92,9 +92,10 @@ export class AccountService {
       if (body.contact?.otpId || body.totpCode) throw notImplemented("user.not_implemented", "one-time passwords are not available yet");
       throw badRequest("user.password_missing", "password is required");
     }
-    this.limit(this.d.loginPerIp.hit(`ip:${clientIp}`));
-    this.limit(this.d.loginPerSlug.hit(`slug:${who}`));
+    this.limit(this.d.loginPerIp.hit(`ip:${clientNetwork(clientIp)}`));
     const user = body.slug ? this.d.users.findBySlug(body.slug) : this.ownerOfContact(contactId!);
+    // Counted per account, not per name: a slug and a contact of one user share one budget.
+    this.limit(this.d.loginPerSlug.hit(user ? accountAttemptKey(user.id) : `name:${who}`));
     const hash = user ? this.d.users.passwordHash(user.id) : null;
     // Unknown users are checked against a dummy hash: same 401, similar time (no enumeration).
     if (!(await this.d.passwords.verify(body.password, hash)) || !user) {

@@ -18,6 +18,9 @@ export function assertNewPassword(password: string): void {
   }
 }
 
+/** The per-account key of the login limiter, shared by logins by slug, by contact and password changes. */
+export const accountAttemptKey = (userId: string) => `user:${userId}`;
+
 /** `Plus-Test+123@Test.com` → `plus-test@test.com` (reference §2.4); other ids unchanged. */
 export function normaliseContactId(id: string): string {
   const parts = id.split("@");

@@ -15,7 +15,7 @@ import { contactView, organizationView, userRecordView, userView, type UserRow }
 import type { AccountService } from "./accounts";
 import type { AccessService } from "./access";
 import type { SessionService } from "./sessions";
-import { assertNewPassword, assertSlugAvailable, DEFAULT_APP_HOST, normaliseContactId, parseTime } from "./rules";
+import { accountAttemptKey, assertNewPassword, assertSlugAvailable, DEFAULT_APP_HOST, normaliseContactId, parseTime } from "./rules";
 import { isoTime } from "../../../lib/clock";
 
 export interface UserServiceDeps {
@@ -63,7 +63,7 @@ export class UserService {
   /** Changes the caller's password; the current one must match (attempts share the per-slug login limit). */
   async changePassword(caller: Caller, currentPassword: string, newPassword: string): Promise<void> {
     const user = this.existing(caller.userId, true);
-    const retry = this.d.passwordAttempts.hit(`slug:${user.slug}`);
+    const retry = this.d.passwordAttempts.hit(accountAttemptKey(user.id));
     if (retry > 0) throw tooManyRequests("user.too_many_logins", retry);
     if (!(await this.d.passwords.verify(currentPassword, this.d.users.passwordHash(user.id)))) {
       throw badRequest("user.wrong_password", "the current password is not correct");
