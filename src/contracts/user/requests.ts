@@ -38,7 +38,7 @@ export type LoginBody = Static<typeof LoginBody>;
 export const ExchangeTokenBody = t.Object({
   newAppHost: opt(Host()),
   newAppId: opt(OptionalName("Target app id.")),
-  newDevice: opt(Text("Device of the new token; default the current one.", 128)),
+  newDevice: opt(Text("Device of the new token; default the current one. Ignored for tokens from an API key (they keep the key's device).", 128)),
 });
 export type ExchangeTokenBody = Static<typeof ExchangeTokenBody>;
 

@@ -60,6 +60,7 @@ export async function createUserModule(deps: BaseDeps): Promise<UserModule> {
   const orgs = new OrgService({ ...stores, accessService: access, sessions, permits, clock });
   const apps = new AppService(stores.apps, permits);
   const apiKeys = new ApiKeyService({ ...stores, sessions, clock });
+  sessions.setIssueGuard((userId, device) => apiKeys.allowsDevice(userId, device));
 
   access.reloadPermits();
   access.grantDefaults(DEFAULT_PERMITS);

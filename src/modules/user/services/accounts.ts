@@ -17,6 +17,7 @@ import type { AppStore } from "../store/apps";
 import type { UserStore } from "../store/users";
 import { tokenFromHeader } from "../tokens";
 import type { ContactRow, UserRow } from "../wire";
+import { isApiKeyDevice } from "./api-keys";
 import type { SessionService } from "./sessions";
 import { accountAttemptKey, assertNewPassword, assertSlugAvailable, isUniqueViolation, normaliseContactId } from "./rules";
 
@@ -127,7 +128,9 @@ export class AccountService {
       throw badRequest("user.app_missing", "newAppHost or newAppId is required");
     }
     const subject = { id: caller.userId, slug: caller.slug };
-    return this.d.sessions.view(await this.d.sessions.issue(subject, appId, body.newDevice || caller.device));
+    // A token from an API key keeps the key's device, so revoking or expiring the key reaches it too.
+    const device = isApiKeyDevice(caller.device) ? caller.device : body.newDevice || caller.device;
+    return this.d.sessions.view(await this.d.sessions.issue(subject, appId, device));
   }
 
   /** `DELETE /tokens` with 1Backend's rules (reference §6.5), effective immediately. */

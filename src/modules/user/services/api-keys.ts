@@ -28,8 +28,12 @@ export interface ApiKeyDeps {
 }
 
 const sha256 = (text: string) => new Bun.CryptoHasher("sha256").update(text).digest("hex");
+const DEVICE_PREFIX = "api-key:";
 /** Sessions minted from a key live on this device, so revoking the key can find them. */
-const deviceOf = (keyId: string) => `api-key:${keyId}`;
+const deviceOf = (keyId: string) => `${DEVICE_PREFIX}${keyId}`;
+
+/** Whether a session's device is an API key's (such sessions keep it through exchanges, see AccountService.exchange). */
+export const isApiKeyDevice = (device: string) => device.startsWith(DEVICE_PREFIX);
 
 export class ApiKeyService {
   constructor(private readonly d: ApiKeyDeps) {}
@@ -77,14 +81,23 @@ export class ApiKeyService {
     const key = (authorization ?? "").replace(/^Bearer /, "").trim();
     const row = key ? this.d.keys.findByHash(sha256(key)) : undefined;
     const now = this.d.clock.now();
-    if (!row || row.revokedAt !== null || (row.expiresAt !== null && row.expiresAt <= now)) {
-      throw unauthorized("user.invalid_api_key", "the API key is not valid");
-    }
+    if (!row || !isUsable(row, now)) throw unauthorized("user.invalid_api_key", "the API key is not valid");
     const user = this.d.users.findById(row.userId);
     if (!user) throw unauthorized("user.invalid_api_key", "the API key is not valid");
     this.d.keys.markUsed(row.id, now);
     const device = deviceOf(row.id);
     return this.d.sessions.view(await this.d.sessions.issue(user, row.appId, device, row.activeOrganizationId ?? undefined));
+  }
+
+  /**
+   * The session issue guard: tokens for a key's device (refreshes, exchanges) only while that key is
+   * unrevoked and unexpired, so a key's expiry also ends the sessions minted from it (they would
+   * otherwise auto-refresh forever). Other devices are always allowed.
+   */
+  allowsDevice(userId: string, device: string): boolean {
+    if (!isApiKeyDevice(device)) return true;
+    const row = this.d.keys.findByIds([device.slice(DEVICE_PREFIX.length)])[0];
+    return row !== undefined && row.userId === userId && isUsable(row, this.d.clock.now());
   }
 
   revoke(caller: Caller, body: RevokeApiKeysBody): void {
@@ -117,4 +130,8 @@ export class ApiKeyService {
     }
     return appHost ? this.d.apps.getOrCreate(appHost).id : caller.appId;
   }
+}
+
+function isUsable(row: ApiKeyRow, now: number): boolean {
+  return row.revokedAt === null && (row.expiresAt === null || row.expiresAt > now);
 }

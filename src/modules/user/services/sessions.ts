@@ -4,6 +4,7 @@
  * successor; revocation deletes sessions and updates the in-memory liveness view at once, so a
  * revoked token is refused on the very next request, on every endpoint and on the proxy.
  */
+import { unauthorized } from "../../../http/errors";
 import type { Clock } from "../../../lib/clock";
 import { newId } from "../../../lib/ids";
 import type * as M from "../../../contracts/user/models";
@@ -37,6 +38,8 @@ export class SessionService {
   private readonly live = new BoundedMap<string, boolean>(200_000);
   /** Subscribers told about revocations (the gate drops its caches). */
   private readonly revokeListeners: ((ids: string[]) => void)[] = [];
+  /** Whether a user's device may still get tokens (API-key devices: only while the key is valid). */
+  private mayIssue: (userId: string, device: string) => boolean = () => true;
 
   constructor(private readonly d: SessionDeps) {}
 
@@ -52,6 +55,11 @@ export class SessionService {
 
   onRevoke(listener: (ids: string[]) => void): void {
     this.revokeListeners.push(listener);
+  }
+
+  /** Installs the check that {@link issue} and {@link refresh} apply before minting (set once at start). */
+  setIssueGuard(mayIssue: (userId: string, device: string) => boolean): void {
+    this.mayIssue = mayIssue;
   }
 
   /** Mints and stores a new active session for `subject` in `appId` on `device`. */
@@ -73,6 +81,7 @@ export class SessionService {
 
   /** Login/register/exchange: the device's active session when it is still valid, refreshed when expired, else a new one. */
   async issue(subject: Subject, appId: string, device: string, organizationId?: string): Promise<SessionRow> {
+    if (!this.mayIssue(subject.id, device)) throw unauthorized("user.device_not_allowed", "no more tokens for this device: its API key expired or was revoked");
     const current = this.d.sessions.findActive(subject.id, appId, device);
     if (current) {
       if (current.expiresAt > this.d.clock.now()) return current;
@@ -81,13 +90,14 @@ export class SessionService {
     return this.mint(subject, appId, device, organizationId);
   }
 
-  /** Refresh of a token whose signature was verified: its session must still be stored. Null when it is not. */
+  /** Refresh of a token whose signature was verified: its session must still be stored and its device allowed. Null when not. */
   async refresh(claims: TokenClaims): Promise<SessionRow | null> {
     const old = this.d.sessions.findById(claims.jti);
     if (!old) {
       this.live.set(claims.jti, false);
       return null;
     }
+    if (!this.mayIssue(old.userId, old.device)) return null;
     return this.successorOf(old, { id: claims["1ui"], slug: claims["1sl"] });
   }
 
