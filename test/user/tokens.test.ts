@@ -18,6 +18,11 @@ describe("tokens", () => {
     expect((await self(t, u.token)).body.user.slug).toBe("alice");
     const bare = await t.json("POST", "/user-svc/self", { headers: { authorization: u.token } });
     expect(bare.status).toBe(200);
+    const lowercase = await t.json("POST", "/user-svc/self", { headers: { authorization: `bearer ${u.token}` } });
+    expect(lowercase.status).toBe(200);
+    for (const authorization of ["Bearer", "Bearer   ", `Basic ${u.token}`]) {
+      expect((await t.json("POST", "/user-svc/self", { headers: { authorization } })).body.code).toBe("user.missing_token");
+    }
   });
 
   test("forged, alg:none, HS256-with-public-key, malformed and revoked tokens are 401", async () => {

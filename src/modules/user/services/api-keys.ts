@@ -14,6 +14,7 @@ import type { ApiKeyStore } from "../store/api-keys";
 import type { AppStore } from "../store/apps";
 import type { OrgStore } from "../store/orgs";
 import type { UserStore } from "../store/users";
+import { tokenFromHeader } from "../tokens";
 import { apiKeyView, type ApiKeyRow } from "../wire";
 import type { SessionService } from "./sessions";
 import { parseTime } from "./rules";
@@ -78,7 +79,7 @@ export class ApiKeyService {
 
   /** Exchanges a key (the Authorization value, with or without `Bearer `) for a normal token. */
   async exchange(authorization: string | undefined): Promise<M.Token> {
-    const key = (authorization ?? "").replace(/^Bearer /, "").trim();
+    const key = tokenFromHeader(authorization);
     const row = key ? this.d.keys.findByHash(sha256(key)) : undefined;
     const now = this.d.clock.now();
     if (!row || !isUsable(row, now)) throw unauthorized("user.invalid_api_key", "the API key is not valid");
