@@ -3,11 +3,13 @@ import { and, asc, eq, inArray, type SQL } from "drizzle-orm";
 import type { Db } from "../../../db/client";
 import type { Clock } from "../../../lib/clock";
 import { newId } from "../../../lib/ids";
+import { BoundedMap } from "../bounded-map";
 import { userApps } from "../tables";
 import type { AppRow } from "../wire";
 
 export class AppStore {
-  private readonly byId = new Map<string, AppRow>();
+  /** Bounded: anyone can create apps (register and login take any appHost), so the memo must not grow with them. */
+  private readonly byId = new BoundedMap<string, AppRow>(10_000);
 
   constructor(
     private readonly db: Db,
