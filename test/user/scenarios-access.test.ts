@@ -10,6 +10,7 @@ scenarios("permits, permissions, has-permission", [
   { name: "a bare prefix is not ownership (slug `user` vs user-svc)", method: "PUT", path: "/user-svc/permits", as: "alice", body: { permits: [{ permission: "alice-svc:x", slugs: ["alice"] }] }, status: 403, code: "user.permission_not_owned" },
   { name: "a user cannot grant user-svc permissions", method: "PUT", path: "/user-svc/permits", as: "bob", body: { permits: [{ permission: "user-svc:user:view", slugs: ["bob"] }] }, status: 403, code: "user.permission_not_owned" },
   { name: "a permit needs a permission", method: "PUT", path: "/user-svc/permits", as: "alice", body: { permits: [{ slugs: ["bob"] }] }, status: 400, code: "user.permission_missing" },
+  { name: "at most 500 permissions per save", method: "PUT", path: "/user-svc/permits", as: "alice", body: { permits: Array.from({ length: 6 }, (_, i) => ({ permissions: Array.from({ length: 100 }, (_, j) => `alice:p${i}-${j}`), slugs: ["bob"] })) }, status: 400, code: "user.too_many_permits" },
   { name: "permits must be a list", method: "PUT", path: "/user-svc/permits", as: "alice", body: { permits: "x" }, status: 400, code: "http.invalid_request" },
   { name: "save permits without a token", method: "PUT", path: "/user-svc/permits", body: { permits: [] }, status: 401 },
   { name: "admins list permits", method: "POST", path: "/user-svc/permits", as: "admin", body: { permission: "alice:pet:read" }, status: 200, check: (b) => { expect(b.permits.length).toBe(1); expect(b.permits[0].slugs).toEqual(["bob"]); } },

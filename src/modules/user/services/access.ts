@@ -28,6 +28,13 @@ export interface AccessDeps {
   clock: Clock;
 }
 
+/**
+ * Permissions one save may store, counting each of a permit's `permissions`. The schema bounds permits
+ * (500) and permissions per permit (100) separately, which let one request ask for 50,000 rows and
+ * hold the event loop for seconds.
+ */
+const MAX_PERMITS_PER_SAVE = 500;
+
 type Owner = Pick<Caller, "slug" | "roles" | "isAdmin">;
 const SYSTEM: Owner = { slug: "", roles: [], isAdmin: true };
 
@@ -46,6 +53,9 @@ export class AccessService {
       if (names.length === 0) throw badRequest("user.permission_missing", "each permit needs a permission");
       return names.map((permission, i) => ({ ...p, permission, id: i === 0 ? p.id : undefined }));
     });
+    if (expanded.length > MAX_PERMITS_PER_SAVE) {
+      throw badRequest("user.too_many_permits", `invalid field permits: at most ${MAX_PERMITS_PER_SAVE} permissions per request (got ${expanded.length})`);
+    }
     for (const p of expanded) this.assertOwns(caller, p.permission, "permission");
     const existing = this.d.access.allPermits();
     const byId = new Map(existing.map((row) => [row.id, row]));
