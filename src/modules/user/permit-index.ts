@@ -1,30 +1,44 @@
 /**
  * @module Permits indexed in memory by permission, so `hasPermission` on the hot path is a map lookup
  * and a few set checks (reference §4.2: the permit's app is the token's app or `*`, and it names the
- * caller's slug or one of the caller's roles). Rebuilt from the table after every permit change.
+ * caller's slug or one of the caller's roles). Loaded from the table at start, then kept in step by
+ * {@link PermitIndex.upsert} after every save (a save costs what it writes, not the whole table).
  */
 import type { PermitRow } from "./wire";
 
 interface Grant {
+  id: string;
   appId: string;
   slugs: ReadonlySet<string>;
   roles: ReadonlySet<string>;
 }
 
+/** The in-memory permit index behind every permission check. */
 export class PermitIndex {
   private byPermission = new Map<string, Grant[]>();
+  /** Permit id → its permission, so an upsert can replace a permit whose permission changed. */
+  private permissionById = new Map<string, string>();
 
-  /** Replaces the index with these rows. */
+  /** Replaces the index with these rows (in the table's order). */
   load(rows: readonly PermitRow[]): void {
-    const next = new Map<string, Grant[]>();
-    for (const row of rows) {
-      const list = next.get(row.permission) ?? [];
-      list.push({ appId: row.appId, slugs: new Set(row.slugs), roles: new Set(row.roles) });
-      next.set(row.permission, list);
-    }
-    this.byPermission = next;
+    this.byPermission = new Map();
+    this.permissionById = new Map();
+    this.upsert(rows);
   }
 
+  /** Adds these permits, replacing any indexed permit with the same id. */
+  upsert(rows: readonly PermitRow[]): void {
+    for (const row of rows) {
+      this.remove(row.id);
+      const grant = { id: row.id, appId: row.appId, slugs: new Set(row.slugs), roles: new Set(row.roles) };
+      const list = this.byPermission.get(row.permission);
+      if (list) list.push(grant);
+      else this.byPermission.set(row.permission, [grant]);
+      this.permissionById.set(row.id, row.permission);
+    }
+  }
+
+  /** Whether a permit of `permission` in the caller's app (or `*`) names its slug or one of its roles. */
   allows(who: { appId: string; slug: string; roles: readonly string[] }, permission: string): boolean {
     const grants = this.byPermission.get(permission);
     if (!grants) return false;
@@ -43,5 +57,14 @@ export class PermitIndex {
       if (grants.some((g) => roles.some((r) => g.roles.has(r)))) out.push(permission);
     }
     return out;
+  }
+
+  /** Drops a permit by id; its permission keeps its (maybe empty) list, so first-grant order holds. */
+  private remove(id: string): void {
+    const permission = this.permissionById.get(id);
+    if (permission === undefined) return;
+    const list = this.byPermission.get(permission)!;
+    list.splice(list.findIndex((g) => g.id === id), 1);
+    this.permissionById.delete(id);
   }
 }

@@ -57,13 +57,9 @@ export class AccessService {
       throw badRequest("user.too_many_permits", `invalid field permits: at most ${MAX_PERMITS_PER_SAVE} permissions per request (got ${expanded.length})`);
     }
     for (const p of expanded) this.assertOwns(caller, p.permission, "permission");
-    const existing = this.d.access.allPermits();
-    const byId = new Map(existing.map((row) => [row.id, row]));
-    for (const p of expanded) {
-      const prior = p.id ? byId.get(p.id) : undefined;
-      if (prior) this.assertOwns(caller, prior.permission, "permission");
-    }
-    const seen = new Set(existing.map(permitKey));
+    // A permit named by id is overwritten: its current permission must be the caller's too.
+    for (const prior of this.d.access.findPermitsById(expanded.flatMap((p) => (p.id ? [p.id] : [])))) this.assertOwns(caller, prior.permission, "permission");
+    const seen = new Set(this.d.access.permitsOf(expanded.map((p) => p.permission)).map(permitKey));
     const now = this.d.clock.now();
     const rows: PermitRow[] = [];
     for (const p of expanded) {
@@ -75,7 +71,7 @@ export class AccessService {
       rows.push(row);
     }
     this.d.access.upsertPermits(rows);
-    if (rows.length > 0) this.reloadPermits();
+    this.d.permits.upsert(rows);
   }
 
   /** Default permits of a module, in every app (idempotent, called at start). */

@@ -67,6 +67,15 @@ export class AccessStore {
     return this.db.select().from(userPermits).orderBy(asc(userPermits.createdAt), asc(userPermits.id)).all();
   }
 
+  /** Permits of these permissions (any app). */
+  permitsOf(permissions: string[]): PermitRow[] {
+    return permissions.length === 0 ? [] : this.db.select().from(userPermits).where(inArray(userPermits.permission, [...new Set(permissions)])).all();
+  }
+
+  findPermitsById(ids: string[]): PermitRow[] {
+    return ids.length === 0 ? [] : this.db.select().from(userPermits).where(inArray(userPermits.id, ids)).all();
+  }
+
   /** Inserts or replaces permits in one transaction. */
   upsertPermits(rows: PermitRow[]): void {
     if (rows.length === 0) return;
