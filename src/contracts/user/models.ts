@@ -7,9 +7,11 @@ import { t, type Static } from "elysia";
 const time = (description: string) => t.String({ description });
 const maybeTime = (description: string) => t.Optional(time(description));
 
+/** An app (tenant), found or created by host. Client model `UserSvcApp`. */
 export const App = t.Object({ id: t.String(), host: t.String() }, { title: "UserSvcApp" });
 export type App = Static<typeof App>;
 
+/** A stored session and its JWT. Client model `UserSvcToken`. */
 export const Token = t.Object(
   {
     id: t.String({ description: "Session id; also the JWT `jti`." }),
@@ -29,6 +31,7 @@ export const Token = t.Object(
 );
 export type Token = Static<typeof Token>;
 
+/** A user as `readSelf`, has-permission and memberships show it. Client model `UserSvcUser`. */
 export const User = t.Object(
   {
     id: t.String(),
@@ -43,6 +46,7 @@ export const User = t.Object(
 );
 export type User = Static<typeof User>;
 
+/** A user as `listUsers` shows it (with contact ids). Client model `UserSvcUserRecord`. */
 export const UserRecord = t.Object(
   {
     id: t.String(),
@@ -57,6 +61,7 @@ export const UserRecord = t.Object(
 );
 export type UserRecord = Static<typeof UserRecord>;
 
+/** A contact (an email address is its own id). Client model `UserSvcContact`. */
 export const Contact = t.Object(
   {
     id: t.String({ description: "The address itself, e.g. an email." }),
@@ -71,6 +76,7 @@ export const Contact = t.Object(
 );
 export type Contact = Static<typeof Contact>;
 
+/** A role given to a user, or pending on a contact. Client model `UserSvcEnroll`. */
 export const Enroll = t.Object(
   {
     id: t.String(),
@@ -87,6 +93,7 @@ export const Enroll = t.Object(
 );
 export type Enroll = Static<typeof Enroll>;
 
+/** A permission granted to slugs and/or roles in one app or every app. Client model `UserSvcPermit`. */
 export const Permit = t.Object(
   {
     id: t.String(),
@@ -102,6 +109,7 @@ export const Permit = t.Object(
 );
 export type Permit = Static<typeof Permit>;
 
+/** An organization of an app. Client model `UserSvcOrganization`. */
 export const Organization = t.Object(
   {
     id: t.String(),
@@ -116,8 +124,10 @@ export const Organization = t.Object(
 );
 export type Organization = Static<typeof Organization>;
 
+/** Status of a membership. */
 export const MembershipStatus = t.Union([t.Literal("pending"), t.Literal("accepted"), t.Literal("declined")]);
 
+/** A user's membership of an organization. Client model `UserSvcMembership`. */
 export const Membership = t.Object(
   {
     id: t.String(),
@@ -135,6 +145,7 @@ export const Membership = t.Object(
 );
 export type Membership = Static<typeof Membership>;
 
+/** API key metadata (never the key itself). Client model `UserSvcApiKeyView`. */
 export const ApiKeyView = t.Object(
   {
     id: t.String(),

@@ -7,6 +7,7 @@ import { Host, Labels, Name, Names, OptionalName, Password, RoleSafeId, Slug, Te
 
 const opt = t.Optional;
 
+/** A contact given on register or login (OTP fields are not supported yet). */
 export const ContactInput = t.Object({
   id: Name("Contact address, e.g. an email.", 320),
   platform: opt(Text("`email`, `phone`, …", 64)),
@@ -14,6 +15,7 @@ export const ContactInput = t.Object({
   otpCode: opt(Text("One-time password (not supported yet).", 64)),
 });
 
+/** Body of `register`. */
 export const RegisterBody = t.Object({
   appHost: Host(),
   slug: Slug(),
@@ -25,6 +27,7 @@ export const RegisterBody = t.Object({
 });
 export type RegisterBody = Static<typeof RegisterBody>;
 
+/** Body of `login`: a slug or a contact, and the password. */
 export const LoginBody = t.Object({
   appHost: Host(),
   slug: opt(Text("User slug.", 128)),
@@ -35,6 +38,7 @@ export const LoginBody = t.Object({
 });
 export type LoginBody = Static<typeof LoginBody>;
 
+/** Body of `exchangeToken`. */
 export const ExchangeTokenBody = t.Object({
   newAppHost: opt(Host()),
   newAppId: opt(OptionalName("Target app id.")),
@@ -42,6 +46,7 @@ export const ExchangeTokenBody = t.Object({
 });
 export type ExchangeTokenBody = Static<typeof ExchangeTokenBody>;
 
+/** Body of `revokeTokens`. */
 export const RevokeTokensBody = t.Object({
   device: opt(Text("Only tokens of this device.", 128)),
   userId: opt(OptionalName("Another user's tokens (needs `user-svc:token:revoke`).")),
@@ -49,8 +54,10 @@ export const RevokeTokensBody = t.Object({
 });
 export type RevokeTokensBody = Static<typeof RevokeTokensBody>;
 
+/** Body of `readSelf`. */
 export const ReadSelfBody = t.Object({ countTokens: opt(t.Boolean({ description: "Fill `tokenCount`." })) });
 
+/** Body of `saveSelf`. */
 export const SaveSelfBody = t.Object({
   name: opt(Text("Display name.")),
   thumbnailFileId: opt(OptionalName("Thumbnail file id.")),
@@ -58,9 +65,12 @@ export const SaveSelfBody = t.Object({
 });
 export type SaveSelfBody = Static<typeof SaveSelfBody>;
 
+/** Body of `changePassword`. */
 export const ChangePasswordBody = t.Object({ currentPassword: Password(), newPassword: Password() });
+/** Body of `resetPassword`. */
 export const ResetPasswordBody = t.Object({ newPassword: Password() });
 
+/** The user part of `createUser`. */
 export const UserInput = t.Object({
   id: opt(OptionalName("User id; generated when empty.")),
   slug: Slug(),
@@ -69,6 +79,7 @@ export const UserInput = t.Object({
   labels: opt(Labels()),
 });
 
+/** Body of `createUser`. */
 export const CreateUserBody = t.Object({
   appHost: opt(Host()),
   user: UserInput,
@@ -80,8 +91,10 @@ export const CreateUserBody = t.Object({
 });
 export type CreateUserBody = Static<typeof CreateUserBody>;
 
+/** Body of `saveUser`. */
 export const SaveUserBody = t.Object({ name: opt(Text("Display name.")), thumbnailFileId: opt(OptionalName("Thumbnail file id.")) });
 
+/** Body of `listUsers`. */
 export const ListUsersBody = t.Object({
   ids: opt(Names("Only these ids.", 1000)),
   search: opt(Text("Exact slug, name, id or contact id.")),
@@ -95,6 +108,7 @@ export const ListUsersBody = t.Object({
 });
 export type ListUsersBody = Static<typeof ListUsersBody>;
 
+/** One permit of `savePermits`. */
 export const PermitInput = t.Object({
   id: opt(OptionalName("Permit id; generated when empty.")),
   appHost: opt(Host("`*` for every app, a host, or empty for the caller's app.")),
@@ -105,10 +119,14 @@ export const PermitInput = t.Object({
 });
 export type PermitInput = Static<typeof PermitInput>;
 
+/** Body of `savePermits`. */
 export const SavePermitsBody = t.Object({ permits: t.Array(PermitInput, { maxItems: 500 }) });
+/** Body of `listPermits`. */
 export const ListPermitsBody = t.Object({ permission: opt(OptionalName("Permission.")), slug: opt(OptionalName("Slug granted.")) });
+/** Body of `listPermissions`. */
 export const ListPermissionsBody = t.Object({ roles: opt(Names("Roles; default the caller's.")) });
 
+/** One enroll of `saveEnrolls`. */
 export const EnrollInput = t.Object({
   id: opt(OptionalName("Enroll id; generated when empty.")),
   appHost: opt(Host("`*` for every app, a host, or empty for the caller's app.")),
@@ -118,14 +136,18 @@ export const EnrollInput = t.Object({
 });
 export type EnrollInput = Static<typeof EnrollInput>;
 
+/** Body of `saveEnrolls`. */
 export const SaveEnrollsBody = t.Object({ enrolls: t.Array(EnrollInput, { minItems: 1, maxItems: 500 }) });
+/** Body of `listEnrolls` (at least one filter). */
 export const ListEnrollsBody = t.Object({
   userId: opt(OptionalName("User.")),
   contactId: opt(t.String({ maxLength: 320, pattern: "^$|^[A-Za-z0-9_.:{}*@+\\-]+$" })),
   role: opt(OptionalName("Role.")),
 });
+/** Body of `deleteEnrolls`. */
 export const DeleteEnrollsBody = t.Object({ ids: t.Array(Name("Enroll id."), { minItems: 1, maxItems: 500 }) });
 
+/** Body of `saveOrganization`. */
 export const SaveOrganizationBody = t.Object({
   id: opt(RoleSafeId("Organization id; generated when empty. No `{ } : *`: it becomes part of role names.")),
   slug: Slug("Organization slug, unique in the app."),
@@ -135,6 +157,7 @@ export const SaveOrganizationBody = t.Object({
 });
 export type SaveOrganizationBody = Static<typeof SaveOrganizationBody>;
 
+/** Body of `listOrganizations`. */
 export const ListOrganizationsBody = t.Object({
   ids: opt(Names("Only these ids.", 1000)),
   limit: opt(t.Integer({ minimum: 1, maximum: 1000 })),
@@ -143,9 +166,13 @@ export const ListOrganizationsBody = t.Object({
 });
 export type ListOrganizationsBody = Static<typeof ListOrganizationsBody>;
 
+/** Body of `saveMembership`. */
 export const SaveMembershipBody = t.Object({ roles: opt(Names("Extra roles under the organization's prefix.")) });
+/** Body of `acceptMembership`. */
 export const AcceptMembershipBody = t.Object({ activate: opt(t.Boolean({ description: "Also make it the active organization." })) });
+/** Body of `activateOrganization`. */
 export const ActivateOrganizationBody = t.Object({ organizationId: Name("Organization id.") });
+/** Body of `listMemberships`. */
 export const ListMembershipsBody = t.Object({
   organizationId: opt(OptionalName("Organization.")),
   userId: opt(OptionalName("User.")),
@@ -155,10 +182,14 @@ export const ListMembershipsBody = t.Object({
 });
 export type ListMembershipsBody = Static<typeof ListMembershipsBody>;
 
+/** Body of `listApps`. */
 export const ListAppsBody = t.Object({ ids: opt(Names("Only these ids.")), host: opt(t.Array(Host(), { maxItems: 100 })) });
+/** Body of `readApp`. */
 export const ReadAppBody = t.Object({ host: Host() });
+/** Body of `updateApp`. */
 export const UpdateAppBody = t.Object({ id: Name("App id."), newHost: Host() });
 
+/** Body of `createApiKey`. */
 export const CreateApiKeyBody = t.Object({
   name: opt(Text("Label.", 128)),
   appHost: opt(Host()),
@@ -169,6 +200,7 @@ export const CreateApiKeyBody = t.Object({
 });
 export type CreateApiKeyBody = Static<typeof CreateApiKeyBody>;
 
+/** Body of `listApiKeys`. */
 export const ListApiKeysBody = t.Object({
   id: opt(OptionalName("Key id.")),
   ids: opt(Names("Key ids.")),
@@ -179,6 +211,7 @@ export const ListApiKeysBody = t.Object({
 });
 export type ListApiKeysBody = Static<typeof ListApiKeysBody>;
 
+/** Body of `revokeApiKeys`. */
 export const RevokeApiKeysBody = t.Object({
   id: opt(OptionalName("Key id.")),
   ids: opt(Names("Key ids.")),

@@ -1,5 +1,6 @@
 /** @module A Map with a size cap that forgets its oldest insertions first (caches on the auth hot path). */
 
+/** Insertion-ordered map of at most `max` entries; setting a new key past the cap evicts the oldest. */
 export class BoundedMap<K, V> {
   private readonly map = new Map<K, V>();
   constructor(private readonly max: number) {}

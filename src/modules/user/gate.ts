@@ -21,6 +21,7 @@ interface Verified {
 /** A successor is reused for an expired token while it has at least this much life left. */
 const REUSE_MARGIN_MS = 5_000;
 
+/** The User Svc's {@link AuthGate}: verifies, caches and refreshes tokens; answers permission checks from memory. */
 export class UserGate implements AuthGate {
   private readonly verified = new BoundedMap<string, Verified>(20_000);
   /** Expired token's session id → its refreshed successor. */

@@ -39,12 +39,14 @@ import { TokenSigner } from "./tokens";
 /** Slug of the bootstrap admin (1Backend's default). */
 export const ADMIN_SLUG = "1backend";
 
+/** The User Svc as the composition root sees it: routes, the gate other modules authenticate with, and the services. */
 export interface UserModule extends Module {
   gate: AuthGate;
   /** The services, for tests, benchmarks and in-process callers. */
   services?: UserRoutesContext;
 }
 
+/** Builds the User Svc: stores, key pair, services and routes, after bootstrapping default permits, the default app and the admin. */
 export async function createUserModule(deps: BaseDeps): Promise<UserModule> {
   const { db, sqlite, clock, config, log } = deps;
   const stores = { users: new UserStore(db), apps: new AppStore(db, clock), access: new AccessStore(db), orgs: new OrgStore(db), sessions: new SessionStore(db, sqlite), keys: new ApiKeyStore(db) };

@@ -7,6 +7,7 @@
 /** Minimum length of new passwords (the bootstrap admin's configured password is exempt). */
 export const MIN_PASSWORD_LENGTH = 8;
 
+/** Hashes new passwords and verifies given ones (constant-ish time for unknown users, see `verify`). */
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
   /** Verifies against `hash`, or against a dummy hash when `hash` is null (always false then). */

@@ -4,9 +4,12 @@
  */
 import type { DefaultPermit } from "../../http/auth-guard";
 
+/** The admin role: holds every User Svc permission and owns every role and permission name. */
 export const ROLE_ADMIN = "user-svc:admin";
+/** The role every user holds (first in every token's `1ro`). */
 export const ROLE_USER = "user-svc:user";
 
+/** The User Svc permission names (reference §4.1). */
 export const P = {
   userCreate: "user-svc:user:create",
   userView: "user-svc:user:view",
@@ -62,6 +65,7 @@ export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
 
 /** The org roles of 1Backend: `user-svc:org:{<id>}:admin` and `…:user` (braces literal). */
 export const orgRole = (organizationId: string, kind: "admin" | "user") => `user-svc:org:{${organizationId}}:${kind}`;
+/** The prefix every role of an organization starts with. */
 export const orgRolePrefix = (organizationId: string) => `user-svc:org:{${organizationId}}:`;
 
 /**

@@ -15,6 +15,7 @@ export const userApps = sqliteTable("user_apps", {
   createdAt: ms("created_at"),
 });
 
+/** Accounts; the slug is global across apps and never changes. */
 export const userUsers = sqliteTable("user_users", {
   id: text("id").primaryKey(),
   slug: text("slug").notNull().unique(),
@@ -99,6 +100,7 @@ export const userPermits = sqliteTable("user_permits", {
   updatedAt: ms("updated_at"),
 });
 
+/** Organizations, per app; the slug is unique within its app. */
 export const userOrganizations = sqliteTable(
   "user_organizations",
   {

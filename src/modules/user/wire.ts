@@ -3,6 +3,7 @@ import type * as M from "../../contracts/user/models";
 import { isoTime } from "../../lib/clock";
 import type { userApiKeys, userApps, userContacts, userEnrolls, userMemberships, userOrganizations, userPermits, userSessions, userUsers } from "./tables";
 
+/** Row types of the User Svc tables, as drizzle reads them. */
 export type AppRow = typeof userApps.$inferSelect;
 export type UserRow = typeof userUsers.$inferSelect;
 export type ContactRow = typeof userContacts.$inferSelect;
@@ -17,8 +18,10 @@ const some = <T>(value: T | null | undefined | "") => (value === null || value =
 const someTime = (ms: number | null | undefined) => (ms == null ? undefined : isoTime(ms));
 const someList = (list: string[]) => (list.length > 0 ? list : undefined);
 
+/** The wire App. */
 export const appView = (row: AppRow): M.App => ({ id: row.id, host: row.host });
 
+/** The wire Token (with its app, when known). */
 export function tokenView(row: SessionRow, app: AppRow | undefined): M.Token {
   return {
     id: row.id,
@@ -36,6 +39,7 @@ export function tokenView(row: SessionRow, app: AppRow | undefined): M.Token {
   };
 }
 
+/** The wire User. */
 export function userView(row: UserRow): M.User {
   return {
     id: row.id,
@@ -48,6 +52,7 @@ export function userView(row: UserRow): M.User {
   };
 }
 
+/** The wire UserRecord (list-users item). */
 export function userRecordView(row: UserRow, contactIds: string[]): M.UserRecord {
   return {
     id: row.id,
@@ -59,6 +64,7 @@ export function userRecordView(row: UserRow, contactIds: string[]): M.UserRecord
   };
 }
 
+/** The wire Contact. */
 export function contactView(row: ContactRow): M.Contact {
   return {
     id: row.id,
@@ -71,6 +77,7 @@ export function contactView(row: ContactRow): M.Contact {
   };
 }
 
+/** The wire Enroll. */
 export function enrollView(row: EnrollRow): M.Enroll {
   return {
     id: row.id,
@@ -85,6 +92,7 @@ export function enrollView(row: EnrollRow): M.Enroll {
   };
 }
 
+/** The wire Permit. */
 export function permitView(row: PermitRow): M.Permit {
   return {
     id: row.id,
@@ -98,6 +106,7 @@ export function permitView(row: PermitRow): M.Permit {
   };
 }
 
+/** The wire Organization. */
 export function organizationView(row: OrganizationRow): M.Organization {
   return {
     id: row.id,
@@ -110,6 +119,7 @@ export function organizationView(row: OrganizationRow): M.Organization {
   };
 }
 
+/** The wire Membership. */
 export function membershipView(row: MembershipRow): M.Membership {
   return {
     id: row.id,
@@ -125,6 +135,7 @@ export function membershipView(row: MembershipRow): M.Membership {
   };
 }
 
+/** The wire ApiKeyView. */
 export function apiKeyView(row: ApiKeyRow): M.ApiKeyView {
   return {
     id: row.id,

@@ -11,6 +11,7 @@ import { rejectNonObjectBody, TAGS, type UserRoutesContext } from "./context";
 const EnrollsResponse = t.Object({ enrolls: t.Array(Enroll) });
 const HasPermissionResponse = t.Object({ authorized: t.Boolean(), appId: t.String(), until: t.String(), user: User, app: App });
 
+/** Permit, enroll, permission and has-permission routes. */
 export function accessRoutes(c: UserRoutesContext) {
   return new Elysia({ name: "user-svc/access" })
     .use(authGuard(c.gate))

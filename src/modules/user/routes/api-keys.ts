@@ -7,6 +7,7 @@ import { authGuard } from "../../../http/auth-guard";
 import { errors } from "../../../http/errors";
 import { rejectNonObjectBody, TAGS, type UserRoutesContext } from "./context";
 
+/** API key routes. */
 export function apiKeyRoutes(c: UserRoutesContext) {
   return new Elysia({ name: "user-svc/api-keys" })
     .use(authGuard(c.gate))

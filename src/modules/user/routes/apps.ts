@@ -8,6 +8,7 @@ import { errors } from "../../../http/errors";
 import { P } from "../permissions";
 import { rejectNonObjectBody, TAGS, type UserRoutesContext } from "./context";
 
+/** App routes. */
 export function appRoutes(c: UserRoutesContext) {
   return new Elysia({ name: "user-svc/apps" })
     .use(authGuard(c.gate))

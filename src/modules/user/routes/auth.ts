@@ -9,6 +9,7 @@ import { rejectNonObjectBody, TAGS, type UserRoutesContext } from "./context";
 
 const TokenResponse = t.Object({ token: Token });
 
+/** Register, login, refresh, exchange, revoke and public-key routes. */
 export function authRoutes(c: UserRoutesContext) {
   return new Elysia({ name: "user-svc/auth" })
     .use(authGuard(c.gate))

@@ -9,6 +9,7 @@ import type { AppService } from "../services/apps";
 import type { OrgService } from "../services/orgs";
 import type { UserService } from "../services/users";
 
+/** The services every route group is built with. */
 export interface UserRoutesContext {
   gate: UserGate;
   signer: TokenSigner;
@@ -20,6 +21,7 @@ export interface UserRoutesContext {
   apiKeys: ApiKeyService;
 }
 
+/** OpenAPI tags of every User Svc operation. */
 export const TAGS = ["User Svc"];
 
 const UNSAFE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

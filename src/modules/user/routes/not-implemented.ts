@@ -20,6 +20,7 @@ const LATER: [method: "get" | "post" | "delete", path: string, summary: string, 
 
 const Providers = t.Object({ providers: t.Array(t.Object({ id: t.String(), kind: t.String(), name: t.String() })) });
 
+/** The 501 routes and the empty provider lists. */
 export function notImplementedRoutes() {
   let app = new Elysia({ name: "user-svc/later" });
   for (const [method, path, summary, operationId, what] of LATER) {

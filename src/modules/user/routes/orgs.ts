@@ -13,6 +13,7 @@ const OrgUserParams = t.Object({ organizationId: Name("Organization id."), userI
 const TokenResponse = t.Object({ token: Token });
 const MembershipResponse = t.Object({ membership: Membership });
 
+/** Organization and membership routes. */
 export function orgRoutes(c: UserRoutesContext) {
   return new Elysia({ name: "user-svc/orgs" })
     .use(authGuard(c.gate))

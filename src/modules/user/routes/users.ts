@@ -21,6 +21,7 @@ const ReadSelfResponse = t.Object({
 
 const ListUsersResponse = t.Object({ users: t.Array(UserRecord), after: t.Optional(t.String()), count: t.Integer() });
 
+/** Self-service and user administration routes. */
 export function userRoutes(c: UserRoutesContext) {
   const del = async ({ params }: { params: { userId: string } }) => {
     c.users.delete(params.userId);

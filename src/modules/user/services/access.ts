@@ -19,6 +19,7 @@ import { appView, enrollView, permitView, userView, type EnrollRow, type PermitR
 import type { SessionService } from "./sessions";
 import { normaliseContactId } from "./rules";
 
+/** What the access service needs. */
 export interface AccessDeps {
   access: AccessStore;
   apps: AppStore;
@@ -38,6 +39,7 @@ const MAX_PERMITS_PER_SAVE = 500;
 type Owner = Pick<Caller, "slug" | "roles" | "isAdmin">;
 const SYSTEM: Owner = { slug: "", roles: [], isAdmin: true };
 
+/** Permits (who holds a permission) and enrolls (who holds a role), with ownership checks. */
 export class AccessService {
   constructor(private readonly d: AccessDeps) {}
 

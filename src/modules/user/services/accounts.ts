@@ -21,6 +21,7 @@ import { isApiKeyDevice } from "./api-keys";
 import type { SessionService } from "./sessions";
 import { accountAttemptKey, assertNewPassword, assertSlugAvailable, isUniqueViolation, normaliseContactId } from "./rules";
 
+/** What the account service needs. */
 export interface AccountDeps {
   users: UserStore;
   apps: AppStore;
@@ -35,6 +36,7 @@ export interface AccountDeps {
 
 const DEFAULT_DEVICE = "unknown";
 
+/** Register, login, refresh, exchange and revoke: the operations that hand out or take back tokens. */
 export class AccountService {
   constructor(private readonly d: AccountDeps) {}
 

@@ -19,6 +19,7 @@ import { apiKeyView, type ApiKeyRow } from "../wire";
 import type { SessionService } from "./sessions";
 import { parseTime } from "./rules";
 
+/** What the API key service needs. */
 export interface ApiKeyDeps {
   keys: ApiKeyStore;
   apps: AppStore;
@@ -36,6 +37,7 @@ const deviceOf = (keyId: string) => `${DEVICE_PREFIX}${keyId}`;
 /** Whether a session's device is an API key's (such sessions keep it through exchanges, see AccountService.exchange). */
 export const isApiKeyDevice = (device: string) => device.startsWith(DEVICE_PREFIX);
 
+/** Creates, lists, exchanges and revokes API keys; guards the sessions minted from them. */
 export class ApiKeyService {
   constructor(private readonly d: ApiKeyDeps) {}
 

@@ -8,6 +8,7 @@ import type { AppStore } from "../store/apps";
 import { appView } from "../wire";
 import { isUniqueViolation } from "./rules";
 
+/** Apps (tenants): list, read-or-create, rename. */
 export class AppService {
   constructor(
     private readonly apps: AppStore,

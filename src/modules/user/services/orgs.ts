@@ -19,6 +19,7 @@ import type { AccessService } from "./access";
 import type { SessionService } from "./sessions";
 import { parseTime } from "./rules";
 
+/** What the organization service needs. */
 export interface OrgDeps {
   orgs: OrgStore;
   users: UserStore;
@@ -29,6 +30,7 @@ export interface OrgDeps {
   clock: Clock;
 }
 
+/** Organizations, memberships and the active organization. */
 export class OrgService {
   constructor(private readonly d: OrgDeps) {}
 

@@ -17,6 +17,7 @@ import { isExpired, type TokenClaims, type TokenSigner } from "../tokens";
 import { ROLE_USER } from "../permissions";
 import { tokenView, type SessionRow } from "../wire";
 
+/** What the session service needs. */
 export interface SessionDeps {
   signer: TokenSigner;
   sessions: SessionStore;
@@ -33,6 +34,7 @@ export interface Subject {
   slug: string;
 }
 
+/** Issues, refreshes and revokes sessions, and answers whether a session is live (in memory, kept in step). */
 export class SessionService {
   /** Session id → stored? Filled on first sight, flipped to false synchronously on revocation. */
   private readonly live = new BoundedMap<string, boolean>(200_000);

@@ -18,6 +18,7 @@ import type { SessionService } from "./sessions";
 import { accountAttemptKey, assertNewPassword, assertSlugAvailable, DEFAULT_APP_HOST, normaliseContactId, parseTime } from "./rules";
 import { isoTime } from "../../../lib/clock";
 
+/** What the user service needs. */
 export interface UserServiceDeps {
   users: UserStore;
   apps: AppStore;
@@ -32,6 +33,7 @@ export interface UserServiceDeps {
   clock: Clock;
 }
 
+/** Self-service and administration of users. */
 export class UserService {
   constructor(private readonly d: UserServiceDeps) {}
 

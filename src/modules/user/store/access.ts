@@ -5,6 +5,7 @@ import { userContacts, userEnrolls, userPermits } from "../tables";
 import type { EnrollRow, PermitRow } from "../wire";
 import { ROLE_ADMIN } from "../permissions";
 
+/** Queries on enrolls and permits. */
 export class AccessStore {
   constructor(private readonly db: Db) {}
 

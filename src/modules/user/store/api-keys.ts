@@ -4,6 +4,7 @@ import type { Db } from "../../../db/client";
 import { userApiKeys } from "../tables";
 import type { ApiKeyRow } from "../wire";
 
+/** Queries on `user_api_keys`. */
 export class ApiKeyStore {
   constructor(private readonly db: Db) {}
 

@@ -7,6 +7,7 @@ import { BoundedMap } from "../bounded-map";
 import { userApps } from "../tables";
 import type { AppRow } from "../wire";
 
+/** Queries on apps, with a bounded by-id memo. */
 export class AppStore {
   /** Bounded: anyone can create apps (register and login take any appHost), so the memo must not grow with them. */
   private readonly byId = new BoundedMap<string, AppRow>(10_000);

@@ -4,6 +4,7 @@ import type { Db } from "../../../db/client";
 import { userMemberships, userOrganizations } from "../tables";
 import type { MembershipRow, OrganizationRow } from "../wire";
 
+/** Queries on organizations and memberships. */
 export class OrgStore {
   constructor(private readonly db: Db) {}
 

@@ -15,6 +15,7 @@ export interface SessionFilter {
   device?: string;
 }
 
+/** Queries on `user_sessions`. */
 export class SessionStore {
   private readonly exists: Statement<{ one: number }, [string]>;
 

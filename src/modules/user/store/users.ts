@@ -17,6 +17,7 @@ export interface UserQuery {
   orderBy: "createdAt" | "updatedAt";
 }
 
+/** Queries on users, passwords and contacts. */
 export class UserStore {
   constructor(private readonly db: Db) {}
 
