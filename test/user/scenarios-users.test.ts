@@ -60,6 +60,7 @@ scenarios("user administration", [
   { name: "delete user: unknown", method: "DELETE", path: "/user-svc/user/usr-nope", as: "admin", status: 404 },
   { name: "delete user", method: "DELETE", path: "/user-svc/user/usr-fixed", as: "admin", status: 200 },
   { name: "the deleted user cannot log in", method: "POST", path: "/user-svc/login", body: { appHost: APP, slug: "made", password: "made-password" }, status: 401 },
+  { name: "a pending admin enroll (a contact, nobody yet)", method: "PUT", path: "/user-svc/enrolls", as: "admin", body: { enrolls: [{ role: "user-svc:admin", contactId: "next-admin@example.com" }] }, status: 200 },
   {
     name: "delete user: the last admin is kept",
     method: "POST",

@@ -104,7 +104,7 @@ export class UserService {
   /** Deletes a user and everything that is theirs; their tokens stop working at once. The last admin cannot be deleted. */
   delete(userId: string): void {
     this.existing(userId);
-    if (this.d.access.hasEnroll(userId, ROLE_ADMIN) && this.d.access.countRole(ROLE_ADMIN) <= 1) {
+    if (this.d.access.hasEnroll(userId, ROLE_ADMIN) && this.d.access.countUsersWithRole(ROLE_ADMIN) <= 1) {
       throw conflict("user.last_admin", "the last admin cannot be deleted");
     }
     this.d.sessions.forgetSessionsOf(userId);
