@@ -72,6 +72,9 @@ scenarios("user administration", [
       const r = await c.t.json("DELETE", `/user-svc/user/${b.users[0].id}`, { token: c.tokens.admin });
       expect(r.status).toBe(409);
       expect(r.body.code).toBe("user.last_admin");
+      const enrolls = await c.t.json("POST", "/user-svc/enrolls", { token: c.tokens.admin, body: { role: "user-svc:admin", userId: b.users[0].id } });
+      const unenroll = await c.t.json("DELETE", "/user-svc/enrolls", { token: c.tokens.admin, body: { ids: enrolls.body.enrolls.map((e: any) => e.id) } });
+      expect(unenroll).toMatchObject({ status: 409, body: { code: "user.last_admin" } });
     },
   },
   { name: "deleting a user revokes its tokens at once", method: "DELETE", path: (c) => `/user-svc/user/${c.ids.bob}`, as: "admin", status: 200 },

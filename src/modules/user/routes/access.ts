@@ -74,8 +74,8 @@ export function accessRoutes(c: UserRoutesContext) {
         auth: P.enrollEdit,
         parse: "json",
         body: DeleteEnrollsBody,
-        response: { 200: Empty, ...errors(400, 401, 403, 404, 413) },
-        detail: { summary: "Delete enrolls by id (non-admins: only of roles they own)", tags: TAGS, operationId: "deleteEnrolls" },
+        response: { 200: Empty, ...errors(400, 401, 403, 404, 409, 413) },
+        detail: { summary: "Delete enrolls by id (non-admins: only of roles they own; never the last admin's admin role)", tags: TAGS, operationId: "deleteEnrolls" },
       },
     );
 }

@@ -11,7 +11,7 @@ import { newId } from "../../../lib/ids";
 import type * as M from "../../../contracts/user/models";
 import type { EnrollInput, PermitInput } from "../../../contracts/user/requests";
 import type { PermitIndex } from "../permit-index";
-import { ownsName } from "../permissions";
+import { ownsName, ROLE_ADMIN } from "../permissions";
 import type { AccessStore } from "../store/access";
 import type { AppStore } from "../store/apps";
 import type { UserStore } from "../store/users";
@@ -168,6 +168,9 @@ export class AccessService {
     const missing = ids.find((id) => !found.has(id));
     if (missing) throw notFound("user.enroll_not_found", `enroll ${missing} not found`);
     for (const row of rows) this.assertOwns(caller, row.role, "role");
+    if (rows.some((r) => r.role === ROLE_ADMIN && r.userId) && this.d.access.countUsersWithRole(ROLE_ADMIN, ids) === 0) {
+      throw conflict("user.last_admin", "the last admin's admin role cannot be removed");
+    }
     this.d.access.deleteEnrolls(ids);
     for (const row of rows) if (row.userId) this.d.sessions.inactivate({ userId: row.userId, appId: row.appId });
   }

@@ -1,5 +1,5 @@
 /** @module Enrolls (role assignments) and permits (permission grants), and role computation. */
-import { and, asc, countDistinct, eq, inArray, isNotNull, or, type SQL } from "drizzle-orm";
+import { and, asc, countDistinct, eq, inArray, isNotNull, notInArray, or, type SQL } from "drizzle-orm";
 import type { Db } from "../../../db/client";
 import { userContacts, userEnrolls, userPermits } from "../tables";
 import type { EnrollRow, PermitRow } from "../wire";
@@ -29,9 +29,13 @@ export class AccessStore {
     return this.db.select({ id: userEnrolls.id }).from(userEnrolls).where(and(eq(userEnrolls.userId, userId), eq(userEnrolls.role, role))).get() !== undefined;
   }
 
-  /** How many users hold `role` directly (pending contact enrolls name nobody yet, so they do not count). */
-  countUsersWithRole(role: string): number {
-    return this.db.select({ n: countDistinct(userEnrolls.userId) }).from(userEnrolls).where(and(eq(userEnrolls.role, role), isNotNull(userEnrolls.userId))).get()?.n ?? 0;
+  /**
+   * How many users hold `role` directly, not counting the enrolls `exceptIds` (pending contact enrolls
+   * name nobody yet, so they do not count).
+   */
+  countUsersWithRole(role: string, exceptIds: string[] = []): number {
+    const where = and(eq(userEnrolls.role, role), isNotNull(userEnrolls.userId), exceptIds.length > 0 ? notInArray(userEnrolls.id, exceptIds) : undefined);
+    return this.db.select({ n: countDistinct(userEnrolls.userId) }).from(userEnrolls).where(where).get()?.n ?? 0;
   }
 
   findEnroll(appId: string, userId: string, role: string): EnrollRow | undefined {
