@@ -1,3 +1,4 @@
+/** Scenario tables: permits, permissions, has-permission, enrolls, apps and the 501 routes, each status they can answer. */
 import { expect } from "bun:test";
 import { scenarios } from "./scenario";
 

@@ -1,3 +1,4 @@
+/** Scenario tables: register, login, the login limiter, refresh, exchange and revoke. */
 import { expect } from "bun:test";
 import { claimsOf } from "./helpers";
 import { scenarios } from "./scenario";

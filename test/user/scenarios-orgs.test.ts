@@ -1,3 +1,4 @@
+/** Scenario tables: organizations, memberships and API keys. */
 import { expect } from "bun:test";
 import { claimsOf } from "./helpers";
 import { scenarios, type Ctx } from "./scenario";

@@ -1,3 +1,4 @@
+/** Scenario tables: self-service, passwords and user administration (the last admin, revocation on delete). */
 import { expect } from "bun:test";
 import { scenarios } from "./scenario";
 

@@ -1,3 +1,4 @@
+/** Tokens: the 1xx claims, Bearer or bare, forged/none/HS256/malformed/revoked refused, refresh of expired tokens on and off. */
 import { describe, expect, test } from "bun:test";
 import { CompactSign, generateKeyPair, importSPKI, SignJWT } from "jose";
 import { testApp } from "../helpers/app";
