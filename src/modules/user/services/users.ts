@@ -72,12 +72,16 @@ export class UserService {
     }
     assertNewPassword(newPassword);
     this.d.users.setPassword(user.id, await this.d.passwords.hash(newPassword), this.d.clock.now());
+    // Whoever else holds a token (it refreshes for as long as its session lives) loses it with the old password.
+    this.d.sessions.revoke({ userId: user.id, exceptId: caller.tokenId });
   }
 
   async resetPassword(userId: string, newPassword: string): Promise<void> {
     this.existing(userId);
     assertNewPassword(newPassword);
     this.d.users.setPassword(userId, await this.d.passwords.hash(newPassword), this.d.clock.now());
+    // A reset is what an admin does for a compromised account: every session of it ends now.
+    this.d.sessions.revoke({ userId });
   }
 
   async create(body: CreateUserBody): Promise<void> {

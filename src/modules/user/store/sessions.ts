@@ -3,7 +3,7 @@
  * on the auth path when the in-memory view has not seen a session yet.
  */
 import type { Database, Statement } from "bun:sqlite";
-import { and, asc, count, desc, eq, inArray, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, ne, type SQL } from "drizzle-orm";
 import type { Db } from "../../../db/client";
 import { userSessions } from "../tables";
 import type { SessionRow } from "../wire";
@@ -13,6 +13,8 @@ export interface SessionFilter {
   userId?: string;
   appId?: string;
   device?: string;
+  /** Leave this session out (the caller's own, when a password change ends the others). */
+  exceptId?: string;
 }
 
 /** Queries on `user_sessions`. */
@@ -99,5 +101,6 @@ function where(filter: SessionFilter): SQL | undefined {
   if (filter.userId !== undefined) parts.push(eq(userSessions.userId, filter.userId));
   if (filter.appId !== undefined && filter.appId !== "*") parts.push(eq(userSessions.appId, filter.appId));
   if (filter.device !== undefined) parts.push(eq(userSessions.device, filter.device));
+  if (filter.exceptId !== undefined) parts.push(ne(userSessions.id, filter.exceptId));
   return and(...parts);
 }
