@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createPicker } from "../../src/modules/proxy/pick";
 import { targetOf } from "../../src/modules/proxy/target";
-import { createTrustCheck } from "../../src/modules/proxy/trust";
+import { createTrustCheck } from "../../src/http/trust";
 import type { RoutedInstance } from "../../src/modules/registry/routing";
 
 describe("targetOf (slug and raw path)", () => {

@@ -15,8 +15,8 @@ import * as errors from "./errors";
 import { isWebSocketUpgrade, stripHopByHop, upstreamRequestHeaders, type ClientInfo } from "./headers";
 import type { Picker } from "./pick";
 import { targetOf, type ProxyTarget } from "./target";
-import type { TrustCheck } from "./trust";
-import { plainIp } from "./trust";
+import type { TrustCheck } from "../../http/trust";
+import { plainIp } from "../../http/trust";
 import { UpstreamCall, type CallTimeouts, type FailureKind } from "./upstream-call";
 import type { WebSocketProxy } from "./websocket";
 

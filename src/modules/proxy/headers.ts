@@ -8,7 +8,7 @@
  * - `X-Forwarded-For/-Proto/-Host`, `Forwarded` and `X-Real-IP` from the client are kept only when the
  *   TCP peer is a trusted proxy (see trust.ts); otherwise they are replaced by what we observed.
  */
-import type { TrustCheck } from "./trust";
+import type { TrustCheck } from "../../http/trust";
 
 const HOP_BY_HOP = [
   "connection",

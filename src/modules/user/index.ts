@@ -35,6 +35,7 @@ import { OrgStore } from "./store/orgs";
 import { SessionStore } from "./store/sessions";
 import { UserStore } from "./store/users";
 import { TokenSigner } from "./tokens";
+import { createTrustCheck } from "../../http/trust";
 
 /** Slug of the bootstrap admin (1Backend's default). */
 export const ADMIN_SLUG = "1backend";
@@ -73,7 +74,7 @@ export async function createUserModule(deps: BaseDeps): Promise<UserModule> {
     access.assignRole("*", admin.id, ROLE_ADMIN);
   }
 
-  const context: UserRoutesContext = { gate, signer, accounts, users, access, orgs, apps, apiKeys };
+  const context: UserRoutesContext = { gate, signer, accounts, users, access, orgs, apps, apiKeys, trust: createTrustCheck(config.trustedProxies) };
   const routes = new Elysia({ name: "user-svc" })
     .use(authRoutes(context))
     .use(userRoutes(context))

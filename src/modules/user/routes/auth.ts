@@ -4,6 +4,7 @@ import { Token } from "../../../contracts/user/models";
 import { ExchangeTokenBody, LoginBody, RegisterBody, RevokeTokensBody } from "../../../contracts/user/requests";
 import { Empty } from "../../../contracts/user/fields";
 import { authGuard } from "../../../http/auth-guard";
+import { clientAddress } from "../../../http/client-address";
 import { errors } from "../../../http/errors";
 import { rejectNonObjectBody, TAGS, type UserRoutesContext } from "./context";
 
@@ -22,7 +23,9 @@ export function authRoutes(c: UserRoutesContext) {
     })
     .post(
       "/user-svc/login",
-      async ({ body, request, server }) => ({ token: await c.accounts.login(body, server?.requestIP(request)?.address ?? "unknown") }),
+      async ({ body, request, server }) => ({
+        token: await c.accounts.login(body, clientAddress(request.headers, server?.requestIP(request)?.address, c.trust) ?? "unknown"),
+      }),
       {
         parse: "json",
         body: LoginBody,

@@ -1,5 +1,6 @@
 /** @module What every User Svc route group receives: the services and the auth guard's gate. */
 import { badRequest } from "../../../http/errors";
+import type { TrustCheck } from "../../../http/trust";
 import type { UserGate } from "../gate";
 import type { TokenSigner } from "../tokens";
 import type { AccessService } from "../services/access";
@@ -19,6 +20,8 @@ export interface UserRoutesContext {
   orgs: OrgService;
   apps: AppService;
   apiKeys: ApiKeyService;
+  /** Which peers' X-Forwarded-For names the client (login limits per client IP). */
+  trust: TrustCheck;
 }
 
 /** OpenAPI tags of every User Svc operation. */
