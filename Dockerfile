@@ -7,7 +7,7 @@ RUN npm install -g bun@1.4.5
 COPY package.json bun.lock ./
 RUN bun install --frozen-lockfile
 COPY . .
-RUN bun build --compile --minify src/main.ts --outfile dist/1backend
+RUN ./scripts/build.sh
 
 FROM debian:bookworm-slim
 # The binary is linked against glibc only; ca-certificates lets the proxy reach https instances.
