@@ -4,6 +4,15 @@
  * instance or answered with a normal HTTP error. Then the client is upgraded (raw Bun.serve, so
  * frames stay byte-exact: text stays text, binary stays binary) and frames are piped both ways;
  * a close on either side closes the other with the same code.
+ *
+ * Backpressure both ways, so a slow reader never makes the proxy buffer without bound (nor lose
+ * frames: past `backpressureLimit` a server socket's send() drops the message and returns 0):
+ * - upstream → client: when the client's send() reports backpressure (-1) the upstream socket is
+ *   paused until the client's `drain`;
+ * - client → upstream: Bun's client WebSocket has no drain event, so when its `bufferedAmount` passes
+ *   a high-water mark the client socket is paused and the buffer is polled until it is half empty.
+ * A frame dropped anyway (a burst already read past the limit) closes both sides with 1011 rather
+ * than silently corrupting the stream.
  */
 import type { Server, ServerWebSocket, WebSocketHandler } from "bun";
 import type { InstanceRouting } from "../registry/routing";
@@ -19,7 +28,13 @@ interface Pipe {
   /** Upstream frames that arrived before the client socket opened. */
   early: (string | ArrayBuffer)[];
   upstreamClose?: { code: number; reason: string };
+  /** Polls the upstream's send buffer while the client socket is paused (see the module note). */
+  drainPoll?: Timer;
 }
+
+/** Bytes queued toward the upstream before the client's socket stops being read. */
+const UPSTREAM_HIGH_WATER = 4 * 1024 * 1024;
+const DRAIN_POLL_MS = 10;
 
 export interface WebSocketProxy {
   /** Connects to an instance and upgrades the client; a Response when that is not possible. */
@@ -61,15 +76,22 @@ export function createWebSocketProxy(routing: InstanceRouting, picker: Picker, r
     open(ws) {
       const pipe = ws.data as Pipe;
       pipe.client = ws;
-      for (const frame of pipe.early) ws.send(frame);
+      for (const frame of pipe.early) toClient(pipe, ws, frame);
       pipe.early.length = 0;
       if (pipe.upstreamClose) ws.close(clientCode(pipe.upstreamClose.code), pipe.upstreamClose.reason);
     },
     message(ws, message) {
-      (ws.data as Pipe).upstream.send(message);
+      const pipe = ws.data as Pipe;
+      pipe.upstream.send(message);
+      if (pipe.upstream.bufferedAmount > UPSTREAM_HIGH_WATER && pipe.drainPoll === undefined) pauseClient(pipe, ws);
+    },
+    drain(ws) {
+      (ws.data as Pipe).upstream.resume();
     },
     close(ws, code, reason) {
-      const { upstream } = ws.data as Pipe;
+      const pipe = ws.data as Pipe;
+      clearInterval(pipe.drainPoll);
+      const { upstream } = pipe;
       if (upstream.readyState === WebSocket.OPEN || upstream.readyState === WebSocket.CONNECTING) upstream.close(upstreamCode(code), reason);
     },
   };
@@ -101,13 +123,38 @@ function listen(pipe: Pipe): void {
   const { upstream } = pipe;
   upstream.onerror = null;
   upstream.onmessage = (event) => {
-    if (pipe.client) pipe.client.send(event.data);
+    if (pipe.client) toClient(pipe, pipe.client, event.data);
     else pipe.early.push(event.data);
   };
   upstream.onclose = (event) => {
     if (pipe.client) pipe.client.close(clientCode(event.code), event.reason);
     else pipe.upstreamClose = { code: event.code, reason: event.reason };
   };
+}
+
+/** Sends one upstream frame to the client, pausing the upstream on backpressure (see the module note). */
+function toClient(pipe: Pipe, client: ServerWebSocket<unknown>, frame: string | ArrayBuffer): void {
+  const status = client.send(frame);
+  if (status === -1) pipe.upstream.pause();
+  else if (status === 0 && client.readyState === WebSocket.OPEN && sizeOf(frame) > 0) {
+    client.close(1011, "proxy buffer full");
+    pipe.upstream.close(1000, "client too slow");
+  }
+}
+
+/** Stops reading the client until the upstream's send buffer is half drained. */
+function pauseClient(pipe: Pipe, client: ServerWebSocket<unknown>): void {
+  client.pause();
+  pipe.drainPoll = setInterval(() => {
+    if (pipe.upstream.readyState === WebSocket.OPEN && pipe.upstream.bufferedAmount > UPSTREAM_HIGH_WATER / 2) return;
+    clearInterval(pipe.drainPoll);
+    pipe.drainPoll = undefined;
+    client.resume();
+  }, DRAIN_POLL_MS);
+}
+
+function sizeOf(frame: string | ArrayBuffer): number {
+  return typeof frame === "string" ? frame.length : frame.byteLength;
 }
 
 /** 1005/1006/1015 are reported locally, never sent: map them to a code a peer may receive. */
