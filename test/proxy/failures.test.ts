@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { echoUpstream, json, proxyHarness, upstream, waitFor } from "./helpers";
+import { echoUpstream, fakeGate, json, proxyHarness, upstream, waitFor } from "./helpers";
 
 /** A TCP listener that closes every connection as soon as the request arrives (no HTTP answer). */
 function hangUpServer() {
@@ -32,7 +32,8 @@ describe("proxy failures", () => {
     for (let i = 0; i < 10; i++) {
       const r = await fetch(`${h.url}/svc/x`, { method: "POST", body: `attempt ${i}` });
       after.push(r.status);
-      expect((await json(r)).name).toBe("a");
+      // The retried attempt carries the whole body: the refused connect consumed none of it.
+      expect(await json(r)).toMatchObject({ name: "a", bodyLength: `attempt ${i}`.length });
     }
     expect(after).toEqual(Array(10).fill(200));
     expect(h.routing.failures).toEqual([bi.id]);
@@ -115,6 +116,18 @@ describe("proxy failures", () => {
     expect(foreign.headers.authorization).toBe("Basic dXNlcjpwYXNz");
     const none = await json(fetch(`${h.url}/svc/x`));
     expect(none.headers.authorization).toBeUndefined();
+  });
+
+  test("a failure inside the token check is a logged JSON 500 with the request id, never its text", async () => {
+    await using up = echoUpstream();
+    const gate = { ...fakeGate, authorizationForUpstream: async () => { throw new Error("SQLITE_BUSY: database is locked"); } };
+    await using h = proxyHarness({ gate });
+    h.routing.add("svc", up.url);
+    const r = await fetch(`${h.url}/svc/x`, { headers: { authorization: "Bearer x", "x-request-id": "req-42", origin: "http://app.example" } });
+    expect(r.status).toBe(500);
+    expect(await json(r)).toEqual({ error: "internal error (request id req-42)", code: "http.internal" });
+    expect(r.headers.get("access-control-allow-origin")).toBe("http://app.example");
+    expect(h.logs.filter((l) => l.includes('"id":"req-42"') && l.includes("SQLITE_BUSY"))).toHaveLength(1);
   });
 
   test("a client abort closes the upstream request", async () => {

@@ -105,7 +105,10 @@ export function createForwarder(deps: ForwarderDeps): Forward {
       (forwarded) => proceed(request, server, target, forwarded),
       (err) => {
         if (err instanceof AppError) return errors.proxyErrorResponse(request, err);
-        throw err;
+        // Rethrown, Bun.serve would answer a bare text/plain 500 with no CORS, request id or log line.
+        const id = requestIdOf(request);
+        log.error("proxy token check failed", { id, error: String(err), stack: (err as Error | undefined)?.stack });
+        return errors.proxyErrorResponse(request, errors.internalError(id));
       },
     );
   };
