@@ -34,6 +34,16 @@ describe("proxy headers", () => {
     expect(seen.host).toBe(new URL(up.url).host);
   });
 
+  test("Upgrade: websocket without a handshake key is plain HTTP, its Upgrade header removed", async () => {
+    await using up = echoUpstream();
+    await using h = proxyHarness();
+    h.routing.add("svc", up.url);
+    const r = await rawRequest(h.url, "GET", "/svc/x", { upgrade: "websocket", connection: "upgrade" });
+    expect(r.status).toBe(200);
+    const seen = JSON.parse(r.body.slice(r.body.indexOf("{"), r.body.lastIndexOf("}") + 1));
+    expect([seen.path, seen.headers.upgrade]).toEqual(["/svc/x", undefined]);
+  });
+
   test("hop-by-hop and Connection-listed response headers are not passed back; Set-Cookie stays separate", async () => {
     const body = "hello";
     using up = rawUpstream(

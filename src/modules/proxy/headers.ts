@@ -66,8 +66,12 @@ export function upstreamRequestHeaders(headers: Headers, client: ClientInfo, aut
   return headers;
 }
 
-/** Whether a request asks for a WebSocket upgrade (RFC 6455 §4.1). */
+/**
+ * Whether a request is a WebSocket handshake (RFC 6455 §4.1: GET, `Upgrade: websocket` and a key).
+ * Without the key it is not one (server.upgrade() would refuse it after we had already opened an
+ * upstream socket): it goes on as plain HTTP, where `Upgrade` is hop-by-hop and removed.
+ */
 export function isWebSocketUpgrade(request: Request): boolean {
   const upgrade = request.headers.get("upgrade");
-  return upgrade !== null && upgrade.toLowerCase() === "websocket" && request.method === "GET";
+  return upgrade !== null && upgrade.toLowerCase() === "websocket" && request.method === "GET" && request.headers.has("sec-websocket-key");
 }

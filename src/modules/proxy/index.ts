@@ -1,7 +1,7 @@
 /**
  * @module Proxy: every request whose first path segment is not built-in goes to an instance of that
  * slug (contract §5). Split by concern: target.ts (slug and raw path), pick.ts (selection),
- * headers.ts + ../../http/trust.ts (header rules), forward.ts + upstream-call.ts + body.ts + probe.ts (the
+ * headers.ts + ../../http/trust.ts (header rules), forward.ts + upstream-call.ts + probe.ts (the
  * streaming request path with retries and deadlines), websocket.ts, routes.ts (reserved endpoints).
  */
 import type { Server, WebSocketHandler } from "bun";
