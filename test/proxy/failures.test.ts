@@ -1,5 +1,7 @@
+/** Proxy failure handling: connect failures and retries, 502/503/504, token decisions, client aborts. */
 import { describe, expect, test } from "bun:test";
-import { echoUpstream, fakeGate, json, proxyHarness, upstream, waitFor } from "./helpers";
+import { waitFor } from "../helpers/wait";
+import { echoUpstream, fakeGate, json, proxyHarness, upstream } from "./helpers";
 
 /** A TCP listener that closes every connection as soon as the request arrives (no HTTP answer). */
 function hangUpServer() {
@@ -153,7 +155,7 @@ describe("proxy failures", () => {
     await reader.read();
     await started.promise;
     controller.abort();
-    await waitFor(() => cancelled, 5000, "upstream stream cancelled");
+    await waitFor("upstream stream cancelled", () => cancelled, 5000);
     expect(cancelled).toBe(true);
   });
 
@@ -173,6 +175,6 @@ describe("proxy failures", () => {
     await arrived.promise;
     controller.abort();
     await pending;
-    await waitFor(() => upstreamAborted, 5000, "upstream request aborted");
+    await waitFor("upstream request aborted", () => upstreamAborted, 5000);
   });
 });

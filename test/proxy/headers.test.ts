@@ -1,3 +1,4 @@
+/** Proxy header rules both ways: hop-by-hop and Connection-listed fields, X-Forwarded-* trust, redirects, gzip, HEAD. */
 import { describe, expect, test } from "bun:test";
 import { echoUpstream, json, proxyHarness, rawRequest, upstream } from "./helpers";
 

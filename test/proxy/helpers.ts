@@ -126,15 +126,6 @@ export function echoUpstream(name = "echo"): Upstream {
   });
 }
 
-/** Polls `condition` until true or `ms` passed (no fixed sleeps). */
-export async function waitFor(condition: () => boolean | Promise<boolean>, ms = 5000, what = "condition"): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(5);
-  }
-}
-
 /** Sends a request line exactly as given (no client-side URL normalisation) and returns status and body. */
 export async function rawRequest(baseUrl: string, method: string, target: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   const { hostname, port } = new URL(baseUrl);

@@ -1,3 +1,4 @@
+/** The reserved /proxy-svc operations: 501 until edge routing exists, documented with the client's operation ids. */
 import { describe, expect, test } from "bun:test";
 import { testApp } from "../helpers/app";
 

@@ -1,3 +1,4 @@
+/** Proxy routing: raw path and query to the slug's instance, balancing by health tier, 404s and hostile paths. */
 import { describe, expect, test } from "bun:test";
 import { echoUpstream, json, proxyHarness, rawRequest, upstream } from "./helpers";
 

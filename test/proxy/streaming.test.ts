@@ -1,3 +1,4 @@
+/** Proxy streaming: 100 MB up and down in bounded memory, SSE as sent, WebSocket frames, subprotocols and closes. */
 import { describe, expect, test } from "bun:test";
 import { proxyHarness, proxyProcess, upstream } from "./helpers";
 

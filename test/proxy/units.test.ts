@@ -1,3 +1,4 @@
+/** Proxy pure parts as tables: slug parsing, trusted-proxy CIDRs, instance selection. */
 import { describe, expect, test } from "bun:test";
 import { createPicker } from "../../src/modules/proxy/pick";
 import { targetOf } from "../../src/modules/proxy/target";

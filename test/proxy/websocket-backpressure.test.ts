@@ -5,7 +5,8 @@
  */
 import { describe, expect, test } from "bun:test";
 import type { ServerWebSocket } from "bun";
-import { proxyHarness, upstream, waitFor } from "./helpers";
+import { waitFor } from "../helpers/wait";
+import { proxyHarness, upstream } from "./helpers";
 
 const MB = 1024 * 1024;
 const FRAMES = 48; // 48 MiB: well past Bun's 16 MiB per-socket send limit, where frames used to be dropped
@@ -39,10 +40,10 @@ describe("proxy WebSocket backpressure", () => {
     await new Promise((resolve, reject) => ((client.onopen = resolve), (client.onerror = reject)));
     const sender = await opened.promise;
     // Without backpressure the proxy reads all of it at once (the upstream's buffer empties).
-    await waitFor(() => sender.getBufferedAmount() === 0, HOLD_MS).catch(() => {});
+    await waitFor("the proxy to read the upstream dry", () => sender.getBufferedAmount() === 0, HOLD_MS).catch(() => {});
     expect(sender.getBufferedAmount()).toBeGreaterThan(0);
     client.resume();
-    await waitFor(() => seen.length >= FRAMES, 20_000, "all frames at the client");
+    await waitFor("all frames at the client", () => seen.length >= FRAMES, 20_000);
     expect(inOrder(seen)).toBe(true);
     client.close();
   }, 30_000);
@@ -64,10 +65,10 @@ describe("proxy WebSocket backpressure", () => {
     const receiver = await opened.promise;
     for (let i = 0; i < FRAMES; i++) client.send(frame(i));
     // Without backpressure the proxy reads all of it into its own upstream buffer (the client's empties).
-    await waitFor(() => client.bufferedAmount === 0, HOLD_MS).catch(() => {});
+    await waitFor("the proxy to read the client dry", () => client.bufferedAmount === 0, HOLD_MS).catch(() => {});
     expect(client.bufferedAmount).toBeGreaterThan(0);
     receiver.resume();
-    await waitFor(() => seen.length >= FRAMES, 20_000, "all frames at the upstream");
+    await waitFor("all frames at the upstream", () => seen.length >= FRAMES, 20_000);
     expect(inOrder(seen)).toBe(true);
     client.close();
   }, 30_000);
