@@ -1,5 +1,6 @@
 /** Proxy failure handling: connect failures and retries, 502/503/504, token decisions, client aborts. */
 import { describe, expect, test } from "bun:test";
+import { CLIENT_WATCH_MS } from "../../src/modules/proxy/upstream-call";
 import { waitFor } from "../helpers/wait";
 import { echoUpstream, fakeGate, json, proxyHarness, upstream } from "./helpers";
 
@@ -159,13 +160,16 @@ describe("proxy failures", () => {
     expect(cancelled).toBe(true);
   });
 
-  test("a client abort while waiting for response headers cancels the upstream request", async () => {
+  // The client's signal is watched only after CLIENT_WATCH_MS (upstream-call.ts): an abort before then is
+  // seen when the watch starts, one after it by the listener. The delay is that phase, not a wait for an event.
+  test.each([0, CLIENT_WATCH_MS * 3])("a client abort %p ms into the wait for response headers cancels the upstream request", async (delay) => {
     let upstreamAborted = false;
     const arrived = Promise.withResolvers<void>();
+    const never = Promise.withResolvers<void>();
     await using up = upstream(async (req) => {
       req.signal.addEventListener("abort", () => (upstreamAborted = true));
       arrived.resolve();
-      await new Promise((r) => setTimeout(r, 10_000));
+      await never.promise;
       return new Response("late");
     });
     await using h = proxyHarness();
@@ -173,8 +177,10 @@ describe("proxy failures", () => {
     const controller = new AbortController();
     const pending = fetch(`${h.url}/svc/slow`, { signal: controller.signal }).catch((e) => e);
     await arrived.promise;
+    if (delay > 0) await Bun.sleep(delay);
     controller.abort();
     await pending;
     await waitFor("upstream request aborted", () => upstreamAborted, 5000);
+    never.resolve();
   });
 });
