@@ -28,4 +28,4 @@ test("Swagger UI renders the operations with zero requests leaving the machine",
   } finally {
     await browser.close();
   }
-});
+}, 30_000); // Chromium can take >5 s to start on a loaded 2-core machine, also when bun test runs without --timeout
