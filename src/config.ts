@@ -39,7 +39,7 @@ export const ConfigEnv = t.Object({
   OB_PROXY_TIMEOUT: duration("Time an upstream has to send its response headers before the proxy answers 504.", "60s"),
   OB_PROXY_CONNECT_TIMEOUT: duration("Time to connect to an instance before trying the next one.", "3s"),
   OB_PROXY_RETRIES: count("Other instances tried after a connection failure (only before the request body was sent).", "2"),
-  OB_TRUSTED_PROXIES: text("Comma-separated IPs or CIDRs whose X-Forwarded-* headers are kept; from others they are replaced."),
+  OB_TRUSTED_PROXIES: text("Comma-separated IPs or CIDRs of reverse proxies in front of this server: their X-Forwarded-* headers are kept (and name the client for login limits); from others they are replaced."),
 });
 export type ConfigEnv = Static<typeof ConfigEnv>;
 
