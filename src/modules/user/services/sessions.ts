@@ -17,6 +17,9 @@ import { isExpired, type TokenClaims, type TokenSigner } from "../tokens";
 import { ROLE_USER } from "../permissions";
 import { tokenView, type SessionRow } from "../wire";
 
+/** Sessions one account may hold at once (devices × apps × recent refreshes); the oldest end beyond it. */
+export const MAX_SESSIONS_PER_USER = 100;
+
 /** What the session service needs. */
 export interface SessionDeps {
   signer: TokenSigner;
@@ -78,6 +81,10 @@ export class SessionService {
     const row: SessionRow = { id, appId, userId: subject.id, device, token, active: true, createdAt: now, expiresAt, lastRefreshedAt: null };
     this.d.sessions.insert(row);
     this.live.set(id, true);
+    // Bound what one account can store (exchangeToken with ever new device names mints without end):
+    // past the cap, its oldest sessions end.
+    const excess = this.d.sessions.beyondNewest(subject.id, MAX_SESSIONS_PER_USER);
+    if (excess.length > 0) this.revokeIds(excess);
     return row;
   }
 
@@ -136,6 +143,11 @@ export class SessionService {
     this.d.sessions.markRefreshed(old.id, this.d.clock.now());
     this.forget(this.d.sessions.prune(subject.id, old.appId, old.device).filter((id) => id !== old.id));
     return next;
+  }
+
+  private revokeIds(ids: string[]): void {
+    this.d.sessions.deleteIds(ids);
+    this.forget(ids);
   }
 
   private forget(ids: string[]): string[] {

@@ -87,6 +87,19 @@ export class SessionStore {
     return doomed;
   }
 
+  /** Ids of a user's sessions past the `keep` newest, to be dropped. */
+  beyondNewest(userId: string, keep: number): string[] {
+    const rows = this.db
+      .select({ id: userSessions.id })
+      .from(userSessions)
+      .where(eq(userSessions.userId, userId))
+      .orderBy(desc(userSessions.createdAt))
+      .limit(1000) // each mint adds one session, so the excess past the cap is small
+      .offset(keep)
+      .all();
+    return rows.map((r) => r.id);
+  }
+
   countOf(userId: string): number {
     return this.db.select({ n: count() }).from(userSessions).where(eq(userSessions.userId, userId)).get()?.n ?? 0;
   }
