@@ -49,3 +49,17 @@ test("hasPermission reads permits from memory and sees new grants at once; admin
   expect(permits.body.permits.length).toBe(1);
   expect((await gate.authenticate(admin.body.token.token)).isAdmin).toBe(true);
 });
+
+test("a token that fails the signature check is checked once, not on every request", async () => {
+  await using t = await testApp();
+  const gate = t.deps.user.gate as unknown as { verify(token: string): Promise<unknown>; signer: { verify(token: string): Promise<unknown> } };
+  const foreign = await new SignJWT({ sub: "x" }).setProtectedHeader({ alg: "RS256" }).sign((await generateKeyPair("RS256")).privateKey);
+  let checks = 0;
+  const original = gate.signer.verify.bind(gate.signer);
+  gate.signer.verify = (token) => {
+    checks++;
+    return original(token);
+  };
+  for (let i = 0; i < 3; i++) expect(await t.deps.user.gate.authorizationForUpstream(`Bearer ${foreign}`)).toBe(`Bearer ${foreign}`);
+  expect(checks).toBe(1);
+});

@@ -24,6 +24,8 @@ const REUSE_MARGIN_MS = 5_000;
 /** The User Svc's {@link AuthGate}: verifies, caches and refreshes tokens; answers permission checks from memory. */
 export class UserGate implements AuthGate {
   private readonly verified = new BoundedMap<string, Verified>(20_000);
+  /** Tokens that failed the signature check (foreign JWTs forwarded through the proxy, garbage): checked once. */
+  private readonly rejected = new BoundedMap<string, true>(20_000);
   /** Expired token's session id → its refreshed successor. */
   private readonly successors = new BoundedMap<string, Verified & { expiresAtMs: number }>(20_000);
   private readonly refreshing = new Map<string, Promise<Verified | null>>();
@@ -76,9 +78,12 @@ export class UserGate implements AuthGate {
   async verify(token: string): Promise<Verified | null> {
     const hit = this.verified.get(token);
     if (hit) return hit;
-    if (token.length > 8192) return null;
+    if (token.length > 8192 || this.rejected.get(token)) return null;
     const claims = await this.signer.verify(token);
-    if (!claims) return null;
+    if (!claims) {
+      this.rejected.set(token, true);
+      return null;
+    }
     const entry = { claims, caller: callerOf(claims, token) };
     this.verified.set(token, entry);
     return entry;
