@@ -31,8 +31,6 @@ export function createHandler(deps: Deps, app: App): RequestHandler {
     let response: Response | undefined;
     if (BUILT_IN_SEGMENTS.has(firstSegment(path))) {
       const origin = request.headers.get("origin");
-      // Elysia's context `server` (client IPs via requestIP) is only set by app.listen(); we serve it ourselves.
-      if (server && !app.server) app.server = server as never;
       response = request.method === "OPTIONS" ? preflightResponse(origin) : await app.handle(request);
       applyCors(response.headers, origin);
       response.headers.set("x-request-id", requestIdOf(request));

@@ -49,7 +49,10 @@ export async function startServer(config: Config, overrides: DepsOverrides = {})
     server.stop(true);
     throw err;
   }
-  handle = createHandler(deps, createApp(deps));
+  const app = createApp(deps);
+  // Elysia's context `server` (client IPs via requestIP) is only set by app.listen(); we serve it ourselves.
+  app.server = server as never;
+  handle = createHandler(deps, app);
   const modules = [deps.user, deps.registry, deps.proxy];
   for (const m of modules) await m.start?.();
   const url = `http://${config.listenHost.includes(":") ? `[${config.listenHost}]` : config.listenHost}:${port}`;
