@@ -57,7 +57,7 @@ describe("the compiled binary", () => {
 
   test("SIGTERM stops it gracefully: exit 0 and the database closed (WAL checkpointed away)", async () => {
     await using dir = tempDir();
-    const server = await startBinary({ folder: dir.path, env: { OB_LOG_LEVEL: "info" } });
+    await using server = await startBinary({ folder: dir.path, env: { OB_LOG_LEVEL: "info" } });
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
     expect(existsSync(join(dir.path, "1backend.db-wal"))).toBe(true);
     expect(await server.stop()).toBe(0);
@@ -67,7 +67,7 @@ describe("the compiled binary", () => {
 
   test("--health-check exits 0 while the server answers and 1 when it is down", async () => {
     await using dir = tempDir();
-    const server = await startBinary({ folder: dir.path });
+    await using server = await startBinary({ folder: dir.path });
     const env = { OB_SELF_URL: server.url, OB_FOLDER: dir.path };
     expect((await run(["--health-check"], env)).code).toBe(0);
     await server.stop();
