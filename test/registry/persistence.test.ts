@@ -60,7 +60,7 @@ describe("write-behind persistence", () => {
   test("instances, statuses, heartbeats and removals survive a restart on the same folder", async () => {
     await using dir = tempDir();
     const clock = new FakeClock();
-    const first = await registryHarness({ folder: dir.path, clock, probe: async () => true });
+    await using first = await registryHarness({ folder: dir.path, clock, probe: async () => true });
     await register(first, "alpha", { url: "http://127.0.0.1:9311", id: "keep", deploymentId: "depl-1", healthCheckPath: "/hz" });
     await register(first, "beta", { url: "https://[::1]:8443/api", id: "keep-too" });
     await register(first, "alpha", { url: "http://127.0.0.1:9312", id: "drop" });
@@ -82,7 +82,7 @@ describe("write-behind persistence", () => {
 
   test("the node keeps its id across restarts; OB_NODE_ID, OB_REGION and OB_AZ are reported", async () => {
     await using dir = tempDir();
-    const first = await registryHarness({ folder: dir.path });
+    await using first = await registryHarness({ folder: dir.path });
     const id = (await first.json("GET", "/registry-svc/node/self", { token: "admin" })).body.node.id;
     await first.close();
     await using second = await registryHarness({ folder: dir.path });
