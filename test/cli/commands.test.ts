@@ -15,15 +15,19 @@ async function setup() {
   const server = await fake1Backend({ adminPassword: "secret-pw" });
   const home = tempDir();
   const oo = (args: string[], stdin?: string) => runOo(args, { home: home.path, stdin });
+  const dispose = async () => {
+    await server[Symbol.asyncDispose]();
+    home[Symbol.dispose]();
+  };
   const added = await oo(["env", "add", "test", server.url]);
-  if (added.code !== 0) throw new Error(added.stderr);
+  if (added.code !== 0) {
+    await dispose(); // the caller never gets the handle: clean up here
+    throw new Error(added.stderr);
+  }
   return {
     server, home: home.path, oo,
     login: () => oo(["login", "1backend"], "secret-pw\n"),
-    async [Symbol.asyncDispose]() {
-      await server[Symbol.asyncDispose]();
-      home[Symbol.dispose]();
-    },
+    [Symbol.asyncDispose]: dispose,
   };
 }
 
