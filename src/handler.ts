@@ -25,28 +25,32 @@ export type RequestHandler = (request: Request, server?: Server<unknown>) => Pro
 export function createHandler(deps: Deps, app: App): RequestHandler {
   const { log, proxy } = deps;
   const logRequests = log.enabled("info");
-  return async (request, server) => {
+
+  async function builtIn(request: Request): Promise<Response> {
+    const origin = request.headers.get("origin");
+    const response = request.method === "OPTIONS" ? preflightResponse(origin) : await app.handle(request);
+    applyCors(response.headers, origin);
+    response.headers.set("x-request-id", requestIdOf(request));
+    return response;
+  }
+
+  function logged(request: Request, path: string, started: number, response: Response | undefined): Response | undefined {
+    log.info("request", {
+      id: requestIdOf(request),
+      method: request.method,
+      path,
+      status: response?.status ?? 101,
+      ms: Math.round((performance.now() - started) * 100) / 100,
+    });
+    return response;
+  }
+
+  // Not async: with logging off, a proxied request returns the proxy's promise as it is.
+  return (request, server) => {
     const started = logRequests ? performance.now() : 0;
     const path = pathOf(request.url);
-    let response: Response | undefined;
-    if (BUILT_IN_SEGMENTS.has(firstSegment(path))) {
-      const origin = request.headers.get("origin");
-      response = request.method === "OPTIONS" ? preflightResponse(origin) : await app.handle(request);
-      applyCors(response.headers, origin);
-      response.headers.set("x-request-id", requestIdOf(request));
-    } else {
-      response = await proxy.forward(request, server);
-    }
-    if (logRequests) {
-      log.info("request", {
-        id: requestIdOf(request),
-        method: request.method,
-        path,
-        status: response?.status ?? 101,
-        ms: Math.round((performance.now() - started) * 100) / 100,
-      });
-    }
-    return response;
+    const handled = BUILT_IN_SEGMENTS.has(firstSegment(path)) ? builtIn(request) : proxy.forward(request, server);
+    return logRequests ? handled.then((response) => logged(request, path, started, response)) : handled;
   };
 }
 

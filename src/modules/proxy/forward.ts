@@ -17,7 +17,7 @@ import type { Picker } from "./pick";
 import { targetOf, type ProxyTarget } from "./target";
 import type { TrustCheck } from "../../http/trust";
 import { plainIp } from "../../http/trust";
-import { UpstreamCall, type CallTimeouts, type FailureKind } from "./upstream-call";
+import { UpstreamCall, type CallSettings, type FailureKind } from "./upstream-call";
 import type { WebSocketProxy } from "./websocket";
 
 export interface ForwarderDeps {
@@ -32,10 +32,23 @@ export interface ForwarderDeps {
 
 export type Forward = (request: Request, server?: Server<unknown>) => Promise<Response | undefined>;
 
+export interface Forwarder {
+  forward: Forward;
+  /** Closes the idle upstream connections (requests in flight finish). */
+  close(): void;
+}
+
 /** Builds the `forward` function the server's handler calls for every non-built-in path. */
-export function createForwarder(deps: ForwarderDeps): Forward {
+export function createForwarder(deps: ForwarderDeps): Forwarder {
   const { config, log, gate, routing, picker, trust, websockets } = deps;
-  const timeouts: CallTimeouts = { connectMs: config.proxyConnectTimeoutMs, responseMs: config.proxyTimeoutMs };
+  // Upstream connections in a pool of their own, apart from the server's other fetches (probes);
+  // session.fetch also costs less per call than global fetch (bench/proxy/README.md, "FetchSession").
+  const session = new Bun.FetchSession();
+  const timeouts: CallSettings = {
+    connectMs: config.proxyConnectTimeoutMs,
+    responseMs: config.proxyTimeoutMs,
+    fetch: session.fetch as CallSettings["fetch"],
+  };
 
   /** Tries instances until one answers, a non-retryable failure happens, or the budget is spent. */
   function send(request: Request, target: ProxyTarget, headers: Headers, tried?: string[]): Promise<Response> {
@@ -94,7 +107,7 @@ export function createForwarder(deps: ForwarderDeps): Forward {
   }
 
   // Not async: the common case returns fetch's promise chain without extra await layers.
-  return (request, server) => {
+  const forward: Forward = (request, server) => {
     const target = targetOf(request.url);
     if (target === undefined || routing.instancesOf(target.slug).length === 0) {
       return Promise.resolve(errors.proxyErrorResponse(request, errors.noInstances()));
@@ -112,5 +125,5 @@ export function createForwarder(deps: ForwarderDeps): Forward {
       },
     );
   };
+  return { forward, close: () => session.close() };
 }
-

@@ -28,6 +28,6 @@ export function createProxyModule(deps: BaseDeps, gate: AuthGate, routing: Insta
   const picker = createPicker();
   const trust = createTrustCheck(config.trustedProxies);
   const websockets = createWebSocketProxy(routing, picker, config.proxyRetries, config.proxyConnectTimeoutMs);
-  const forward = createForwarder({ config, log, gate, routing, picker, trust, websockets });
-  return { routes: proxyRoutes(), forward, websocket: websockets.handlers };
+  const forwarder = createForwarder({ config, log, gate, routing, picker, trust, websockets });
+  return { routes: proxyRoutes(), forward: forwarder.forward, websocket: websockets.handlers, stop: forwarder.close };
 }

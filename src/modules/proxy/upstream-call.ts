@@ -22,9 +22,12 @@ import { canConnect } from "./probe";
 /** How an attempt ended when it did not produce a response. */
 export type FailureKind = "connect" | "timeout" | "client" | "other";
 
-export interface CallTimeouts {
+/** What every attempt shares: the deadlines and the fetch of the proxy's own connection pool. */
+export interface CallSettings {
   connectMs: number;
   responseMs: number;
+  /** `fetch` of the forwarder's `Bun.FetchSession` (see forward.ts). */
+  fetch: (url: string, init: RequestInit) => Promise<Response>;
 }
 
 /** When an attempt still has no response headers after this long, the client's abort signal is watched. */
@@ -56,7 +59,7 @@ export class UpstreamCall extends AbortController {
   constructor(
     private readonly request: Request,
     private readonly instanceUrl: string,
-    private readonly timeouts: CallTimeouts,
+    private readonly timeouts: CallSettings,
   ) {
     super();
   }
@@ -64,7 +67,7 @@ export class UpstreamCall extends AbortController {
   /** Sends the request to `url`; resolves with the response headers or rejects (see {@link failureOf}). */
   send(url: string, headers: Headers): Promise<Response> {
     this.timer = setTimeout(UpstreamCall.onWatch, Math.min(CLIENT_WATCH_MS, this.connectMs()), this);
-    return fetch(url, {
+    return this.timeouts.fetch(url, {
       method: this.request.method,
       headers,
       body: this.request.body,
