@@ -44,7 +44,7 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
   // Upstream connections in a pool of their own, apart from the server's other fetches (probes);
   // session.fetch also costs less per call than global fetch (bench/proxy/README.md, "FetchSession").
   const session = new Bun.FetchSession();
-  const timeouts: CallSettings = {
+  const settings: CallSettings = {
     connectMs: config.proxyConnectTimeoutMs,
     responseMs: config.proxyTimeoutMs,
     fetch: session.fetch as CallSettings["fetch"],
@@ -54,7 +54,7 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
   function send(request: Request, target: ProxyTarget, headers: Headers, tried?: string[]): Promise<Response> {
     const instance = picker.pick(target.slug, routing.instancesOf(target.slug), tried);
     if (instance === undefined) return Promise.resolve(errors.proxyErrorResponse(request, errors.noHealthyInstances()));
-    const call = new UpstreamCall(request, instance.url, timeouts);
+    const call = new UpstreamCall(request, instance.url, settings);
     return call.send(instance.url + target.pathAndQuery, headers).then(
       (response) => {
         call.settle();

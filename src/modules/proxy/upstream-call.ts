@@ -59,7 +59,7 @@ export class UpstreamCall extends AbortController {
   constructor(
     private readonly request: Request,
     private readonly instanceUrl: string,
-    private readonly timeouts: CallSettings,
+    private readonly settings: CallSettings,
   ) {
     super();
   }
@@ -67,7 +67,7 @@ export class UpstreamCall extends AbortController {
   /** Sends the request to `url`; resolves with the response headers or rejects (see {@link failureOf}). */
   send(url: string, headers: Headers): Promise<Response> {
     this.timer = setTimeout(UpstreamCall.onWatch, Math.min(CLIENT_WATCH_MS, this.connectMs()), this);
-    return this.timeouts.fetch(url, {
+    return this.settings.fetch(url, {
       method: this.request.method,
       headers,
       body: this.request.body,
@@ -99,7 +99,7 @@ export class UpstreamCall extends AbortController {
 
   /** The connect deadline, never past the response deadline. */
   private connectMs(): number {
-    return Math.min(this.timeouts.connectMs, this.timeouts.responseMs);
+    return Math.min(this.settings.connectMs, this.settings.responseMs);
   }
 
   private fail(why: FailureKind): void {
@@ -119,10 +119,10 @@ export class UpstreamCall extends AbortController {
   }
 
   private static onConnectDeadline(this: void, call: UpstreamCall): void {
-    const rest = call.timeouts.responseMs - call.timeouts.connectMs;
+    const rest = call.settings.responseMs - call.settings.connectMs;
     if (rest <= 0) return call.fail("timeout");
     call.timer = setTimeout((c: UpstreamCall) => c.fail("timeout"), rest, call);
     if (call.request.bodyUsed) return; // body bytes were read, so the connection was made
-    canConnect(call.instanceUrl, call.timeouts.connectMs).then((ok) => ok || call.fail("connect"));
+    canConnect(call.instanceUrl, call.settings.connectMs).then((ok) => ok || call.fail("connect"));
   }
 }
