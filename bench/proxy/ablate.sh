@@ -21,6 +21,7 @@ for v in "$@"; do
   wait_up "http://127.0.0.1:$port/skeleton-svc/hello"
 done
 for t in "${targets[@]}"; do wrk -t1 -c"$CONN" -d1s "${t#*:*:}" >/dev/null; done   # warm up
+hz=$(getconf CLK_TCK)
 main() { awk '{print $14, $15}' "/proc/$1/task/$1/stat"; }   # utime stime of the JS thread
 all() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 for r in $(seq 1 "$ROUNDS"); do
@@ -30,7 +31,6 @@ for r in $(seq 1 "$ROUNDS"); do
     out=$(wrk -t1 -c"$CONN" -d"$DUR" "$url" 2>&1)
     read -r u2 s2 < <(main "$pid"); a2=$(all "$pid")
     n=$(echo "$out" | awk '/requests in/ {print $1}'); rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-    hz=$(getconf CLK_TCK)
     echo "$name $(echo "($u2-$u1)*1000000/$hz/$n" | bc -l) $(echo "($s2-$s1)*1000000/$hz/$n" | bc -l) $(echo "($a2-$a1)*1000000/$hz/$n" | bc -l) $rps" >>"$tmp/results"
   done
 done

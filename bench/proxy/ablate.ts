@@ -1,6 +1,8 @@
 /**
- * @module The bare fetch proxy (bare.ts) plus one piece of our per-request work at a time, switched
- * on by VARIANT (comma list), to price each piece apart from the rest. Used with ablate.sh.
+ * @module The floor for a Bun proxy, and what each piece of our work adds to it. Without VARIANT it is
+ * the bare proxy: Bun.serve handing each request to fetch with nothing of ours (cpu.sh compares it with
+ * nginx and with our module). VARIANT (comma list) switches on one piece of our per-request work at a
+ * time, to price each apart from the rest (ablate.sh).
  *   session  upstream fetch through a Bun.FetchSession      hdr    header rules as Headers edits
  *   ip       server.requestIP (X-Forwarded-For)              body   request.body handed to fetch
  *   call     AbortController + signal to fetch + a timer     sig    only a signal to fetch

@@ -31,7 +31,7 @@ NG
   wait_up "http://127.0.0.1:$port/skeleton-svc/hello"
   targets+=("nginx:$(pgrep -P "$master" | head -1):http://127.0.0.1:$port/skeleton-svc/hello")
 fi
-port=$((base + 2)); start env PORT=$port UPSTREAM="http://127.0.0.1:$up" bun "$root/bench/proxy/bare.ts"
+port=$((base + 2)); start env PORT=$port UPSTREAM="http://127.0.0.1:$up" bun "$root/bench/proxy/ablate.ts"
 targets+=("bare:$!:http://127.0.0.1:$port/skeleton-svc/hello")
 port=$((base + 3)); start env PORT=$port UPSTREAM="http://127.0.0.1:$up" bun "$root/bench/proxy/harness.ts"
 targets+=("module:$!:http://127.0.0.1:$port/skeleton-svc/hello")
