@@ -1,20 +1,143 @@
-import { describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { describe, expect, spyOn, test } from "bun:test";
+import { join } from "node:path";
 import type { RegistryEvent } from "../../src/modules/registry/routing";
 import { FakeClock } from "../helpers/fake-clock";
 import { tempDir } from "../helpers/temp-dir";
-import { registryHarness } from "./harness";
+import { registryHarness, type RegistryHarness } from "./harness";
 import { list, register } from "./scenario";
 
 const rowCount = (h: { deps: { sqlite: import("bun:sqlite").Database } }) =>
   (h.deps.sqlite.query("SELECT count(*) AS n FROM registry_instances").get() as { n: number }).n;
 
-describe("write-behind persistence", () => {
-  test("a hundred heartbeats of one instance are one row in one flush", async () => {
+/**
+ * The database file as another process would see it after a crash: a second connection reads only
+ * what was committed, never the server's memory.
+ */
+function storedRows(h: RegistryHarness): Record<string, { url: string; slug: string; deploymentId: string | null; status: string }> {
+  const reader = new Database(join(h.folder, "1backend.db"), { readonly: true });
+  try {
+    const rows = reader.query("SELECT id, url, slug, deployment_id AS deploymentId, status FROM registry_instances ORDER BY id").all() as any[];
+    return Object.fromEntries(rows.map(({ id, ...row }) => [id, row]));
+  } finally {
+    reader.close();
+  }
+}
+
+const put = (h: RegistryHarness, token: string, body: Record<string, unknown>) => h.json("PUT", "/registry-svc/instance", { token, body });
+const del = (h: RegistryHarness, token: string, id: string) => h.json("DELETE", `/registry-svc/instance/${id}`, { token });
+
+/** Makes every write of instance rows fail inside SQLite (the transaction aborts); returns the undo. */
+function breakInstanceWrites(h: RegistryHarness): () => void {
+  for (const op of ["INSERT", "UPDATE", "DELETE"]) {
+    h.deps.sqlite.run(`CREATE TRIGGER fail_${op.toLowerCase()} BEFORE ${op} ON registry_instances BEGIN SELECT RAISE(ABORT, 'disk failed'); END`);
+  }
+  return () => {
+    for (const op of ["insert", "update", "delete"]) h.deps.sqlite.run(`DROP TRIGGER fail_${op}`);
+  };
+}
+
+describe("durable acknowledgements (contract §4)", () => {
+  test("a 2xx registration, re-registration and removal are in the database file when the answer arrives", async () => {
+    await using h = await registryHarness();
+    expect((await put(h, "alpha", { url: "http://127.0.0.1:9311", id: "one" })).status).toBe(201);
+    expect(storedRows(h)).toEqual({ one: { url: "http://127.0.0.1:9311", slug: "alpha-svc", deploymentId: null, status: "Unknown" } });
+    expect((await put(h, "alpha", { url: "http://127.0.0.1:9311", id: "one", deploymentId: "depl-2" })).status).toBe(201);
+    expect(storedRows(h).one).toMatchObject({ deploymentId: "depl-2" });
+    expect((await put(h, "admin", { url: "http://127.0.0.1:9311" })).status).toBe(201); // an admin takes it over
+    expect(storedRows(h).one).toMatchObject({ slug: "1backend" });
+    expect((await del(h, "admin", "one")).status).toBe(204);
+    expect(storedRows(h)).toEqual({});
+  });
+
+  test("concurrent registrations share commits (group commit) and every one is stored when answered", async () => {
+    await using h = await registryHarness();
+    const commits = spyOn(h.registry.flusher, "runOnce");
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => {
+        const r = await put(h, "alpha", { url: `http://127.0.0.1:${10_000 + i}`, id: `i${i}` });
+        return { status: r.status, stored: `i${i}` in storedRows(h) };
+      }),
+    );
+    expect(answers).toEqual(Array.from({ length: 50 }, () => ({ status: 201, stored: true })));
+    const writing = commits.mock.results.filter((r) => r.type === "return" && (r.value as number) > 0).length;
+    expect(writing).toBeGreaterThanOrEqual(1);
+    expect(writing).toBeLessThanOrEqual(10);
+  });
+
+  test("a health observation still in flight when the instance is removed does not bring it back", async () => {
+    await using dir = tempDir();
+    let release!: (alive: boolean) => void;
+    const probing = new Promise<boolean>((resolve) => (release = resolve));
+    await using h = await registryHarness({ folder: dir.path, probe: () => probing });
+    await register(h, "alpha", { url: "http://127.0.0.1:9311", id: "gone" });
+    h.registry.flusher.runOnce();
+    expect(Object.keys(storedRows(h))).toEqual(["gone"]);
+    const cycle = h.registry.prober.runOnce(); // its probe answers only after the removal
+    expect((await del(h, "alpha", "gone")).status).toBe(204);
+    expect(storedRows(h)).toEqual({});
+    release(true);
+    await cycle;
+    h.registry.flusher.runOnce();
+    expect(storedRows(h)).toEqual({});
+    await h.close();
+    await using again = await registryHarness({ folder: dir.path });
+    expect(await list(again)).toEqual([]);
+  });
+
+  test("a pending write-behind status change of a removed instance is dropped, and the sweeper's expiry is committed", async () => {
+    const clock = new FakeClock();
+    await using h = await registryHarness({ clock, probe: async () => true, env: { OB_INSTANCE_TTL: "10m" } });
+    await register(h, "alpha", { url: "http://127.0.0.1:9311", id: "removed" });
+    await register(h, "alpha", { url: "http://127.0.0.1:9312", id: "expires" });
+    await h.registry.prober.runOnce(); // Unknown → Healthy for both: write-behind, still pending
+    expect(Object.values(storedRows(h)).map((r) => r.status)).toEqual(["Unknown", "Unknown"]);
+    expect((await del(h, "alpha", "removed")).status).toBe(204);
+    expect(storedRows(h)).toEqual({ expires: expect.objectContaining({ status: "Healthy" }) });
+    clock.advance(11 * 60_000);
+    expect(h.registry.sweeper.runOnce()).toEqual({ markedUnreachable: 0, removed: 1 });
+    h.registry.flusher.runOnce();
+    expect(storedRows(h)).toEqual({});
+  });
+
+  test("a failed commit answers 503 registry.not_persisted and leaves memory as stored", async () => {
+    await using h = await registryHarness();
+    const events: RegistryEvent["type"][] = [];
+    h.registry.routing.subscribe!((e) => events.push(e.type));
+    await register(h, "alpha", { url: "http://127.0.0.1:9311", id: "kept", deploymentId: "depl-1" });
+    const repair = breakInstanceWrites(h);
+
+    // New, racing its own owner's heartbeat (which must not be acknowledged for a row never stored).
+    const [added, heartbeat] = await Promise.all([put(h, "alpha", { url: "http://127.0.0.1:9400" }), put(h, "alpha", { url: "http://127.0.0.1:9400" })]);
+    for (const r of [added, heartbeat]) {
+      expect({ status: r.status, body: r.body, retryAfter: r.headers.get("retry-after") }).toEqual({
+        status: 503,
+        body: { error: expect.any(String), code: "registry.not_persisted" },
+        retryAfter: "1",
+      });
+    }
+    expect(JSON.stringify(added.body)).not.toContain("disk failed"); // the cause is logged, not sent
+    // Changed and removed: both keep what is stored.
+    expect((await put(h, "alpha", { url: "http://127.0.0.1:9311", deploymentId: "depl-2" })).status).toBe(503);
+    expect((await del(h, "alpha", "kept")).status).toBe(503);
+    const asStored = [expect.objectContaining({ id: "kept", url: "http://127.0.0.1:9311", deploymentId: "depl-1" })];
+    expect(await list(h)).toEqual(asStored);
+    expect(h.registry.routing.instancesOf("alpha-svc").map((i) => i.id)).toEqual(["kept"]);
+    expect(events).toEqual(["registered", "registered", "removed", "registered", "registered", "removed", "registered"]);
+
+    repair();
+    expect((await del(h, "alpha", "kept")).status).toBe(204);
+    expect((await put(h, "alpha", { url: "http://127.0.0.1:9400", id: "later" })).status).toBe(201);
+    expect(Object.keys(storedRows(h))).toEqual(["later"]);
+  });
+});
+
+describe("write-behind persistence of health", () => {
+  test("a registration is committed at once; its hundred heartbeats are one write-behind row in one flush", async () => {
     await using h = await registryHarness();
     for (let i = 0; i < 100; i++) await register(h, "alpha", "http://127.0.0.1:9311");
-    expect(rowCount(h)).toBe(0);
-    expect(h.registry.flusher.runOnce()).toBe(1);
     expect(rowCount(h)).toBe(1);
+    expect(h.registry.flusher.runOnce()).toBe(1); // the first heartbeat
     expect(h.registry.flusher.runOnce()).toBe(0);
   });
 
@@ -45,14 +168,14 @@ describe("write-behind persistence", () => {
       await register(h, "alpha", { url: "http://127.0.0.1:9311", ...body });
       return h.registry.flusher.runOnce();
     };
-    expect(await heartbeat()).toBe(1); // new
+    expect(await heartbeat()).toBe(0); // new: committed before the answer, nothing left for the flush
     clock.advance(30_000);
     expect(await heartbeat()).toBe(1); // its first heartbeat
     clock.advance(30_000);
     expect(await heartbeat()).toBe(0); // 30 s after the written one
     clock.advance(30_000);
     expect(await heartbeat()).toBe(1); // a minute after it
-    expect(await heartbeat({ deploymentId: "depl-2" })).toBe(1); // a changed registration, at once
+    expect(await heartbeat({ deploymentId: "depl-2" })).toBe(0); // a changed registration: committed before the answer
     expect(events.map((e) => e.type)).toEqual(["registered", "registered"]);
     expect((await list(h))[0]).toMatchObject({ deploymentId: "depl-2", lastHeartbeat: new Date(clock.now()).toISOString() });
   });

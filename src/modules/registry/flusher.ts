@@ -1,23 +1,44 @@
 /**
- * @module Write-behind persistence of the instance table: changes gathered in memory are written in
- * one transaction per flush, on an interval and on stop, so heartbeats from many instances do not
- * become one disk write each. A crash loses at most one interval of heartbeats and registrations;
- * services re-register on their next heartbeat.
+ * @module The registry's committer: writes the instance table's pending changes to SQLite, one
+ * transaction per commit. Contract §4 "durable acknowledgements": a registration or removal is
+ * answered 2xx only after its commit. Each one waits for the next commit, scheduled with setImmediate,
+ * so every request that changed the table in the same event-loop turn shares one transaction (group
+ * commit). bun:sqlite commits synchronously, so no change can slip in while a commit runs; batching
+ * comes from many requests awaiting the same commit. Health changes (status, heartbeat) are written
+ * behind: by whichever commit comes next, at the latest by the interval flush, so a crash loses at
+ * most one interval of them (services heartbeat again; the prober re-observes).
  */
+import { AppError } from "../../http/errors";
 import type { Logger } from "../../lib/log";
 import type { InstanceTable } from "./instance-table";
 import { IntervalJob } from "./interval-job";
 import type { RegistryStore } from "./store";
 
-/** Writes the instance table's pending changes to storage every interval and on stop (a background job). */
-export class Flusher {
+/**
+ * The answer to a registration or removal whose commit failed. The change was undone in memory
+ * (see {@link InstanceTable.rollBack}), so 503 means "nothing happened, retry" (RFC 9110 §15.6.4,
+ * with Retry-After §10.2.3), never a half-applied change. The cause is logged, not sent.
+ */
+export const notPersisted = () =>
+  new AppError(503, "registry.not_persisted", "the change could not be stored and was not made; retry later", { "retry-after": "1" });
+
+/** What the routes need: to wait until a registration or removal is committed. */
+export interface Acknowledgements {
+  whenCommitted(id: string): Promise<void> | undefined;
+}
+
+/** Commits the instance table: at once for registrations and removals (group commit), every interval and on stop for the rest. */
+export class Flusher implements Acknowledgements {
   private readonly job: IntervalJob;
+  /** Settled by the next commit; shared by every change made before it starts. */
+  private next: PromiseWithResolvers<void> | undefined;
+  private scheduled = false;
 
   constructor(
     private readonly table: InstanceTable,
     private readonly store: RegistryStore,
     intervalMs: number,
-    log: Logger,
+    private readonly log: Logger,
   ) {
     this.job = new IntervalJob("registry flush", intervalMs, () => this.runOnce(), log);
   }
@@ -32,15 +53,53 @@ export class Flusher {
     this.runOnce();
   }
 
-  /** Writes pending changes now; on failure they stay pending for the next flush. Returns rows written. */
+  /**
+   * Resolves once the pending registration or removal of `id` is committed; rejects with
+   * {@link notPersisted} when its commit failed. Undefined when nothing of `id` waits, e.g. a
+   * heartbeat-only re-registration of a committed row, which may answer at once. A heartbeat of a row
+   * whose registration is still uncommitted waits for that commit, or its 2xx could outlive a crash.
+   */
+  whenCommitted(id: string): Promise<void> | undefined {
+    return this.table.hasUncommitted(id) ? this.nextCommit() : undefined;
+  }
+
+  /** The next commit, scheduled after the current event-loop turn so concurrent requests join it. */
+  nextCommit(): Promise<void> {
+    this.next ??= Promise.withResolvers<void>();
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.commitScheduled);
+    }
+    return this.next.promise;
+  }
+
+  /**
+   * Writes every pending change now, in one transaction, and settles the waiters of those changes.
+   * On failure the registrations and removals are rolled back in memory, their waiters get 503 and the
+   * error is rethrown; health changes stay pending. Returns the number of rows written.
+   */
   runOnce(): number {
+    const waiting = this.next;
+    this.next = undefined;
     const changes = this.table.takeChanges();
     try {
       this.store.writeChanges(changes);
     } catch (err) {
-      this.table.restoreChanges(changes);
+      this.table.rollBack(changes);
+      waiting?.reject(notPersisted());
       throw err;
     }
-    return changes.upserts.length + changes.deletes.length;
+    this.table.committed(changes);
+    waiting?.resolve();
+    return changes.upserts.length + changes.deletes.length + changes.health.length;
   }
+
+  private readonly commitScheduled = () => {
+    this.scheduled = false;
+    try {
+      this.runOnce();
+    } catch (err) {
+      this.log.error("registry commit failed; its registrations and removals were rolled back", { error: String(err) });
+    }
+  };
 }

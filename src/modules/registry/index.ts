@@ -1,6 +1,7 @@
 /**
  * @module Registry Svc (contract §4): wires the in-memory instance table, its storage, the services,
- * the routes and the background jobs (prober, sweeper, node heartbeat, write-behind flusher).
+ * the routes and the background jobs (prober, sweeper, node heartbeat, the committer: group commit of
+ * registrations and removals before they are answered, write-behind of health).
  */
 import type { BaseDeps } from "../../deps";
 import type { AuthGate } from "../../http/auth-guard";
@@ -18,7 +19,7 @@ import { InstanceService } from "./service";
 import { RegistryStore } from "./store";
 import { Sweeper } from "./sweeper";
 
-/** How often pending instance changes are written to the database. */
+/** How often health changes (status, heartbeat) left pending are written; registrations and removals do not wait for it. */
 const FLUSH_INTERVAL_MS = 1000;
 
 /** The registry as the rest of the server sees it: routing for the proxy, services, and the jobs (tests drive them). */
@@ -86,7 +87,7 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
     sweeper,
     flusher,
     table,
-    routes: registryRoutes(gate, instances, nodes),
+    routes: registryRoutes(gate, instances, nodes, flusher),
     start() {
       nodes.start();
       flusher.start();

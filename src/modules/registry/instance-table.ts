@@ -2,7 +2,9 @@
  * @module The in-memory instance table: the registry's source of truth while running. Indexed by id,
  * URL and slug so the proxy's `instancesOf(slug)` is a map lookup returning a ready array (rebuilt
  * lazily after a change), every change is published at once, and changed rows are remembered for the
- * write-behind flusher instead of being written one by one.
+ * committer (flusher.ts): registrations and removals with the row as last stored, so they can be
+ * committed before they are acknowledged and undone if the commit fails; health (status, heartbeat)
+ * as write-behind updates.
  */
 import type { Publisher } from "./events";
 import type { InstanceStatus, RegistryEvent, RoutedInstance } from "./routing";
@@ -26,10 +28,18 @@ interface SlugEntry {
   view: readonly RoutedInstance[] | null;
 }
 
-/** Rows changed since the last flush: each upserted row (live records: write them before yielding), and removed ids. */
+/**
+ * Rows changed since the last commit. `upserts` and `deletes` are registrations and removals (each
+ * acknowledged only once committed); `health` are rows whose status or heartbeat alone changed, written
+ * as an UPDATE that can never re-create a removed row. `undo` holds, per registered or removed id, the
+ * row as last stored (null: never stored), for {@link InstanceTable.rollBack}. Upserts and health rows
+ * are live records: write them before yielding.
+ */
 export interface PendingChanges {
   upserts: readonly InstanceRecord[];
-  deletes: string[];
+  deletes: readonly string[];
+  health: readonly InstanceRecord[];
+  undo: ReadonlyMap<string, InstanceRecord | null>;
 }
 
 /**
@@ -39,15 +49,20 @@ export interface PendingChanges {
  */
 export const HEARTBEAT_PERSIST_MS = 60_000;
 
-/** The instances in memory, indexed for the proxy and the API; every change is published and queued for the flusher. */
+/** The instances in memory, indexed for the proxy and the API; every change is published and queued for the committer. */
 export class InstanceTable {
   private readonly byId = new Map<string, InstanceRecord>();
   private readonly byUrl = new Map<string, InstanceRecord>();
   private readonly bySlug = new Map<string, SlugEntry>();
-  private dirty = new Set<string>();
+  /**
+   * Registered or removed since the last commit, with the row as last stored (null: never stored).
+   * Its first entry per id is kept, so it is also the undo log of a failed commit.
+   */
+  private durable = new Map<string, InstanceRecord | null>();
+  /** Status or heartbeat changed since the last commit (write-behind). */
+  private health = new Set<string>();
   /** Last heartbeat written (or loaded) per instance, to skip writes of heartbeat-only changes. */
   private readonly persistedHeartbeat = new Map<string, number | null>();
-  private deleted = new Set<string>();
 
   constructor(private readonly events: Publisher<RegistryEvent>) {}
 
@@ -100,9 +115,9 @@ export class InstanceTable {
       this.setHealth(record.id, record.status, record.lastHeartbeat ?? undefined);
       return;
     }
+    if (!this.durable.has(record.id)) this.durable.set(record.id, previous ?? null);
     if (previous) this.unindex(previous);
     this.index(record);
-    this.markDirty(record.id);
     this.events.publish({ type: "registered", instance: routedOf(record) });
     if (previous && previous.status !== record.status) {
       this.events.publish({ type: "status", instance: routedOf(record), previous: previous.status });
@@ -119,10 +134,10 @@ export class InstanceTable {
     if (lastHeartbeat !== undefined) record.lastHeartbeat = lastHeartbeat;
     if (previous === status) {
       const persisted = this.persistedHeartbeat.get(id) ?? null;
-      if (persisted === null || record.lastHeartbeat! - persisted >= HEARTBEAT_PERSIST_MS) this.markDirty(id);
+      if (persisted === null || record.lastHeartbeat! - persisted >= HEARTBEAT_PERSIST_MS) this.health.add(id);
       return;
     }
-    this.markDirty(id);
+    this.health.add(id);
     record.status = status;
     this.invalidate(record.slug);
     this.events.publish({ type: "status", instance: routedOf(record), previous });
@@ -132,38 +147,71 @@ export class InstanceTable {
   remove(id: string, reason: "removed" | "expired"): InstanceRecord | undefined {
     const record = this.byId.get(id);
     if (!record) return undefined;
+    if (!this.durable.has(id)) this.durable.set(id, record);
     this.unindex(record);
-    this.dirty.delete(id);
-    this.persistedHeartbeat.delete(id);
-    this.deleted.add(id);
+    this.health.delete(id);
     this.events.publish({ type: "removed", instance: routedOf(record), reason });
     return record;
   }
 
-  /** Hands over the rows changed since the last call. */
+  /** True while a registration or removal of `id` waits for its commit (its acknowledgement must wait too). */
+  hasUncommitted(id: string): boolean {
+    return this.durable.has(id);
+  }
+
+  /** Hands over the rows changed since the last call; the caller writes them and then confirms or rolls back. */
   takeChanges(): PendingChanges {
     const upserts: InstanceRecord[] = [];
-    for (const id of this.dirty) {
+    const deletes: string[] = [];
+    const health: InstanceRecord[] = [];
+    for (const id of this.durable.keys()) {
       const record = this.byId.get(id);
-      if (!record) continue;
-      upserts.push(record);
-      this.persistedHeartbeat.set(id, record.lastHeartbeat);
+      if (record) upserts.push(record);
+      else deletes.push(id);
     }
-    const deletes = [...this.deleted];
-    this.dirty = new Set();
-    this.deleted = new Set();
-    return { upserts, deletes };
+    for (const id of this.health) {
+      const record = this.byId.get(id);
+      if (record && !this.durable.has(id)) health.push(record);
+    }
+    const undo = this.durable;
+    this.durable = new Map();
+    this.health = new Set();
+    return { upserts, deletes, health, undo };
   }
 
-  /** Puts changes back after a failed write, unless newer changes superseded them. */
-  restoreChanges(changes: PendingChanges): void {
-    for (const row of changes.upserts) if (this.byId.has(row.id) && !this.deleted.has(row.id)) this.dirty.add(row.id);
-    for (const id of changes.deletes) if (!this.byId.has(id)) this.deleted.add(id);
+  /** Notes what a successful commit of `changes` wrote, so heartbeat-only writes can be skipped after it. */
+  committed(changes: PendingChanges): void {
+    for (const record of changes.upserts) this.persistedHeartbeat.set(record.id, record.lastHeartbeat);
+    for (const record of changes.health) this.persistedHeartbeat.set(record.id, record.lastHeartbeat);
+    for (const id of changes.deletes) if (!this.byId.has(id)) this.persistedHeartbeat.delete(id);
   }
 
-  private markDirty(id: string): void {
-    this.dirty.add(id);
-    this.deleted.delete(id);
+  /**
+   * Undoes a batch whose commit failed, synchronously after {@link takeChanges} (nothing else ran in
+   * between, so the batch holds every uncommitted registration and removal). Registrations and removals
+   * go back to the rows as stored, so memory, the proxy and storage agree again and the callers' 503
+   * means "nothing happened": a new instance disappears, a changed one gets its stored fields back, a
+   * removed one returns. Health-only changes stay in memory and are retried by the next flush. Current
+   * versions are unindexed before stored ones are indexed, because a batch may move a URL between ids.
+   */
+  rollBack(changes: PendingChanges): void {
+    const current = new Map<string, InstanceRecord>();
+    for (const id of changes.undo.keys()) {
+      const record = this.byId.get(id);
+      if (record) current.set(id, record);
+      if (record) this.unindex(record);
+    }
+    for (const [id, stored] of changes.undo) {
+      const record = current.get(id);
+      if (stored) {
+        this.index(stored);
+        this.health.add(id); // its status and heartbeat in memory may be newer than the stored ones
+        this.events.publish({ type: "registered", instance: routedOf(stored) });
+      } else if (record) {
+        this.events.publish({ type: "removed", instance: routedOf(record), reason: "removed" });
+      }
+    }
+    for (const record of changes.health) if (this.byId.get(record.id) === record) this.health.add(record.id);
   }
 
   private index(record: InstanceRecord): void {

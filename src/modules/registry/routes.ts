@@ -1,11 +1,13 @@
 /**
  * @module Registry Svc HTTP routes (contract §4): paths, methods and fields of 1Backend's
- * registry-svc; rules live in the services. Success: register 201 `{}`, deletes 204.
+ * registry-svc; rules live in the services. Success: register 201 `{}`, deletes 204 — each only once
+ * the change is committed (503 `registry.not_persisted` when it could not be).
  */
 import { Elysia, t } from "elysia";
 import { authGuard, type AuthGate } from "../../http/auth-guard";
 import { errors } from "../../http/errors";
 import { echoRoutes } from "./echo-routes";
+import type { Acknowledgements } from "./flusher";
 import type { NodeService } from "./nodes";
 import { INSTANCE_DELETE, INSTANCE_EDIT, INSTANCE_VIEW, NODE_DELETE, NODE_VIEW } from "./permissions";
 import {
@@ -24,21 +26,25 @@ function jsonResponse(json: string): Response {
   return new Response(json, { headers: { "content-type": "application/json" } });
 }
 
-/** The registry-svc instance and node routes (with the echo routes), guarded by the registry permissions. */
-export function registryRoutes(gate: AuthGate, instances: InstanceService, nodes: NodeService) {
+/**
+ * The registry-svc instance and node routes (with the echo routes), guarded by the registry
+ * permissions. Instance changes are acknowledged once `commits` has committed them.
+ */
+export function registryRoutes(gate: AuthGate, instances: InstanceService, nodes: NodeService, commits: Acknowledgements) {
   return new Elysia({ name: "registry-svc" })
     .use(authGuard(gate))
     .put(
       "/registry-svc/instance",
-      ({ caller, body, status }) => {
-        instances.register(caller, body);
+      async ({ caller, body, status }) => {
+        const record = await instances.register(caller, body);
+        await commits.whenCommitted(record.id);
         return status(201, {});
       },
       {
         auth: INSTANCE_EDIT,
         body: RegisterInstanceRequest,
         parse: "json",
-        response: { 201: t.Object({}), ...errors(400, 401, 403, 409) },
+        response: { 201: t.Object({}), ...errors(400, 401, 403, 409, 503) },
         detail: {
           operationId: "registerInstance",
           summary: "Register an instance (idempotent; the owner's re-registration is a heartbeat)",
@@ -55,14 +61,15 @@ export function registryRoutes(gate: AuthGate, instances: InstanceService, nodes
     })
     .delete(
       "/registry-svc/instance/:id",
-      ({ caller, params, status }) => {
-        instances.remove(caller, params.id);
+      async ({ caller, params, status }) => {
+        await instances.remove(caller, params.id);
+        await commits.whenCommitted(params.id);
         return status(204, undefined);
       },
       {
         auth: INSTANCE_DELETE,
         params: t.Object({ id: t.String({ minLength: 1, maxLength: 256 }) }),
-        response: { 204: t.Void(), ...errors(400, 401, 403, 404) },
+        response: { 204: t.Void(), ...errors(400, 401, 403, 404, 503) },
         detail: { operationId: "removeInstance", summary: "Remove an instance (its owner or an admin)", tags },
       },
     )

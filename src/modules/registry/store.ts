@@ -1,7 +1,7 @@
 /**
  * @module Registry storage: loads the instance table at start and writes its changes in one
- * transaction per flush (prepared statements; many heartbeats cost one write). Nodes are small and
- * written directly.
+ * transaction per commit (prepared statements; a group of registrations or many heartbeats cost one
+ * write). Nodes are small and written directly.
  */
 import type { Database } from "bun:sqlite";
 import { eq, inArray } from "drizzle-orm";
@@ -17,6 +17,7 @@ export type NodeRow = typeof registryNodes.$inferSelect;
 export class RegistryStore {
   private readonly upsertInstance;
   private readonly deleteInstance;
+  private readonly updateHealth;
 
   constructor(
     private readonly db: Db,
@@ -30,6 +31,9 @@ export class RegistryStore {
          health_check_path = excluded.health_check_path, status = excluded.status, last_heartbeat = excluded.last_heartbeat`,
     );
     this.deleteInstance = sqlite.prepare("DELETE FROM registry_instances WHERE id = $id");
+    // An UPDATE, never an upsert: a health write that lost a race with a removal changes nothing
+    // instead of re-creating the removed row.
+    this.updateHealth = sqlite.prepare("UPDATE registry_instances SET status = $status, last_heartbeat = $lastHeartbeat WHERE id = $id");
   }
 
   /** Every stored instance, oldest first. */
@@ -56,9 +60,12 @@ export class RegistryStore {
       }));
   }
 
-  /** Writes a batch of changes in one transaction (deletes first, so a URL can move between ids). */
+  /**
+   * Writes a batch of changes in one transaction, all or nothing: deletes, then registrations (full
+   * rows), then health-only updates. Throws when the transaction did not commit (it is rolled back).
+   */
   writeChanges(changes: PendingChanges): void {
-    if (changes.upserts.length === 0 && changes.deletes.length === 0) return;
+    if (changes.upserts.length === 0 && changes.deletes.length === 0 && changes.health.length === 0) return;
     this.sqlite.transaction(() => {
       for (const id of changes.deletes) this.deleteInstance.run({ id });
       for (const r of changes.upserts) {
@@ -78,6 +85,7 @@ export class RegistryStore {
           createdAt: r.createdAt,
         });
       }
+      for (const r of changes.health) this.updateHealth.run({ id: r.id, status: r.status, lastHeartbeat: r.lastHeartbeat });
     })();
   }
 
