@@ -25,8 +25,10 @@ export const ConfigEnv = t.Object({
   OB_TOKEN_EXPIRATION: duration("Lifetime of issued tokens, Go duration syntax (30s, 5m, 1h). 0 means 5m.", "5m"),
   OB_TOKEN_AUTO_REFRESH_OFF: bool("true: an expired token is refused instead of being refreshed from its still-active session."),
   OB_ADMIN_PASSWORD: text("Password of the bootstrap admin `1backend` when it is first created. Empty: `changeme`, with a warning."),
-  OB_LOGIN_LIMIT_PER_IP: count("Login attempts allowed per client IP per minute before 429.", "30"),
-  OB_LOGIN_LIMIT_PER_SLUG: count("Login attempts allowed per slug per minute before 429.", "10"),
+  OB_LOGIN_LIMIT_PER_IP: count("Failed logins allowed per client network (IPv4 address, IPv6 /64) per minute over all slugs (password spraying); past it that network gets 429 on every login. Successful logins do not count. 0: no limit.", "30"),
+  OB_LOGIN_LIMIT_PER_SLUG: count("Failed logins allowed per slug per minute from all clients together; past it a client gets 429 for that slug only while it has itself failed there this minute, so each network gets one guess while the owner can still log in. 0: no limit.", "100"),
+  OB_LOGIN_LIMIT_PER_SLUG_IP: count("Failed logins allowed per slug per minute from one client network; past it only that network gets 429 for that slug, and its successful login resets the count. Also bounds wrong current passwords in password changes per account. 0: no limit.", "5"),
+  OB_REGISTER_LIMIT_PER_IP: count("Registrations (POST /user-svc/register) allowed per client network per minute before 429. 0: no limit.", "20"),
   OB_NODE_ID: text("Id of this node in the registry. Empty: the stored id for OB_SELF_URL, or a new one."),
   OB_REGION: text("Region reported by this node."),
   OB_AZ: text("Availability zone reported by this node."),
@@ -39,7 +41,7 @@ export const ConfigEnv = t.Object({
   OB_PROXY_TIMEOUT: duration("Time an upstream has to send its response headers before the proxy answers 504.", "60s"),
   OB_PROXY_CONNECT_TIMEOUT: duration("Time to connect to an instance before trying the next one.", "3s"),
   OB_PROXY_RETRIES: count("Other instances tried after a connection failure (only before the request body was sent).", "2"),
-  OB_TRUSTED_PROXIES: text("Comma-separated IPs or CIDRs of reverse proxies in front of this server: their X-Forwarded-* headers are kept (and name the client for login limits); from others they are replaced."),
+  OB_TRUSTED_PROXIES: text("Comma-separated IPs or CIDRs of reverse proxies in front of this server: their X-Forwarded-* headers are kept (and name the client for the login and registration limits); from others they are replaced."),
 });
 export type ConfigEnv = Static<typeof ConfigEnv>;
 
@@ -56,6 +58,8 @@ export interface Config {
   adminPassword: string | undefined;
   loginLimitPerIp: number;
   loginLimitPerSlug: number;
+  loginLimitPerSlugIp: number;
+  registerLimitPerIp: number;
   nodeId: string | undefined;
   region: string;
   availabilityZone: string;
@@ -111,6 +115,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminPassword: e.OB_ADMIN_PASSWORD || undefined,
     loginLimitPerIp: Number(e.OB_LOGIN_LIMIT_PER_IP),
     loginLimitPerSlug: Number(e.OB_LOGIN_LIMIT_PER_SLUG),
+    loginLimitPerSlugIp: Number(e.OB_LOGIN_LIMIT_PER_SLUG_IP),
+    registerLimitPerIp: Number(e.OB_REGISTER_LIMIT_PER_IP),
     nodeId: e.OB_NODE_ID || undefined,
     region: e.OB_REGION,
     availabilityZone: e.OB_AZ,

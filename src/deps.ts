@@ -6,6 +6,7 @@ import type { Database } from "bun:sqlite";
 import { migrate } from "./db/migrate";
 import { systemClock, type Clock } from "./lib/clock";
 import { createLogger, type Logger } from "./lib/log";
+import type { PasswordHasher } from "./modules/user/passwords";
 import { createUserModule, type UserModule } from "./modules/user";
 import { createRegistryModule, type RegistryModule } from "./modules/registry";
 import { createProxyModule, type ProxyModule } from "./modules/proxy";
@@ -19,6 +20,8 @@ export interface BaseDeps {
   log: Logger;
   /** Tests only: cheap password hashing and key sizes, so suites stay fast. */
   fastCrypto?: boolean;
+  /** Tests only: a password hasher in place of argon2id (e.g. one that counts its calls). */
+  passwords?: PasswordHasher;
 }
 
 export interface Deps extends BaseDeps {
@@ -33,6 +36,7 @@ export interface DepsOverrides {
   clock?: Clock;
   log?: Logger;
   fastCrypto?: boolean;
+  passwords?: PasswordHasher;
 }
 
 /** Opens `<folder>/1backend.db`, applies migrations and wires the modules. */
@@ -46,6 +50,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     clock: overrides.clock ?? systemClock,
     log: overrides.log ?? createLogger(config.logLevel),
     fastCrypto: overrides.fastCrypto,
+    passwords: overrides.passwords,
   };
   const user = await createUserModule(base);
   const registry = await createRegistryModule(base, user.gate);

@@ -1,4 +1,5 @@
 /** @module Routes: register, login, refresh, exchange, revoke tokens, public key. HTTP only. */
+import type { Server } from "bun";
 import { Elysia, t } from "elysia";
 import { Token } from "../../../contracts/user/models";
 import { ExchangeTokenBody, LoginBody, RegisterBody, RevokeTokensBody } from "../../../contracts/user/requests";
@@ -10,27 +11,29 @@ import { rejectNonObjectBody, TAGS, type UserRoutesContext } from "./context";
 
 const TokenResponse = t.Object({ token: Token });
 
+/** The caller's address for the limits (a trusted proxy's X-Forwarded-For, else the TCP peer); "unknown" in-process. */
+const callerAddress = (c: UserRoutesContext, request: Request, server: Server<unknown> | null) =>
+  clientAddress(request.headers, server?.requestIP(request)?.address, c.trust) ?? "unknown";
+
 /** Register, login, refresh, exchange, revoke and public-key routes. */
 export function authRoutes(c: UserRoutesContext) {
   return new Elysia({ name: "user-svc/auth" })
     .use(authGuard(c.gate))
     .onTransform(rejectNonObjectBody)
-    .post("/user-svc/register", async ({ body }) => ({ token: await c.accounts.register(body) }), {
+    .post("/user-svc/register", async ({ body, request, server }) => ({ token: await c.accounts.register(body, callerAddress(c, request, server)) }), {
       parse: "json",
       body: RegisterBody,
-      response: { 200: TokenResponse, ...errors(400, 409, 413, 501) },
-      detail: { summary: "Register a user and get a token", tags: TAGS, operationId: "register" },
+      response: { 200: TokenResponse, ...errors(400, 409, 413, 429, 501) },
+      detail: { summary: "Register a user and get a token; rate-limited per client network", tags: TAGS, operationId: "register" },
     })
     .post(
       "/user-svc/login",
-      async ({ body, request, server }) => ({
-        token: await c.accounts.login(body, clientAddress(request.headers, server?.requestIP(request)?.address, c.trust) ?? "unknown"),
-      }),
+      async ({ body, request, server }) => ({ token: await c.accounts.login(body, callerAddress(c, request, server)) }),
       {
         parse: "json",
         body: LoginBody,
         response: { 200: TokenResponse, ...errors(400, 401, 413, 429, 501) },
-        detail: { summary: "Log in by slug or contact and password; rate-limited per IP and per slug", tags: TAGS, operationId: "login" },
+        detail: { summary: "Log in by slug or contact and password; failures are rate-limited per client, per slug and client, and per slug", tags: TAGS, operationId: "login" },
       },
     )
     .post("/user-svc/refresh-token", async ({ headers }) => ({ token: await c.accounts.refresh(headers.authorization) }), {

@@ -12,6 +12,7 @@ import type { UserGate } from "../gate";
 import type { PasswordHasher } from "../passwords";
 import type { PermitIndex } from "../permit-index";
 import { P } from "../permissions";
+import { LIMIT_CODES, type LoginLimits } from "../login-limits";
 import { clientNetwork, type RateLimiter } from "../rate-limit";
 import type { AppStore } from "../store/apps";
 import type { UserStore } from "../store/users";
@@ -29,8 +30,10 @@ export interface AccountDeps {
   passwords: PasswordHasher;
   gate: UserGate;
   permits: PermitIndex;
-  loginPerIp: RateLimiter;
-  loginPerSlug: RateLimiter;
+  /** Failed logins, per (account, client), per client and per account: see login-limits.ts. */
+  loginLimits: LoginLimits;
+  /** Registrations per client network. */
+  registerPerIp: RateLimiter;
   clock: Clock;
 }
 
@@ -40,7 +43,11 @@ const DEFAULT_DEVICE = "unknown";
 export class AccountService {
   constructor(private readonly d: AccountDeps) {}
 
-  async register(body: RegisterBody): Promise<M.Token> {
+  /** `clientIp` is the caller's address (client-address.ts): registrations are counted per client network. */
+  async register(body: RegisterBody, clientIp: string): Promise<M.Token> {
+    // Every attempt counts, refused ones too: a 409 answers whether a slug exists, and a success costs a hash.
+    const retry = this.d.registerPerIp.hit(clientNetwork(clientIp));
+    if (retry > 0) throw tooManyRequests(LIMIT_CODES.registrations, retry);
     assertSlugAvailable(body.slug);
     if (!body.appHost) throw badRequest("user.app_host_missing", "appHost is required");
     if (body.contact?.otpId || body.totpCode) throw notImplemented("user.not_implemented", "one-time passwords are not available yet");
@@ -86,6 +93,7 @@ export class AccountService {
     return user;
   }
 
+  /** Logs in by slug or contact; `clientIp` is the caller's address, whose network the login limits key on. */
   async login(body: LoginBody, clientIp: string): Promise<M.Token> {
     if (!body.appHost) throw badRequest("user.app_host_missing", "appHost is required");
     const contactId = body.contact?.id ? normaliseContactId(body.contact.id) : undefined;
@@ -95,15 +103,16 @@ export class AccountService {
       if (body.contact?.otpId || body.totpCode) throw notImplemented("user.not_implemented", "one-time passwords are not available yet");
       throw badRequest("user.password_missing", "password is required");
     }
-    this.limit(this.d.loginPerIp.hit(`ip:${clientNetwork(clientIp)}`));
     const user = body.slug ? this.d.users.findBySlug(body.slug) : this.ownerOfContact(contactId!);
-    // Counted per account, not per name: a slug and a contact of one user share one budget.
-    this.limit(this.d.loginPerSlug.hit(user ? accountAttemptKey(user.id) : `name:${who}`));
+    // Counted per account, not per name: a slug and a contact of one user share one budget. A name
+    // nobody owns is limited alike, before the (dummy) hash as well, so 429s do not enumerate either.
+    const attempt = this.d.loginLimits.admit(user ? accountAttemptKey(user.id) : `name:${who}`, clientIp);
     const hash = user ? this.d.users.passwordHash(user.id) : null;
     // Unknown users are checked against a dummy hash: same 401, similar time (no enumeration).
     if (!(await this.d.passwords.verify(body.password, hash)) || !user) {
       throw unauthorized("user.invalid_credentials", "invalid slug, contact or password");
     }
+    this.d.loginLimits.succeeded(attempt);
     const app = this.d.apps.getOrCreate(body.appHost);
     return this.d.sessions.view(await this.d.sessions.issue(user, app.id, body.device || DEFAULT_DEVICE));
   }
@@ -156,9 +165,5 @@ export class AccountService {
     if (this.d.users.findBySlug(user.slug)) throw conflict("user.slug_taken", `slug ${user.slug} is already taken`);
     if (this.d.users.findById(user.id)) throw conflict("user.id_taken", `user id ${user.id} is already taken`);
     for (const c of contacts) if (this.d.users.findContact(c.id)) throw conflict("user.contact_taken", `contact ${c.id} is already taken`);
-  }
-
-  private limit(retryAfterSeconds: number): void {
-    if (retryAfterSeconds > 0) throw tooManyRequests("user.too_many_logins", retryAfterSeconds);
   }
 }

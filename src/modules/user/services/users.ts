@@ -6,6 +6,7 @@ import type { CreateUserBody, ListUsersBody, SaveSelfBody } from "../../../contr
 import type { PasswordHasher } from "../passwords";
 import type { PermitIndex } from "../permit-index";
 import { P, ROLE_ADMIN } from "../permissions";
+import { LIMIT_CODES } from "../login-limits";
 import type { RateLimiter } from "../rate-limit";
 import type { AccessStore } from "../store/access";
 import type { AppStore } from "../store/apps";
@@ -29,6 +30,7 @@ export interface UserServiceDeps {
   sessions: SessionService;
   passwords: PasswordHasher;
   permits: PermitIndex;
+  /** Wrong current passwords per account in password changes; its own counter, not the login limits'. */
   passwordAttempts: RateLimiter;
   clock: Clock;
 }
@@ -62,14 +64,22 @@ export class UserService {
     });
   }
 
-  /** Changes the caller's password; the current one must match (attempts share the per-slug login limit). */
+  /**
+   * Changes the caller's password; the current one must match. Wrong current passwords are bounded per
+   * account on a counter of their own: only a holder of the account's token reaches this, so no stranger
+   * can fill it, and failed logins at the slug (anyone's) do not block the owner's change. Checked before
+   * the hash; the attempt counts at once (parallel requests) and is forgiven when it succeeds.
+   */
   async changePassword(caller: Caller, currentPassword: string, newPassword: string): Promise<void> {
     const user = this.existing(caller.userId, true);
-    const retry = this.d.passwordAttempts.hit(accountAttemptKey(user.id));
-    if (retry > 0) throw tooManyRequests("user.too_many_logins", retry);
+    const key = accountAttemptKey(user.id);
+    const retry = this.d.passwordAttempts.blocked(key);
+    if (retry > 0) throw tooManyRequests(LIMIT_CODES.logins, retry);
+    this.d.passwordAttempts.reserve(key);
     if (!(await this.d.passwords.verify(currentPassword, this.d.users.passwordHash(user.id)))) {
       throw badRequest("user.wrong_password", "the current password is not correct");
     }
+    this.d.passwordAttempts.reset(key);
     assertNewPassword(newPassword);
     this.d.users.setPassword(user.id, await this.d.passwords.hash(newPassword), this.d.clock.now());
     // Whoever else holds a token (it refreshes for as long as its session lives) loses it with the old password.
