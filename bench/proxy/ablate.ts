@@ -3,14 +3,15 @@
  * the bare proxy: Bun.serve handing each request to fetch with nothing of ours (cpu.sh compares it with
  * nginx and with our module). VARIANT (comma list) switches on one piece of our per-request work at a
  * time, to price each apart from the rest (ablate.sh).
- *   session  upstream fetch through a Bun.FetchSession      hdr    header rules as Headers edits
+ *   session  upstream fetch through a Bun.FetchSession      hdr    header rules as Headers edits (hop count too)
  *   ip       server.requestIP (X-Forwarded-For)              body   request.body handed to fetch
  *   call     AbortController + signal to fetch + a timer     sig    only a signal to fetch
  *   sigonly  only reading a new controller's .signal         ac     only `new AbortController()`
  *   then     a .then() on fetch's promise                    rstrip response hop-by-hop strip
  *   PORT=19810 UPSTREAM=http://127.0.0.1:19311 VARIANT=session,hdr bun bench/proxy/ablate.ts
  */
-import { stripHopByHop, upstreamRequestHeaders } from "../../src/modules/proxy/headers";
+import { incomingHeaders, stripHopByHop, upstreamRequestHeaders } from "../../src/modules/proxy/headers";
+import { HOPS_HEADER, hopsOf } from "../../src/modules/proxy/hops";
 
 const upstream = process.env.UPSTREAM ?? "http://127.0.0.1:19311";
 const on = new Set((process.env.VARIANT ?? "").split(","));
@@ -24,7 +25,7 @@ const server = Bun.serve({
     const url = request.url;
     const path = url.slice(url.indexOf("/", url.indexOf("//") + 2));
     const ip = on.has("ip") ? srv.requestIP(request)?.address : undefined;
-    const headers = on.has("hdr") ? upstreamRequestHeaders(request.headers, { ip, trusted: false }, null) : request.headers;
+    const headers = on.has("hdr") ? upstreamRequestHeaders(incomingHeaders(request, false, hopsOf(request.headers.get(HOPS_HEADER))), { ip, trusted: false }, null) : request.headers;
     const init: RequestInit & { decompress: boolean } = { method: request.method, headers, redirect: "manual", decompress: false };
     if (on.has("body")) init.body = request.body;
     let timer: Timer | undefined;

@@ -12,6 +12,8 @@ export const noHealthyInstances = () => new AppError(503, "proxy.no_healthy_inst
 export const upstreamUnreachable = () => new AppError(502, "proxy.upstream_unreachable", "could not connect to any instance");
 export const badGateway = () => new AppError(502, "proxy.bad_gateway", "the instance failed to answer");
 export const upstreamTimeout = () => new AppError(504, "proxy.upstream_timeout", "the instance did not answer in time");
+/** RFC 5842 §7.2 508 Loop Detected: the request came back around more than hops.ts's MAX_HOPS times. */
+export const loopDetected = () => new AppError(508, "proxy.loop_detected", "request passed through too many proxies (a proxy loop?)");
 /** A bug on our side (the caller logs it with the request id); same answer as the app's error handler. */
 export const internalError = (requestId: string) => new AppError(500, "http.internal", `internal error (request id ${requestId})`);
 

@@ -1,8 +1,9 @@
 /**
  * @module The proxy's request path (contract §5): slug → instance → upstream, streaming both ways.
- * Per request: one scan of the URL, an in-memory instance list from the registry (no database), a
- * header edit in place, one fetch chained without extra await layers. A connection failure marks the instance Unreachable at once (registry) and
- * the request goes to another instance, up to `OB_PROXY_RETRIES` times, while no body byte was sent.
+ * Per request: one scan of the URL, an in-memory instance list from the registry (no database), the
+ * hop count (one field read and a digit parsed, hops.ts), a header edit in place, one fetch chained
+ * without extra await layers. A connection failure marks the instance Unreachable at once (registry)
+ * and the request goes to another instance, up to `OB_PROXY_RETRIES` times, while no body byte was sent.
  */
 import type { Server } from "bun";
 import type { Config } from "../../config";
@@ -12,7 +13,8 @@ import { requestIdOf } from "../../http/request-id";
 import type { Logger } from "../../lib/log";
 import type { InstanceRouting, RoutedInstance } from "../registry/routing";
 import * as errors from "./errors";
-import { isWebSocketUpgrade, stripHopByHop, upstreamRequestHeaders, type ClientInfo } from "./headers";
+import { incomingHeaders, isWebSocketUpgrade, stripHopByHop, upstreamRequestHeaders, type ClientInfo } from "./headers";
+import { HOPS_HEADER, hopsOf, MAX_HOPS } from "./hops";
 import type { Picker } from "./pick";
 import { targetOf, type ProxyTarget } from "./target";
 import type { TrustCheck } from "../../http/trust";
@@ -96,14 +98,16 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
     return { ip, trusted: ip !== undefined && trust(ip) };
   }
 
-  /** After the token decision: headers, then a WebSocket upgrade or the HTTP attempts. */
-  function proceed(request: Request, server: Server<unknown> | undefined, target: ProxyTarget, authorization: string | null): Promise<Response | undefined> {
-    const upgrade = server !== undefined && isWebSocketUpgrade(request);
-    // server.upgrade() reads the handshake fields from the request, so those headers stay untouched.
-    const incoming = upgrade ? new Headers(request.headers) : request.headers;
-    const headers = upstreamRequestHeaders(incoming, clientOf(request, server), authorization);
+  /** After the token decision: the rest of the headers, then a WebSocket upgrade or the HTTP attempts. */
+  function proceed(request: Request, server: Server<unknown> | undefined, target: ProxyTarget, headers: Headers, upgrade: boolean, authorization: string | null): Promise<Response | undefined> {
+    upstreamRequestHeaders(headers, clientOf(request, server), authorization);
     if (upgrade) return websockets.upgrade(request, server!, target, headers);
     return send(request, target, headers);
+  }
+
+  function refuseLoop(request: Request, target: ProxyTarget, hops: number): Promise<Response> {
+    log.warn("proxy loop detected", { id: requestIdOf(request), slug: target.slug, hops });
+    return Promise.resolve(errors.proxyErrorResponse(request, errors.loopDetected()));
   }
 
   // Not async: the common case returns fetch's promise chain without extra await layers.
@@ -112,10 +116,18 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
     if (target === undefined || routing.instancesOf(target.slug).length === 0) {
       return Promise.resolve(errors.proxyErrorResponse(request, errors.noInstances()));
     }
-    const authorization = request.headers.get("authorization");
-    if (authorization === null) return proceed(request, server, target, null);
+    // Before the token gate: a loop costs no token check per hop. Read before Connection-listed
+    // fields are removed, so listing the count there cannot hide it (hops.ts).
+    const hops = hopsOf(request.headers.get(HOPS_HEADER));
+    if (hops >= MAX_HOPS) return refuseLoop(request, target, hops);
+    const upgrade = server !== undefined && isWebSocketUpgrade(request);
+    // server.upgrade() reads the handshake fields from the request, so an upgrade edits a copy.
+    const headers = incomingHeaders(request, upgrade, hops);
+    // Read after the strip: `Connection: authorization` addressed the token to this hop (headers.ts).
+    const authorization = headers.get("authorization");
+    if (authorization === null) return proceed(request, server, target, headers, upgrade, null);
     return gate.authorizationForUpstream(authorization).then(
-      (forwarded) => proceed(request, server, target, forwarded),
+      (forwarded) => proceed(request, server, target, headers, upgrade, forwarded),
       (err) => {
         if (err instanceof AppError) return errors.proxyErrorResponse(request, err);
         // Rethrown, Bun.serve would answer a bare text/plain 500 with no CORS, request id or log line.

@@ -13,6 +13,14 @@
  *   a high-water mark the client socket is paused and the buffer is polled until it is half empty.
  * A frame dropped anyway (a burst already read past the limit) closes both sides with 1011 rather
  * than silently corrupting the stream.
+ *
+ * Handshake fields: the upstream gets the headers forward.ts prepared (hop-by-hop and
+ * `Connection`-listed fields removed, `authorization` as the token gate decided, the hop count set) minus
+ * the handshake fields its WebSocket client writes itself. Back to the client goes our own 101 with
+ * only the subprotocol the upstream picked: Bun's client exposes nothing else of the upstream's 101,
+ * so none of its fields (hop-by-hop, `Connection`-listed or not) can reach the client. A handshake the
+ * upstream refuses (a 508 from a hop past the loop bound included: Bun reports no status, only an
+ * error event) is answered 502 here.
  */
 import type { Server, ServerWebSocket, WebSocketHandler } from "bun";
 import type { InstanceRouting } from "../registry/routing";
