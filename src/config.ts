@@ -5,6 +5,7 @@
 import { t, type Static } from "elysia";
 import { Value } from "@sinclair/typebox/value";
 import { dirname, resolve } from "node:path";
+import { AddressRules } from "./lib/address-rules";
 import { parseDuration } from "./lib/duration";
 import type { LogLevel } from "./lib/log";
 
@@ -42,6 +43,8 @@ export const ConfigEnv = t.Object({
   OB_PROXY_CONNECT_TIMEOUT: duration("Time to connect to an instance before trying the next one.", "3s"),
   OB_PROXY_RETRIES: count("Other instances tried after a connection failure (only before the request body was sent).", "2"),
   OB_TRUSTED_PROXIES: text("Comma-separated IPs or CIDRs of reverse proxies in front of this server: their X-Forwarded-* headers are kept (and name the client for the login and registration limits); from others they are replaced."),
+  OB_INSTANCE_DENY: text("Comma-separated CIDRs, IPs and host names (*.domain for all below it) that instance URLs may not point at, checked at registration and before every connect. Added to the built-in list: 169.254.0.0/16, fe80::/10, 0.0.0.0/8, ::/128 (also IPv4-mapped), cloud metadata addresses and names (metadata.google.internal, metadata, instance-data, ...)."),
+  OB_INSTANCE_ALLOW: text("Comma-separated CIDRs, IPs and host names that instance URLs may point at even when OB_INSTANCE_DENY or the built-in list denies them; an allowed name also allows what it resolves to."),
 });
 export type ConfigEnv = Static<typeof ConfigEnv>;
 
@@ -73,6 +76,10 @@ export interface Config {
   proxyConnectTimeoutMs: number;
   proxyRetries: number;
   trustedProxies: string[];
+  /** Entries of OB_INSTANCE_DENY (validated), added to the built-in deny list. */
+  instanceDeny: string[];
+  /** Entries of OB_INSTANCE_ALLOW (validated). */
+  instanceAllow: string[];
 }
 
 /** A configuration value that failed validation; the message names the variable. */
@@ -130,6 +137,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     proxyConnectTimeoutMs: positive("OB_PROXY_CONNECT_TIMEOUT", ms("OB_PROXY_CONNECT_TIMEOUT")),
     proxyRetries: Number(e.OB_PROXY_RETRIES),
     trustedProxies: e.OB_TRUSTED_PROXIES.split(",").map((s) => s.trim()).filter(Boolean),
+    instanceDeny: addressRules("OB_INSTANCE_DENY", e.OB_INSTANCE_DENY),
+    instanceAllow: addressRules("OB_INSTANCE_ALLOW", e.OB_INSTANCE_ALLOW),
   });
 }
 
@@ -155,6 +164,17 @@ function describe(name: string): string {
 function splitHostPort(value: string): [string, number] {
   const at = value.lastIndexOf(":");
   return [value.slice(0, at).replace(/^\[|\]$/g, ""), Number(value.slice(at + 1))];
+}
+
+/** The entries of an address-rule list, each checked now so a bad one stops the start naming the variable. */
+function addressRules(name: string, value: string): string[] {
+  const entries = value.split(",").map((s) => s.trim()).filter(Boolean);
+  try {
+    AddressRules.parse(entries);
+  } catch (err) {
+    throw new ConfigError(`invalid ${name}: ${(err as Error).message}`);
+  }
+  return entries;
 }
 
 function positive(name: string, value: number): number {

@@ -44,7 +44,8 @@ export async function startServer(config: Config, overrides: DepsOverrides = {})
   const port = server.port!;
   const selfUrl = config.listenPort === 0 ? withPort(config.selfUrl, port) : config.selfUrl;
   try {
-    deps = await createDeps({ ...config, selfUrl }, overrides);
+    // The real port too: the registry refuses instance URLs pointing at this listener (self-addresses.ts).
+    deps = await createDeps({ ...config, selfUrl, listenPort: port }, overrides);
   } catch (err) {
     server.stop(true);
     throw err;

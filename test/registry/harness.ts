@@ -17,6 +17,7 @@ import { createRegistryModule, type RegistryModule, type RegistryModuleOptions }
 import { testConfig } from "../helpers/config";
 import { tempDir } from "../helpers/temp-dir";
 import { standardGate, type FakeGate } from "./fake-gate";
+import { ScriptedResolver } from "./fake-resolver";
 
 /** The in-process app around a real registry module, and ways to call and restart it. */
 export interface RegistryHarness {
@@ -41,7 +42,9 @@ export async function registryHarness(
   migrate(opened.db);
   const base: BaseDeps = { config, db: opened.db, sqlite: opened.sqlite, clock: options.clock ?? { now: () => Date.now() }, log: silentLogger };
   const gate = options.gate ?? standardGate();
-  const registry = await createRegistryModule(base, gate, { probe: options.probe });
+  // No DNS from tests: names resolve through a scripted resolver (localhost only, unless given one).
+  const resolve = options.resolve ?? new ScriptedResolver().resolve;
+  const registry = await createRegistryModule(base, gate, { probe: options.probe, resolve, interfaces: options.interfaces });
   // Only the gate and routes of the User Svc are used by the app; the rest stays out of registry tests.
   const user = { gate, routes: new Elysia({ name: "user-svc" }) } as unknown as Deps["user"];
   const proxy = createProxyModule(base, gate, registry.routing);

@@ -1,12 +1,15 @@
 /**
  * @module Registry Svc (contract §4): wires the in-memory instance table, its storage, the services,
  * the routes and the background jobs (prober, sweeper, node heartbeat, the committer: group commit of
- * registrations and removals before they are answered, write-behind of health).
+ * registrations and removals before they are answered, write-behind of health), and the network
+ * policy's guard that registrations, the prober and the proxy consult.
  */
 import type { BaseDeps } from "../../deps";
 import type { AuthGate } from "../../http/auth-guard";
 import type { Module } from "../module";
 import { Publisher } from "./events";
+import { AddressGuard } from "./address-guard";
+import { AddressPolicy } from "./address-policy";
 import { Flusher } from "./flusher";
 import { InstanceTable } from "./instance-table";
 import { NodeService } from "./nodes";
@@ -16,6 +19,8 @@ import { Prober } from "./prober";
 import { registryRoutes } from "./routes";
 import type { InstanceRouting, RegistryEvent } from "./routing";
 import { InstanceService } from "./service";
+import { systemResolve, type ResolveFn } from "./resolve";
+import { SelfAddresses } from "./self-addresses";
 import { RegistryStore } from "./store";
 import { Sweeper } from "./sweeper";
 
@@ -37,6 +42,10 @@ export interface RegistryModule extends Module {
 export interface RegistryModuleOptions {
   /** Replaces the real TCP/HTTP probe (tests). */
   probe?: ProbeFn;
+  /** Replaces the system resolver of the network policy (tests: names that move, without DNS). */
+  resolve?: ResolveFn;
+  /** Replaces the local interface addresses of the self check (tests). */
+  interfaces?: () => string[];
 }
 
 /**
@@ -50,6 +59,18 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
   const table = new InstanceTable(events);
   const store = new RegistryStore(deps.db, deps.sqlite);
   table.load(store.loadInstances());
+  const resolve = options.resolve ?? systemResolve;
+  const self = new SelfAddresses({
+    listenHost: config.listenHost,
+    listenPort: config.listenPort,
+    selfUrl: config.selfUrl,
+    nodeUrls: () => nodes.list([]).map((node) => node.url),
+    resolve,
+    clock,
+    interfaces: options.interfaces,
+  });
+  const policy = new AddressPolicy({ allow: config.instanceAllow, deny: config.instanceDeny });
+  const guard = new AddressGuard({ policy, self, resolve, table, clock, log });
   const prober = new Prober({
     table,
     clock,
@@ -59,6 +80,7 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
     degradedAfterMs: config.healthDegradedAfterMs,
     concurrency: config.healthConcurrency,
     probe: options.probe,
+    checkConnect: (id) => guard.checkConnect(id),
   });
   const sweeperInterval = Math.min(config.healthIntervalMs, config.unhealthyAfterMs);
   const sweeper = new Sweeper({ table, clock, log, intervalMs: sweeperInterval, unhealthyAfterMs: config.unhealthyAfterMs, instanceTtlMs: config.instanceTtlMs });
@@ -73,10 +95,13 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
     availabilityZone: config.availabilityZone,
     heartbeatIntervalMs: config.healthIntervalMs,
   });
-  const instances = new InstanceService({ table, clock, probeSoon: (id) => prober.probeSoon(id) });
+  // After the node row exists: the screen's self check reads the node table.
+  await guard.screenStored();
+  const instances = new InstanceService({ table, clock, probeSoon: (id) => prober.probeSoon(id), vet: (url) => guard.vet(url) });
   const routing: InstanceRouting = {
     instancesOf: (slug) => table.instancesOf(slug),
     reportConnectFailure: (id) => table.setHealth(id, "Unreachable"),
+    checkConnect: (id) => guard.checkConnect(id),
     subscribe: (listener) => events.subscribe(listener),
   };
   return {

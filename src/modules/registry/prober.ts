@@ -10,6 +10,7 @@ import type { InstanceRecord, InstanceTable } from "./instance-table";
 import { IntervalJob } from "./interval-job";
 import { Limiter } from "./limiter";
 import { probeInstance, type ProbeFn } from "./probe";
+import type { ConnectRefusal } from "./routing";
 
 /**
  * Immediate probes after registrations, per second. Beyond it (a registration storm) new instances
@@ -28,6 +29,11 @@ export interface ProberOptions {
   concurrency: number;
   /** Replaceable for tests; defaults to the real TCP/HTTP probe. */
   probe?: ProbeFn;
+  /**
+   * The network policy's connect check (address-guard.ts): a refused instance is marked Unreachable
+   * without a packet sent to it, so probe results never map denied networks.
+   */
+  checkConnect?: (id: string) => ConnectRefusal | undefined | Promise<ConnectRefusal | undefined>;
 }
 
 /** Outcome counts of one cycle. */
@@ -111,6 +117,11 @@ export class Prober {
     try {
       return await this.limiter.run(async () => {
         if (signal.aborted) return undefined;
+        if ((await this.o.checkConnect?.(id)) !== undefined) {
+          if (signal.aborted || this.o.table.get(id)?.url !== url) return undefined;
+          this.o.table.setHealth(id, "Unreachable");
+          return "Unreachable";
+        }
         const t0 = performance.now();
         const alive = await this.probe(target, this.o.timeoutMs, signal);
         const elapsed = performance.now() - t0;

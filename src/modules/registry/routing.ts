@@ -23,6 +23,15 @@ export type RegistryEvent =
   /** The instance is gone: removed through the API, or expired by the sweeper. */
   | { type: "removed"; instance: RoutedInstance; reason: "removed" | "expired" };
 
+/**
+ * Why the registry refuses a connect to an instance (contract §4 network policy): its address is
+ * denied, it is this server, or its host name does not resolve now. `reason` names the rule (for logs).
+ */
+export interface ConnectRefusal {
+  kind: "denied" | "self" | "unresolved";
+  reason: string;
+}
+
 /** A subscriber to {@link RegistryEvent}s; called synchronously by the change that caused the event. */
 export type RegistryListener = (event: RegistryEvent) => void;
 
@@ -32,6 +41,12 @@ export interface InstanceRouting {
   instancesOf(slug: string): readonly RoutedInstance[];
   /** The proxy could not connect to this instance: mark it `Unreachable` at once and tell subscribers. */
   reportConnectFailure(instanceId: string): void;
+  /**
+   * Checked before every connect to the instance: `undefined` means go ahead, and is what an IP-literal
+   * instance and a recently resolved name answer synchronously, without allocating; a name due for
+   * resolution answers with a promise. Optional only so test doubles of this interface need not.
+   */
+  checkConnect?(instanceId: string): ConnectRefusal | undefined | Promise<ConnectRefusal | undefined>;
   /**
    * Subscribes to every instance change; returns the unsubscribe function. The registry always
    * provides it; optional only so test doubles of this interface need not.

@@ -10,7 +10,7 @@ import { newId } from "../../lib/ids";
 import type { InstanceRecord, InstanceTable } from "./instance-table";
 import { SEES_ALL_INSTANCES } from "./permissions";
 import type { Instance, ListInstancesQuery, RegisterInstanceRequest } from "./schemas";
-import { normalizeInstanceUrl } from "./url";
+import { normalizeInstanceUrl, type NormalizedUrl } from "./url";
 
 /** What {@link InstanceService} works on. */
 export interface InstanceServiceDeps {
@@ -18,6 +18,11 @@ export interface InstanceServiceDeps {
   clock: Clock;
   /** Called after a registration so the instance is probed now rather than at the next cycle. */
   probeSoon?: (id: string) => void;
+  /**
+   * Refuses (throws a 400) a URL the network policy denies or that points at this server; runs
+   * before any table change. May resolve the host name, hence async.
+   */
+  vet?: (url: NormalizedUrl) => Promise<void>;
 }
 
 const FILTERS = ["host", "ip", "deploymentId", "path", "id", "scheme"] as const;
@@ -30,11 +35,13 @@ export class InstanceService {
 
   /**
    * Registers `req` for the caller's slug. The owner's re-registration is an idempotent upsert and a
-   * heartbeat; another slug gets 409 unless it is an admin, who takes the instance over.
+   * heartbeat; another slug gets 409 unless it is an admin, who takes the instance over. A URL that
+   * points at this server or a denied network is 400 (contract §4 network policy), decided first.
    */
-  register(caller: Caller, req: RegisterInstanceRequest): InstanceRecord {
+  async register(caller: Caller, req: RegisterInstanceRequest): Promise<InstanceRecord> {
     const { table, clock } = this.deps;
     const n = normalizeInstanceUrl(req);
+    await this.deps.vet?.(n);
     const byUrl = table.findByUrl(n.url);
     const byId = req.id ? table.get(req.id) : undefined;
     if (byUrl && byId && byUrl !== byId) {
