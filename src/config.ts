@@ -20,6 +20,7 @@ const text = (description: string, dflt = "") => t.String({ description, default
 export const ConfigEnv = t.Object({
   OB_SELF_URL: t.String({ description: "Public URL of this server; its port is the listening port.", default: "http://127.0.0.1:11337", pattern: "^https?://[^\\s/]+(:\\d+)?/?$" }),
   OB_LISTEN: t.String({ description: "Bind address host:port (e.g. 0.0.0.0:11337). Empty: host and port of OB_SELF_URL.", default: "", pattern: "^(\\[[0-9a-fA-F:.]+\\]|[^\\s:]+):\\d{1,5}$|^$" }),
+  OB_REUSE_PORT: bool("true: bind with SO_REUSEPORT so several servers share one address (the kernel spreads connections over them). Only for nodes of one cluster sharing one database; false: an address in use stops the start."),
   OB_FOLDER: text("Folder holding 1backend.db. Empty: next to the binary when compiled, ./.data when run from source."),
   OB_LOG_LEVEL: t.String({ description: "debug, info, warn, error or silent. Requests are logged at info.", default: "info", pattern: "^(debug|info|warn|error|silent)$" }),
   OB_BODY_LIMIT: count("Largest JSON request body in bytes on built-in endpoints; larger gets 413. Proxied bodies are streamed and not limited.", String(1024 * 1024)),
@@ -53,6 +54,8 @@ export interface Config {
   selfUrl: string;
   listenHost: string;
   listenPort: number;
+  /** OB_REUSE_PORT: share the listening address with other servers on purpose. */
+  reusePort: boolean;
   folder: string;
   logLevel: LogLevel;
   bodyLimitBytes: number;
@@ -114,6 +117,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     selfUrl: e.OB_SELF_URL.replace(/\/$/, ""),
     listenHost,
     listenPort,
+    reusePort: isTrue(e.OB_REUSE_PORT),
     folder: e.OB_FOLDER || defaultFolder(),
     logLevel: e.OB_LOG_LEVEL as LogLevel,
     bodyLimitBytes: Number(e.OB_BODY_LIMIT),

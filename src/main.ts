@@ -1,5 +1,6 @@
 /** @module Entry of `dist/1backend`: parse argv, load config, start; SIGTERM/SIGINT stop gracefully. */
 import { ConfigError, describeConfig, loadConfig } from "./config";
+import { ListenError } from "./http/listen";
 import { startServer } from "./serve";
 import { VERSION } from "./version";
 
@@ -46,6 +47,12 @@ try {
   if (err instanceof ConfigError) {
     console.error(`1backend: ${err.message}`);
     process.exit(2);
+  }
+  if (err instanceof ListenError) {
+    // Another server (or another program) has the address: a second node on it would split traffic
+    // and state with the first. OB_REUSE_PORT=true shares it on purpose.
+    console.error(`1backend: ${err.message} (set OB_REUSE_PORT=true only to share it on purpose)`);
+    process.exit(3);
   }
   console.error(`1backend: failed to start: ${(err as Error).message}`);
   process.exit(1);

@@ -8,6 +8,8 @@ import { createApp } from "./app";
 import { createDeps, type Deps, type DepsOverrides } from "./deps";
 import { createHandler, type RequestHandler } from "./handler";
 import { AppError, errorResponse } from "./http/errors";
+import { formatAddress, listen } from "./http/listen";
+import { createLogger } from "./lib/log";
 
 export interface RunningServer {
   /** Base URL clients use, e.g. `http://127.0.0.1:11337` (the real port when 0 was asked for). */
@@ -19,14 +21,19 @@ export interface RunningServer {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** Starts listening on the configured address. Port 0 picks a free port and OB_SELF_URL follows it. */
-export async function startServer(config: Config, overrides: DepsOverrides = {}): Promise<RunningServer> {
+/**
+ * Starts listening on the configured address. Port 0 picks a free port and OB_SELF_URL follows it.
+ * Throws `ListenError` (http/listen.ts) when the address is in use and OB_REUSE_PORT is not set.
+ */
+export async function startServer(config: Config, inputOverrides: DepsOverrides = {}): Promise<RunningServer> {
+  // One logger from the first moment, so errors Bun reports before the modules exist are logged too.
+  const overrides = { ...inputOverrides, log: inputOverrides.log ?? createLogger(config.logLevel) };
   // Between bind and ready (migrations, key pair) requests get a proper error, not a hang.
   let handle: RequestHandler = async () =>
     errorResponse(new AppError(503, "http.starting", "the server is starting, retry in a moment", { "retry-after": "1" }));
   let deps: Deps | undefined;
   // The socket is bound first so a port-0 server knows its port before modules read OB_SELF_URL.
-  const server: Server<unknown> = Bun.serve({
+  const server: Server<unknown> = listen<unknown>({
     hostname: config.listenHost,
     port: config.listenPort,
     fetch: (request, srv) => handle(request, srv),
@@ -40,7 +47,7 @@ export async function startServer(config: Config, overrides: DepsOverrides = {})
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     idleTimeout: 255,
     development: false,
-  });
+  }, config.reusePort, overrides.log);
   const port = server.port!;
   const selfUrl = config.listenPort === 0 ? withPort(config.selfUrl, port) : config.selfUrl;
   try {
@@ -56,7 +63,7 @@ export async function startServer(config: Config, overrides: DepsOverrides = {})
   handle = createHandler(deps, app);
   const modules = [deps.user, deps.registry, deps.proxy];
   for (const m of modules) await m.start?.();
-  const url = `http://${config.listenHost.includes(":") ? `[${config.listenHost}]` : config.listenHost}:${port}`;
+  const url = `http://${formatAddress(config.listenHost, port)}`;
   deps.log.info("listening", { url, selfUrl, folder: config.folder });
 
   let stopping: Promise<void> | undefined;
