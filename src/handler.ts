@@ -1,24 +1,20 @@
 /**
- * @module The server's request handler: built-in paths go to the Elysia app (with CORS, preflight and
- * request ids), every other path goes to the proxy (contract §2 routing). One log line per request.
+ * @module The server's request handler: the request target is read once (where its path starts in
+ * `request.url`), and that one index decides everything — refusal (400, request-target.ts), built-in
+ * (the Elysia app, with CORS, preflight and request ids) or proxy, and the route inside either
+ * (contract §2 routing). The Host header plays no part. One log line per request.
  */
 import type { Server } from "bun";
 import type { App } from "./app";
 import type { Deps } from "./deps";
 import { applyCors, preflightResponse } from "./http/cors";
+import { errorResponse, type AppError } from "./http/errors";
 import { requestIdOf } from "./http/request-id";
+import { canonicalizeUrl, pathAt, refusalOf } from "./http/request-target";
+import { pathStartOf } from "./modules/proxy/target";
 
 /** First path segments served by the server itself; everything else is a slug for the proxy. */
-export const BUILT_IN_SEGMENTS: ReadonlySet<string> = new Set([
-  "",
-  "user-svc",
-  "registry-svc",
-  "proxy-svc",
-  "swagger",
-  "openapi",
-  "openapi.json",
-  "health",
-]);
+export const BUILT_IN_SEGMENTS: readonly string[] = ["", "user-svc", "registry-svc", "proxy-svc", "swagger", "openapi", "openapi.json", "health"];
 
 export type RequestHandler = (request: Request, server?: Server<unknown>) => Promise<Response | undefined>;
 
@@ -26,12 +22,19 @@ export function createHandler(deps: Deps, app: App): RequestHandler {
   const { log, proxy } = deps;
   const logRequests = log.enabled("info");
 
-  async function builtIn(request: Request): Promise<Response> {
+  async function builtIn(request: Request, url: string, pathStart: number): Promise<Response> {
+    canonicalizeUrl(request, url, pathStart);
     const origin = request.headers.get("origin");
     const response = request.method === "OPTIONS" ? preflightResponse(origin) : await app.handle(request);
     applyCors(response.headers, origin);
     response.headers.set("x-request-id", requestIdOf(request));
     return response;
+  }
+
+  function refused(request: Request, error: AppError): Promise<Response> {
+    const response = errorResponse(error, { "x-request-id": requestIdOf(request) });
+    applyCors(response.headers, request.headers.get("origin"));
+    return Promise.resolve(response);
   }
 
   function logged(request: Request, path: string, started: number, response: Response | undefined): Response | undefined {
@@ -48,23 +51,31 @@ export function createHandler(deps: Deps, app: App): RequestHandler {
   // Not async: with logging off, a proxied request returns the proxy's promise as it is.
   return (request, server) => {
     const started = logRequests ? performance.now() : 0;
-    const path = pathOf(request.url);
-    const handled = BUILT_IN_SEGMENTS.has(firstSegment(path)) ? builtIn(request) : proxy.forward(request, server);
-    return logRequests ? handled.then((response) => logged(request, path, started, response)) : handled;
+    const url = request.url;
+    const pathStart = pathStartOf(url);
+    const refusal = refusalOf(request, pathStart);
+    const handled =
+      refusal !== undefined
+        ? refused(request, refusal)
+        : isBuiltInPath(url, pathStart)
+          ? builtIn(request, url, pathStart)
+          : proxy.forward(request, server, pathStart);
+    return logRequests ? handled.then((response) => logged(request, pathAt(url, pathStart), started, response)) : handled;
   };
 }
 
-/** Path of an absolute request URL, without query, without allocating a URL object. */
-export function pathOf(url: string): string {
-  // Bun gives a relative `request.url` when the client's Host header holds "/" or "?": then it starts with "/".
-  const start = url.charCodeAt(0) === 47 ? 0 : url.indexOf("/", url.indexOf("//") + 2);
-  if (start < 0) return "/";
-  const query = url.indexOf("?", start);
-  return query < 0 ? url.slice(start) : url.slice(start, query);
-}
-
-/** `"/skeleton-svc/hello"` → `"skeleton-svc"`; `"/"` → `""`. */
-export function firstSegment(path: string): string {
-  const end = path.indexOf("/", 1);
-  return end < 0 ? path.slice(1) : path.slice(1, end);
+/**
+ * Whether the first segment of the path starting at `pathStart` in `url` is built-in. It compares in
+ * place (no substring per request); the segment ends where the proxy's slug scan ends it (target.ts).
+ */
+export function isBuiltInPath(url: string, pathStart: number): boolean {
+  const from = pathStart + 1;
+  let end = from;
+  for (; end < url.length; end++) {
+    const c = url.charCodeAt(end);
+    if (c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */) break;
+  }
+  const length = end - from;
+  for (const segment of BUILT_IN_SEGMENTS) if (segment.length === length && url.startsWith(segment, from)) return true;
+  return false;
 }

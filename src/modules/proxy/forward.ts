@@ -32,7 +32,8 @@ export interface ForwarderDeps {
   websockets: WebSocketProxy;
 }
 
-export type Forward = (request: Request, server?: Server<unknown>) => Promise<Response | undefined>;
+/** `pathStart`: where the path starts in `request.url`, as the server's handler found it. */
+export type Forward = (request: Request, server?: Server<unknown>, pathStart?: number) => Promise<Response | undefined>;
 
 export interface Forwarder {
   forward: Forward;
@@ -111,8 +112,8 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
   }
 
   // Not async: the common case returns fetch's promise chain without extra await layers.
-  const forward: Forward = (request, server) => {
-    const target = targetOf(request.url);
+  const forward: Forward = (request, server, pathStart) => {
+    const target = targetOf(request.url, pathStart);
     if (target === undefined || routing.instancesOf(target.slug).length === 0) {
       return Promise.resolve(errors.proxyErrorResponse(request, errors.noInstances()));
     }

@@ -16,8 +16,11 @@ import { createTrustCheck } from "../../http/trust";
 import { createWebSocketProxy } from "./websocket";
 
 export interface ProxyModule extends Module {
-  /** Forwards a request whose first segment is a slug. `server` gives the client IP and WebSocket upgrades. */
-  forward(request: Request, server?: Server<unknown>): Promise<Response | undefined>;
+  /**
+   * Forwards a request whose first segment is a slug. `server` gives the client IP and WebSocket
+   * upgrades; `pathStart` is where the path starts in `request.url`, as the server's handler found it.
+   */
+  forward(request: Request, server?: Server<unknown>, pathStart?: number): Promise<Response | undefined>;
   /** Bun.serve WebSocket handlers for proxied upgrades. */
   websocket: WebSocketHandler<unknown>;
 }

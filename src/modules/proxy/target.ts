@@ -24,9 +24,12 @@ export function pathStartOf(url: string): number {
   return scheme < 0 ? -1 : url.indexOf("/", scheme + 3);
 }
 
-/** Slug and raw path of a request URL, or `undefined` when the first segment is not a valid slug. */
-export function targetOf(url: string): ProxyTarget | undefined {
-  const start = pathStartOf(url);
+/**
+ * Slug and raw path of a request URL, or `undefined` when the first segment is not a valid slug.
+ * `start` is where the path starts, when the caller already found it (the server's handler reads the
+ * target once and routes by that one index: contract §2).
+ */
+export function targetOf(url: string, start = pathStartOf(url)): ProxyTarget | undefined {
   if (start < 0) return undefined;
   let end = start + 1;
   let previousDash = true; // a slug cannot start with "-"
