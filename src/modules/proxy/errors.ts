@@ -10,6 +10,8 @@ import { requestIdOf } from "../../http/request-id";
 export const noInstances = () => notFound("proxy.no_instances", "no instances found");
 export const noHealthyInstances = () => new AppError(503, "proxy.no_healthy_instances", "no healthy instances found");
 export const upstreamUnreachable = () => new AppError(502, "proxy.upstream_unreachable", "could not connect to any instance");
+/** The registry's network policy refused the instance's address (contract §4); the reason is logged, not sent. */
+export const addressDenied = () => new AppError(502, "proxy.address_denied", "the instance's address is denied by the network policy");
 export const badGateway = () => new AppError(502, "proxy.bad_gateway", "the instance failed to answer");
 export const upstreamTimeout = () => new AppError(504, "proxy.upstream_timeout", "the instance did not answer in time");
 /** RFC 5842 §7.2 508 Loop Detected: the request came back around more than hops.ts's MAX_HOPS times. */

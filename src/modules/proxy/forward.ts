@@ -11,7 +11,7 @@ import type { AuthGate } from "../../http/auth-guard";
 import { AppError } from "../../http/errors";
 import { requestIdOf } from "../../http/request-id";
 import type { Logger } from "../../lib/log";
-import type { InstanceRouting, RoutedInstance } from "../registry/routing";
+import type { ConnectRefusal, InstanceRouting, RoutedInstance } from "../registry/routing";
 import * as errors from "./errors";
 import { incomingHeaders, isWebSocketUpgrade, stripHopByHop, upstreamRequestHeaders, type ClientInfo } from "./headers";
 import { HOPS_HEADER, hopsOf, MAX_HOPS } from "./hops";
@@ -57,6 +57,24 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
   function send(request: Request, target: ProxyTarget, headers: Headers, tried?: string[]): Promise<Response> {
     const instance = picker.pick(target.slug, routing.instancesOf(target.slug), tried);
     if (instance === undefined) return Promise.resolve(errors.proxyErrorResponse(request, errors.noHealthyInstances()));
+    // The network policy, before any packet (contract §4): undefined, synchronously, for IP literals
+    // and recently resolved names; a promise only when a name is due for resolution.
+    const refusal = routing.checkConnect?.(instance.id);
+    if (refusal === undefined) return attempt(request, target, headers, tried, instance);
+    if (refusal instanceof Promise) {
+      return refusal.then((r) => (r === undefined ? attempt(request, target, headers, tried, instance) : refuse(request, target, headers, tried, instance, r)));
+    }
+    return Promise.resolve(refuse(request, target, headers, tried, instance, refusal));
+  }
+
+  /** A host name that does not resolve is a connect failure (next instance); a denied address is final. */
+  function refuse(request: Request, target: ProxyTarget, headers: Headers, tried: string[] | undefined, instance: RoutedInstance, refusal: ConnectRefusal): Response | Promise<Response> {
+    if (refusal.kind === "unresolved") return retryOrFail(request, target, headers, tried ?? [], instance, "connect", refusal.reason);
+    routing.reportConnectFailure(instance.id);
+    return errors.proxyErrorResponse(request, errors.addressDenied());
+  }
+
+  function attempt(request: Request, target: ProxyTarget, headers: Headers, tried: string[] | undefined, instance: RoutedInstance): Promise<Response> {
     const call = new UpstreamCall(request, instance.url, settings);
     return call.send(instance.url + target.pathAndQuery, headers).then(
       (response) => {

@@ -61,6 +61,14 @@ export function createWebSocketProxy(routing: InstanceRouting, picker: Picker, r
     for (let attempt = 0; attempt <= retries; attempt++) {
       const instance = picker.pick(target.slug, routing.instancesOf(target.slug), tried);
       if (instance === undefined) return errors.proxyErrorResponse(request, errors.noHealthyInstances());
+      // The network policy, before any packet (contract §4), as on the HTTP path (forward.ts).
+      const refusal = await routing.checkConnect?.(instance.id);
+      if (refusal !== undefined) {
+        routing.reportConnectFailure(instance.id);
+        if (refusal.kind !== "unresolved") return errors.proxyErrorResponse(request, errors.addressDenied());
+        (tried ??= []).push(instance.id);
+        continue;
+      }
       const url = instance.url.replace(/^http/, "ws") + target.pathAndQuery;
       const upstream = await open(url, headers, protocols, connectTimeoutMs);
       if (upstream !== undefined) {

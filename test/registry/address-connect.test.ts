@@ -1,0 +1,161 @@
+/**
+ * The network policy at connect time (contract §4: "checked at registration and at every connect"):
+ * a host name may resolve elsewhere after its registration, and stored instances may be denied by the
+ * policy of a later start. The denied address is always a loopback one denied by OB_INSTANCE_DENY
+ * (127.0.0.3/32), so even a bug could send nothing off this machine. Also: a real server on port 0
+ * refuses its own address.
+ */
+import { describe, expect, test } from "bun:test";
+import type { Server } from "bun";
+import { NAME_VERDICT_TTL_MS } from "../../src/modules/registry/address-guard";
+import type { ProbeFn } from "../../src/modules/registry/probe";
+import type { ConnectRefusal } from "../../src/modules/registry/routing";
+import { FakeClock } from "../helpers/fake-clock";
+import { testServer } from "../helpers/server";
+import { tempDir } from "../helpers/temp-dir";
+import { FakeRouting, proxyHarness, rawRequest } from "../proxy/helpers";
+import { ScriptedResolver } from "./fake-resolver";
+import { registryHarness } from "./harness";
+import { list, register } from "./scenario";
+
+const DENY = { OB_INSTANCE_DENY: "127.0.0.3/32" };
+const DENIED_BODY = { code: "proxy.address_denied", error: "the instance's address is denied by the network policy" };
+
+/** An HTTP upstream on `hostname`, port 0, counting the requests that reach it. */
+function countingUpstream(hostname = "127.0.0.1") {
+  const seen = { requests: 0 };
+  const server = Bun.serve({
+    hostname,
+    port: 0,
+    fetch(request, srv: Server<unknown>) {
+      seen.requests++;
+      if (request.headers.get("upgrade") === "websocket" && srv.upgrade(request, { data: {} })) return undefined;
+      return Response.json({ ok: true });
+    },
+    websocket: { message() {} },
+  });
+  return { port: server.port!, seen, [Symbol.asyncDispose]: () => server.stop(true) };
+}
+
+/** A probe that records its targets and says alive, sending nothing. */
+function recordingProbe(): { probe: ProbeFn; targets: string[] } {
+  const targets: string[] = [];
+  return { targets, probe: async (t) => (targets.push(`${t.host}:${t.port}`), true) };
+}
+
+describe("connect-time check of host names", () => {
+  test("a name that moves into a denied network is not connected to by the proxy: 502 proxy.address_denied, Unreachable", async () => {
+    await using up = countingUpstream();
+    const resolver = new ScriptedResolver({ localhost: ["127.0.0.1"] });
+    const clock = new FakeClock(Date.now());
+    await using h = await registryHarness({ env: DENY, clock, resolve: resolver.resolve });
+    await register(h, "alpha", { url: `http://localhost:${up.port}`, id: "inst-1" });
+    expect((await h.json("GET", "/alpha-svc/x")).status).toBe(200);
+    expect(up.seen.requests).toBe(1);
+
+    resolver.set("localhost", ["127.0.0.3"]);
+    clock.advance(NAME_VERDICT_TTL_MS + 1);
+    const r = await h.json("GET", "/alpha-svc/x");
+    expect({ status: r.status, body: r.body }).toEqual({ status: 502, body: DENIED_BODY });
+    expect(up.seen.requests).toBe(1);
+    expect(h.registry.table.get("inst-1")!.status).toBe("Unreachable");
+  });
+
+  test("the verdict is cached for a few seconds: one lookup per name, not one per request", async () => {
+    await using up = countingUpstream();
+    const resolver = new ScriptedResolver({ localhost: ["127.0.0.1"] });
+    const clock = new FakeClock(Date.now());
+    await using h = await registryHarness({ env: DENY, clock, resolve: resolver.resolve });
+    await register(h, "alpha", { url: `http://localhost:${up.port}`, id: "inst-1" });
+    for (let i = 0; i < 5; i++) expect((await h.json("GET", "/alpha-svc/x")).status).toBe(200);
+    expect(resolver.asked.filter((name) => name === "localhost")).toHaveLength(1);
+  });
+
+  test("nor by the prober: the probe is not called and the instance is Unreachable", async () => {
+    const { probe, targets } = recordingProbe();
+    const resolver = new ScriptedResolver({ localhost: ["127.0.0.1"] });
+    const clock = new FakeClock(Date.now());
+    await using h = await registryHarness({ env: DENY, clock, resolve: resolver.resolve, probe });
+    await register(h, "alpha", { url: "http://localhost:9311", id: "inst-1" });
+    expect(await h.registry.prober.runOnce()).toMatchObject({ probed: 1, healthy: 1 });
+    expect(targets).toEqual(["localhost:9311"]);
+
+    resolver.set("localhost", ["127.0.0.3"]);
+    clock.advance(NAME_VERDICT_TTL_MS + 1);
+    expect(await h.registry.prober.runOnce()).toMatchObject({ probed: 1, unreachable: 1 });
+    expect(targets).toEqual(["localhost:9311"]);
+    expect(h.registry.table.get("inst-1")!.status).toBe("Unreachable");
+  });
+
+  test("a name that stops resolving is a connect failure: the next instance answers", async () => {
+    await using up = countingUpstream();
+    // localhost: were the check skipped, fetch's own lookup would still stay on this machine.
+    const resolver = new ScriptedResolver({ localhost: ["127.0.0.1"] });
+    const clock = new FakeClock(Date.now());
+    await using h = await registryHarness({ clock, resolve: resolver.resolve });
+    await register(h, "alpha", { url: `http://localhost:${up.port}`, id: "inst-gone" });
+    await register(h, "alpha", { url: `http://127.0.0.1:${up.port}`, id: "inst-ip" });
+    resolver.set("localhost", []);
+    clock.advance(NAME_VERDICT_TTL_MS + 1);
+    for (let i = 0; i < 2; i++) expect((await h.json("GET", "/alpha-svc/x")).status).toBe(200);
+    expect(h.registry.table.get("inst-gone")!.status).toBe("Unreachable");
+    expect(up.seen.requests).toBe(2);
+  });
+});
+
+describe("stored instances denied by the policy of a later start", () => {
+  test("are kept and listed, but neither proxied to nor probed", async () => {
+    await using up = countingUpstream("127.0.0.3");
+    await using dir = tempDir();
+    const { probe, targets } = recordingProbe();
+    {
+      await using before = await registryHarness({ folder: dir.path, probe });
+      await register(before, "alpha", { url: `http://127.0.0.3:${up.port}`, id: "inst-1" });
+    }
+    await using h = await registryHarness({ folder: dir.path, env: DENY, probe });
+    expect((await list(h)).map((i) => i.id)).toEqual(["inst-1"]);
+    const r = await h.json("GET", "/alpha-svc/x");
+    expect({ status: r.status, body: r.body }).toEqual({ status: 502, body: DENIED_BODY });
+    await h.registry.prober.runOnce();
+    expect({ probes: targets, requests: up.seen.requests }).toEqual({ probes: [], requests: 0 });
+    expect(h.registry.table.get("inst-1")!.status).toBe("Unreachable");
+  });
+});
+
+describe("WebSocket upgrades", () => {
+  test("a refused instance gets no handshake: 502 proxy.address_denied and marked Unreachable", async () => {
+    await using up = countingUpstream();
+    class DenyingRouting extends FakeRouting {
+      checkConnect(): ConnectRefusal {
+        return { kind: "denied", reason: "host 127.0.0.1 is in denied network 127.0.0.1/32 (OB_INSTANCE_DENY)" };
+      }
+    }
+    const routing = new DenyingRouting();
+    const instance = routing.add("ws-svc", `http://127.0.0.1:${up.port}`);
+    await using h = proxyHarness({ routing, logLevel: "silent" });
+    const r = await rawRequest(h.url, "GET", "/ws-svc/socket", {
+      connection: "Upgrade",
+      upgrade: "websocket",
+      "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+      "sec-websocket-version": "13",
+    });
+    expect({ status: r.status, body: JSON.parse(r.body) }).toEqual({ status: 502, body: DENIED_BODY });
+    expect({ requests: up.seen.requests, failures: routing.failures }).toEqual({ requests: 0, failures: [instance.id] });
+  });
+});
+
+describe("a real server on port 0", () => {
+  test("refuses its own address and localhost at its real port with 400 registry.self_url", async () => {
+    await using s = await testServer();
+    const login = await fetch(`${s.url}/user-svc/login`, { method: "POST", body: JSON.stringify({ appHost: "test.app", slug: "1backend", password: "changeme" }), headers: { "content-type": "application/json" } });
+    const token = ((await login.json()) as { token: { token: string } }).token.token;
+    const put = async (url: string) => {
+      const r = await fetch(`${s.url}/registry-svc/instance`, { method: "PUT", body: JSON.stringify({ url }), headers: { authorization: `Bearer ${token}`, "content-type": "application/json" } });
+      return { status: r.status, body: await r.json() };
+    };
+    for (const url of [`http://127.0.0.1:${s.port}`, `http://localhost:${s.port}/1backend`]) {
+      expect(await put(url)).toEqual({ status: 400, body: { code: "registry.self_url", error: expect.stringContaining(`points at this server (its listening address 127.0.0.1:${s.port})`) } });
+    }
+    expect((await put(`http://127.0.0.1:${s.port === 65535 ? 65534 : s.port + 1}`)).status).toBe(201);
+  });
+});
