@@ -153,6 +153,12 @@ describe("registration refuses URLs pointing at this server (400 registry.self_u
     expect((await put(h, "http://127.0.0.2:45678")).status).toBe(201);
   });
 
+  test("0.0.0.0 and :: at our port are us even where OB_INSTANCE_ALLOW lifts their denial (a connect to them reaches this host)", async () => {
+    await using h = await registryHarness({ env: { OB_LISTEN: "127.0.0.1:45678", OB_INSTANCE_ALLOW: "0.0.0.0/8,::/128" } });
+    for (const url of ["http://0.0.0.0:45678", "http://[::]:45678"]) expect({ url, code: (await put(h, url)).body.code }).toEqual({ url, code: "registry.self_url" });
+    expect((await put(h, "http://0.0.0.0:45679")).status).toBe(201);
+  });
+
   test("the host:port of OB_SELF_URL is us, compared by name before any lookup", async () => {
     await using h = await registryHarness({ env: { OB_SELF_URL: "https://api.self.test", OB_LISTEN: "127.0.0.1:0" } });
     const r = await put(h, "https://API.self.test:443/v1/");
