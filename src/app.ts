@@ -7,16 +7,21 @@ import type { Deps } from "./deps";
 import { docs } from "./http/openapi";
 import { readJsonBody } from "./http/json-body";
 import { errorHandler } from "./http/error-handler";
+import { bodyValidation, type RouteWithBody } from "./http/body-validation";
 import { VERSION } from "./version";
 
 export function createApp(deps: Deps) {
   const { config } = deps;
-  let routes: readonly { method: string; path: string }[] = [];
+  const bodyLimits = { bytes: config.bodyLimitBytes, values: config.jsonMaxValues };
+  let routes: readonly RouteWithBody[] = [];
   // normalize "typebox": unknown fields are still dropped, but a wrong type stays a 400. Elysia's default
   // (exact-mirror) coerces a string or array into an object for record-like and all-optional object fields.
   const app = new Elysia({ name: "1backend", normalize: "typebox" })
     .use(errorHandler(deps.log, () => routes))
-    .onParse({ as: "global" }, ({ request }) => readJsonBody(request, config.bodyLimitBytes))
+    // One reader for every JSON body (routes' `parse: "json"` comes after it and is never reached),
+    // then the bodies' schemas checked in linear time before Elysia's own check (body-validation.ts).
+    .onParse({ as: "global" }, ({ request }) => readJsonBody(request, bodyLimits))
+    .use(bodyValidation(() => routes))
     .use(docs(VERSION))
     .get("/health", () => ({ status: "ok" as const, version: VERSION }), {
       detail: { summary: "Liveness: the server is up and serving", tags: ["Health"] },

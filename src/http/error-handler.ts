@@ -4,14 +4,15 @@
  * anything else is a bug → 500 with a request id in the log, and nothing internal in the body.
  */
 import { Elysia } from "elysia";
-import { AppError, errorResponse } from "./errors";
+import { AppError, errorResponse, invalidInput, invalidJson } from "./errors";
 import { allowedMethodsFinder, methodNotAllowed } from "./method-not-allowed";
 import { requestIdOf } from "./request-id";
 import type { Logger } from "../lib/log";
 
-interface ValidationIssue {
-  path?: string;
-  message?: string;
+/** The parts of Elysia's ValidationError read here: `valueError` is the first TypeBox error, computed once. */
+interface ElysiaValidationError {
+  type?: string;
+  valueError?: { path?: string; message?: string };
 }
 
 /** `routes` is read lazily, after every module has been registered. */
@@ -21,12 +22,12 @@ export function errorHandler(log: Logger, routes: () => readonly { method: strin
     if (error instanceof AppError) return errorResponse(error);
     switch (code) {
       case "VALIDATION":
-        return errorResponse(validationError(error as unknown as { type?: string; all?: ValidationIssue[] }));
+        return errorResponse(validationError(error as unknown as ElysiaValidationError));
       case "PARSE": {
         // Elysia wraps what the body parser throws (413 from json-body.ts) in a ParseError.
         const cause = (error as { cause?: unknown }).cause;
         if (cause instanceof AppError) return errorResponse(cause);
-        return errorResponse(new AppError(400, "http.invalid_json", "request body is not valid JSON"));
+        return errorResponse(invalidJson());
       }
       case "NOT_FOUND": {
         allowedMethods ??= allowedMethodsFinder(routes());
@@ -43,9 +44,12 @@ export function errorHandler(log: Logger, routes: () => readonly { method: strin
   });
 }
 
-function validationError(error: { type?: string; all?: ValidationIssue[] }): AppError {
-  const first = error.all?.[0];
-  const field = (first?.path ?? "").replace(/^\//, "").replaceAll("/", ".") || "body";
+/**
+ * 400 naming the first failing field. Only the first: `error.all` re-runs the schema for up to 64
+ * errors. (Bodies rarely get here: body-validation.ts refuses them first, see why there.)
+ */
+function validationError(error: ElysiaValidationError): AppError {
+  const first = error.valueError;
   const where = error.type === "query" ? "query parameter" : error.type === "params" ? "path parameter" : "field";
-  return new AppError(400, "http.invalid_request", `invalid ${where} ${field}: ${first?.message ?? "invalid value"}`);
+  return invalidInput(where, first?.path ?? "", first?.message ?? "invalid value");
 }

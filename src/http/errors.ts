@@ -35,6 +35,20 @@ export const notFound = (code: string, message: string) => new AppError(404, cod
 export const conflict = (code: string, message: string) => new AppError(409, code, message);
 export const payloadTooLarge = (limit: number) =>
   new AppError(413, "http.body_too_large", `request body is larger than the limit of ${limit} bytes`);
+/** The body is not JSON (RFC 8259). */
+export const invalidJson = () => new AppError(400, "http.invalid_json", "request body is not valid JSON");
+/** The body nests arrays/objects deeper than `max` (contract §2: 32), refused before it is parsed. */
+export const jsonTooDeep = (max: number) =>
+  new AppError(400, "http.json_too_deep", `request body nests arrays or objects deeper than ${max} levels`);
+/** The body holds more JSON values than `max` (OB_JSON_MAX_VALUES), refused before it is parsed. */
+export const jsonTooManyValues = (max: number) =>
+  new AppError(413, "http.json_too_many_values", `request body holds more than ${max} JSON values`);
+/**
+ * A body field, query or path parameter failed its schema; `path` is a JSON pointer (`/a/0/b`). The
+ * name is cut at 200 characters: a label key is the client's text and may be as long as the body.
+ */
+export const invalidInput = (where: "field" | "query parameter" | "path parameter", path: string, message: string) =>
+  badRequest("http.invalid_request", `invalid ${where} ${path.slice(1, 201).replaceAll("/", ".") || "body"}: ${message}`);
 export const tooManyRequests = (code: string, retryAfterSeconds: number) =>
   new AppError(429, code, `too many attempts, retry in ${retryAfterSeconds}s`, { "retry-after": String(retryAfterSeconds) });
 export const notImplemented = (code: string, message: string) => new AppError(501, code, message);
