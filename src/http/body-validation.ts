@@ -50,6 +50,8 @@ function compileBodyCheck(route: RouteWithBody | undefined): BodyCheck | null {
   const optional = OptionalKind in schema;
   return (body) => {
     if (optional && !(typeof body === "object" && body !== null && hasKey(body))) return;
+    // Fast path, the usual request: what passes as sent passes after defaults and cleaning too.
+    if (compiled.Check(body)) return;
     // On a copy: cleaning edits in place, and the route's own transforms (which run next) must still
     // see what was sent, e.g. rejectNonObjectBody refuses a bad label that cleaning would just drop.
     const copy = structuredClone(body);
