@@ -8,6 +8,7 @@
 import { Elysia } from "elysia";
 import { Kind, OptionalKind, type TSchema } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { ValueErrorType } from "@sinclair/typebox/errors";
 import { Value } from "@sinclair/typebox/value";
 import { invalidInput } from "./errors";
 
@@ -37,9 +38,9 @@ export function bodyValidation(routes: () => readonly RouteWithBody[]) {
  * what Elysia would, in its order: defaults merged in (Elysia merges `Value.Default(schema, {})` into an
  * object body; its `t.Integer` carries one), unknown fields dropped (`normalize: "typebox"` cleans; the
  * root object is closed, so without it an unknown field would be refused), then the schema; and an
- * optional body only when it is a non-empty object. Stricter in
- * one place, on purpose: a body that is not an object where one is expected is refused, where Elysia's
- * default merge would have turned `42` into `{}`.
+ * optional body only when it is a non-empty object. Stricter in two places, on purpose: a body that is
+ * not an object where one is expected is refused, where Elysia's default merge would have turned `42`
+ * into `{}`; and a wrong entry of a string map (labels) is refused, where cleaning would drop it.
  */
 function compileBodyCheck(route: RouteWithBody | undefined): BodyCheck | null {
   const schema = route?.hooks.body as TSchema | undefined;
@@ -52,13 +53,17 @@ function compileBodyCheck(route: RouteWithBody | undefined): BodyCheck | null {
     if (optional && !(typeof body === "object" && body !== null && hasKey(body))) return;
     // Fast path, the usual request: what passes as sent passes after defaults and cleaning too.
     if (compiled.Check(body)) return;
-    // On a copy: cleaning edits in place, and the route's own transforms (which run next) must still
-    // see what was sent, e.g. rejectNonObjectBody refuses a bad label that cleaning would just drop.
-    const copy = structuredClone(body);
-    const value = clean(schema, withDefaults && isPlainObject(copy) ? Object.assign(structuredClone(withDefaults), copy) : copy);
-    if (compiled.Check(value)) return;
     // The error iterator is lazy: First() stops at the first error, whatever the width of the body.
-    const first = compiled.Errors(value).First();
+    let first = compiled.Errors(body).First();
+    // Only an unknown field (which cleaning drops) or a missing one (which a default may fill) can be
+    // fine after all; only then is Elysia's merge-and-clean redone, on a copy: cleaning edits in place,
+    // and the route's own transforms, which run next, must still see what was sent.
+    if (withDefaults || first?.type === ValueErrorType.ObjectAdditionalProperties) {
+      const copy = structuredClone(body);
+      const value = clean(schema, withDefaults && isPlainObject(copy) ? Object.assign(structuredClone(withDefaults), copy) : copy);
+      if (compiled.Check(value)) return;
+      first = compiled.Errors(value).First();
+    }
     throw invalidInput("field", first?.path ?? "", first?.message ?? "invalid value");
   };
 }
