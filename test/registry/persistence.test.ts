@@ -65,6 +65,21 @@ describe("durable acknowledgements (contract §4)", () => {
     expect(writing).toBeLessThanOrEqual(10);
   });
 
+  test("an interval flush landing between a registration and its scheduled commit answers it, stored", async () => {
+    await using h = await registryHarness();
+    const flusher = h.registry.flusher;
+    const whenCommitted = flusher.whenCommitted.bind(flusher);
+    const afterFlush: { rows: number; answer: string }[] = [];
+    spyOn(flusher, "whenCommitted").mockImplementation((id) => {
+      const committed = whenCommitted(id);
+      if (committed) afterFlush.push({ rows: flusher.runOnce(), answer: Bun.peek.status(committed) }); // the 1 s flush wins the race
+      return committed;
+    });
+    expect((await put(h, "alpha", { url: "http://127.0.0.1:9311", id: "raced" })).status).toBe(201);
+    expect(afterFlush).toEqual([{ rows: 1, answer: "fulfilled" }]); // settled by that flush, not left to the scheduled commit
+    expect(Object.keys(storedRows(h))).toEqual(["raced"]);
+  });
+
   test("a health observation still in flight when the instance is removed does not bring it back", async () => {
     await using dir = tempDir();
     let release!: (alive: boolean) => void;
