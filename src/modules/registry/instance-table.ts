@@ -198,8 +198,9 @@ export class InstanceTable {
     const current = new Map<string, InstanceRecord>();
     for (const id of changes.undo.keys()) {
       const record = this.byId.get(id);
-      if (record) current.set(id, record);
-      if (record) this.unindex(record);
+      if (!record) continue;
+      current.set(id, record);
+      this.unindex(record);
     }
     for (const [id, stored] of changes.undo) {
       const record = current.get(id);
