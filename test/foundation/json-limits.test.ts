@@ -191,7 +191,7 @@ describe("over a real socket", () => {
     await using server = await testServer();
     const deep = new TextEncoder().encode(deepObject(170_000));
     const tooMany = new TextEncoder().encode(fill('{"appHost":[', "1", "]}"));
-    const post = (body: BodyInit) => fetch(`${server.url}/user-svc/login`, { method: "POST", body, headers: { "content-type": "application/json" } });
+    const post = (body: Uint8Array | ReadableStream<Uint8Array>) => fetch(`${server.url}/user-svc/login`, { method: "POST", body, headers: { "content-type": "application/json" } });
     const chunked = (bytes: Uint8Array) =>
       new ReadableStream<Uint8Array>({
         start(c) {
