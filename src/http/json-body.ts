@@ -40,12 +40,12 @@ export async function readJsonBody(request: Request, limits: JsonBodyLimits): Pr
 
 /**
  * One pass over `text` counting `[`/`{` nesting, and containers plus commas (each value but the first
- * of every container), outside strings; throws as soon as a bound is crossed. Malformed text is left for `JSON.parse`: the
- * scan only has to be right for valid JSON, where `"` opens and closes strings and `\` escapes
- * exactly the next character (RFC 8259 §7; a `\uXXXX` escape holds no `"` or `\`).
- * Why before parsing: JSC's `JSON.parse` recurses per level, and everything after it (TypeBox
- * errors, Elysia's messages) walks the value, some of it quadratically in the depth; and parsing
- * 1 MiB of `{},{},…` alone takes ~100 ms of CPU, so the count of values is bounded too.
+ * of every container), outside strings; throws as soon as a bound is crossed. Malformed text is left
+ * for `JSON.parse`: the scan only has to be right for valid JSON, where `"` opens and closes strings
+ * and `\` escapes exactly the next character (RFC 8259 §7; a `\uXXXX` escape holds no `"` or `\`).
+ * Why before parsing: what walks the parsed value recursively (TypeBox, Elysia's error messages)
+ * overflows the stack on a 5,000-deep array in a field and is quadratic in the depth elsewhere; and
+ * parsing 1 MiB of `{},{},…` alone takes ~100 ms of CPU, so the count of values is bounded too.
  */
 export function assertJsonShape(text: string, maxValues: number, maxDepth = MAX_JSON_DEPTH): void {
   let depth = 0;
