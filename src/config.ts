@@ -24,7 +24,7 @@ export const ConfigEnv = t.Object({
   OB_FOLDER: text("Folder holding 1backend.db. Empty: next to the binary when compiled, ./.data when run from source."),
   OB_LOG_LEVEL: t.String({ description: "debug, info, warn, error or silent. Requests are logged at info.", default: "info", pattern: "^(debug|info|warn|error|silent)$" }),
   OB_BODY_LIMIT: count("Largest JSON request body in bytes on built-in endpoints; larger gets 413. Proxied bodies are streamed and not limited.", String(1024 * 1024)),
-  OB_JSON_MAX_VALUES: count("Most JSON values (array elements, object members, arrays and objects) a request body on built-in endpoints may hold; more gets 413 before it is parsed, which bounds the CPU one request can cost (parsing 1 MiB of tiny values takes ~100 ms).", "20000"),
+  OB_JSON_MAX_VALUES: count("Most JSON values (array elements, object members, arrays and objects) a request body on built-in endpoints may hold; more gets 413 before it is parsed, which bounds the CPU one request can cost (parsing 1 MiB of tiny values takes ~100 ms). 0: no limit.", "20000"),
   OB_TOKEN_EXPIRATION: duration("Lifetime of issued tokens, Go duration syntax (30s, 5m, 1h). 0 means 5m.", "5m"),
   OB_TOKEN_AUTO_REFRESH_OFF: bool("true: an expired token is refused instead of being refreshed from its still-active session."),
   OB_ADMIN_PASSWORD: text("Password of the bootstrap admin `1backend` when it is first created. Empty: `changeme`, with a warning."),
@@ -60,7 +60,7 @@ export interface Config {
   folder: string;
   logLevel: LogLevel;
   bodyLimitBytes: number;
-  /** OB_JSON_MAX_VALUES. */
+  /** OB_JSON_MAX_VALUES; `Infinity` for 0. */
   jsonMaxValues: number;
   tokenExpirationMs: number;
   tokenAutoRefresh: boolean;
@@ -124,7 +124,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     folder: e.OB_FOLDER || defaultFolder(),
     logLevel: e.OB_LOG_LEVEL as LogLevel,
     bodyLimitBytes: Number(e.OB_BODY_LIMIT),
-    jsonMaxValues: Number(e.OB_JSON_MAX_VALUES),
+    jsonMaxValues: Number(e.OB_JSON_MAX_VALUES) || Infinity,
     tokenExpirationMs: ms("OB_TOKEN_EXPIRATION") || 5 * 60_000,
     tokenAutoRefresh: !isTrue(e.OB_TOKEN_AUTO_REFRESH_OFF),
     adminPassword: e.OB_ADMIN_PASSWORD || undefined,

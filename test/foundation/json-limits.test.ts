@@ -134,10 +134,12 @@ describe("wide and long bodies at the size limit", () => {
     expect((await send("POST", "/registry-svc/nodes", fits, admin)).status).toBe(200);
   });
 
-  test("OB_JSON_MAX_VALUES sets the bound", async () => {
+  test("OB_JSON_MAX_VALUES sets the bound; 0 lifts it", async () => {
     await using small = await testApp({ env: { OB_JSON_MAX_VALUES: "10" } });
     expect((await small.json("POST", "/registry-svc/echo", { body: "[1,2,3,4,5,6,7,8,9,10]" })).status).toBe(200);
     expect((await small.json("POST", "/registry-svc/echo", { body: "[1,2,3,4,5,6,7,8,9,10,11]" })).body.code).toBe("http.json_too_many_values");
+    await using unbounded = await testApp({ env: { OB_JSON_MAX_VALUES: "0" } });
+    expect((await unbounded.json("POST", "/registry-svc/echo", { body: JSON.stringify(Array(30_000).fill(1)) })).status).toBe(200);
   });
 
   test("long strings and many escapes in a field are refused naming it", async () => {
