@@ -42,6 +42,15 @@ export interface DepsOverrides {
 /** Opens `<folder>/1backend.db`, applies migrations and wires the modules. */
 export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
   const opened = openDatabase(join(config.folder, "1backend.db"));
+  try {
+    return await wireModules(config, overrides, opened);
+  } catch (err) {
+    opened.close(); // a failed start leaves no open database behind (the caller never gets `close`)
+    throw err;
+  }
+}
+
+async function wireModules(config: Config, overrides: DepsOverrides, opened: ReturnType<typeof openDatabase>): Promise<Deps> {
   migrate(opened.db);
   const base: BaseDeps = {
     config,

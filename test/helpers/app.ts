@@ -20,7 +20,13 @@ export interface TestApp {
 export async function testApp(options: { env?: Record<string, string> } & DepsOverrides = {}): Promise<TestApp> {
   const dir = tempDir();
   const { env, ...overrides } = options;
-  const deps = await createDeps(testConfig(dir.path, env), { fastCrypto: true, ...overrides });
+  let deps: Deps;
+  try {
+    deps = await createDeps(testConfig(dir.path, env), { fastCrypto: true, ...overrides });
+  } catch (err) {
+    dir[Symbol.dispose](); // a test expecting the start to fail owns no handle to clean up with
+    throw err;
+  }
   const handle = createHandler(deps, createApp(deps));
   const request: TestApp["request"] = async (method, path, opts = {}) => {
     const headers: Record<string, string> = { ...opts.headers };

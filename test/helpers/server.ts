@@ -12,7 +12,13 @@ export interface TestServer extends RunningServer {
 export async function testServer(options: { env?: Record<string, string>; folder?: string } & DepsOverrides = {}): Promise<TestServer> {
   const { env, folder, ...overrides } = options;
   const dir = folder ? undefined : tempDir();
-  const server = await startServer(testConfig(folder ?? dir!.path, env), { fastCrypto: true, ...overrides });
+  let server: RunningServer;
+  try {
+    server = await startServer(testConfig(folder ?? dir!.path, env), { fastCrypto: true, ...overrides });
+  } catch (err) {
+    dir?.[Symbol.dispose](); // a test expecting the start to fail owns no handle to clean up with
+    throw err;
+  }
   return {
     ...server,
     folder: folder ?? dir!.path,
