@@ -35,7 +35,7 @@ scenarios(
     { name: "attempt 1", method: "POST", path: "/user-svc/login", body: { appHost: APP, slug: "alice", password: "wrong-password" }, status: 401 },
     { name: "attempt 2", method: "POST", path: "/user-svc/login", body: { appHost: APP, slug: "alice", password: "wrong-password" }, status: 401 },
     {
-      name: "attempt 3 is limited per slug, even with the right password",
+      name: "attempt 3, past the per-slug bound, is limited for the client that failed, even with the right password",
       method: "POST",
       path: "/user-svc/login",
       body: { appHost: APP, slug: "alice", password: "alice-password" },
