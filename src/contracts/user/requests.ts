@@ -121,6 +121,8 @@ export type PermitInput = Static<typeof PermitInput>;
 
 /** Body of `savePermits`. */
 export const SavePermitsBody = t.Object({ permits: t.Array(PermitInput, { maxItems: 500 }) });
+/** Body of `deletePermits`. */
+export const DeletePermitsBody = t.Object({ ids: t.Array(Name("Permit id."), { minItems: 1, maxItems: 500 }) });
 /** Body of `listPermits`. */
 export const ListPermitsBody = t.Object({ permission: opt(OptionalName("Permission.")), slug: opt(OptionalName("Slug granted.")) });
 /** Body of `listPermissions`. */

@@ -59,6 +59,11 @@ export class PermitIndex {
     return out;
   }
 
+  /** Drops these permits (after a delete). */
+  removeIds(ids: readonly string[]): void {
+    for (const id of ids) this.remove(id);
+  }
+
   /** Drops a permit by id; its permission keeps its (maybe empty) list, so first-grant order holds. */
   private remove(id: string): void {
     const permission = this.permissionById.get(id);

@@ -1,7 +1,7 @@
 /** @module Routes: permits, enrolls, permissions and has-permission. HTTP only. */
 import { Elysia, t } from "elysia";
 import { App, Enroll, Permit, User } from "../../../contracts/user/models";
-import { DeleteEnrollsBody, ListEnrollsBody, ListPermissionsBody, ListPermitsBody, SaveEnrollsBody, SavePermitsBody } from "../../../contracts/user/requests";
+import { DeleteEnrollsBody, DeletePermitsBody, ListEnrollsBody, ListPermissionsBody, ListPermitsBody, SaveEnrollsBody, SavePermitsBody } from "../../../contracts/user/requests";
 import { Empty } from "../../../contracts/user/fields";
 import { authGuard } from "../../../http/auth-guard";
 import { errors } from "../../../http/errors";
@@ -28,6 +28,20 @@ export function accessRoutes(c: UserRoutesContext) {
         body: SavePermitsBody,
         response: { 200: Empty, ...errors(400, 401, 403, 413) },
         detail: { summary: "Grant permissions to slugs and roles (non-admins: only `<slug>:` permissions)", tags: TAGS, operationId: "savePermits" },
+      },
+    )
+    .delete(
+      "/user-svc/permits",
+      ({ caller, body }) => {
+        c.access.deletePermits(caller, body.ids);
+        return {};
+      },
+      {
+        auth: true,
+        parse: "json",
+        body: DeletePermitsBody,
+        response: { 200: Empty, ...errors(400, 401, 403, 404, 413) },
+        detail: { summary: "Delete permits by id (non-admins: only `<slug>:` permissions; a module's defaults return at the next start)", tags: TAGS, operationId: "deletePermits" },
       },
     )
     .post("/user-svc/permits", ({ body }) => ({ permits: c.access.listPermits(body) }), {

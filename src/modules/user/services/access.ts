@@ -76,6 +76,20 @@ export class AccessService {
     this.d.permits.upsert(rows);
   }
 
+  /**
+   * Deletes permits by id (`oo permit rm`); non-admins only permits of their own `<slug>:` permissions.
+   * A module's default permits come back at the next start (they are granted at every start).
+   */
+  deletePermits(caller: Owner, ids: string[]): void {
+    const rows = this.d.access.findPermitsById(ids);
+    const found = new Set(rows.map((r) => r.id));
+    const missing = ids.find((id) => !found.has(id));
+    if (missing) throw notFound("user.permit_not_found", `permit ${missing} not found`);
+    for (const row of rows) this.assertOwns(caller, row.permission, "permission");
+    this.d.access.deletePermits(ids);
+    this.d.permits.removeIds(ids);
+  }
+
   /** Default permits of a module, in every app (idempotent, called at start). */
   grantDefaults(permits: DefaultPermit[]): void {
     this.savePermits({ ...SYSTEM, appId: "*" }, permits.map((p) => ({ ...p, appHost: "*" })));

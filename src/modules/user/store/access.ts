@@ -82,6 +82,10 @@ export class AccessStore {
     return ids.length === 0 ? [] : this.db.select().from(userPermits).where(inArray(userPermits.id, ids)).all();
   }
 
+  deletePermits(ids: string[]): void {
+    if (ids.length > 0) this.db.delete(userPermits).where(inArray(userPermits.id, ids)).run();
+  }
+
   /** Inserts or replaces permits in one transaction. */
   upsertPermits(rows: PermitRow[]): void {
     if (rows.length === 0) return;
