@@ -2,8 +2,8 @@
  * @module The service account: register the slug on first start, log in on every later start with the
  * password kept on disk (see credentials.ts), and say clearly when the slug belongs to someone else.
  */
-import { defaultCredentialsFile, generatePassword, readCredentials, writeCredentials } from "./credentials";
-import { ApiClient, ServerError } from "./http";
+import { defaultCredentialsFile, generatePassword, readCredentials, writeCredentials } from "./credentials.js";
+import { ApiClient, ServerError } from "./http.js";
 
 /**
  * Options of {@link registerOrLogin}.

@@ -2,33 +2,20 @@
  * @module Request authentication for service handlers: works on a plain `Request` (Bun.serve, fetch
  * handlers) and therefore in Elysia too (`derive` + `onError`), without depending on any framework.
  */
-import { PermissionChecker } from "./permissions";
-import { InvalidTokenError, TokenVerifier, type Caller } from "./verify";
+import { ForbiddenError, InvalidTokenError } from "./errors.js";
+import { PermissionChecker } from "./permissions.js";
+import { TokenVerifier, type Caller } from "./verify.js";
 
 /**
- * The caller lacks the permission the route requires: answer 403.
- *
- * @example
- * await auth.authenticate(request, "my-svc:pet:edit").catch((e) => { if (e instanceof ForbiddenError) console.warn(e.permission); throw e });
- */
-export class ForbiddenError extends Error {
-  override name = "ForbiddenError";
-  readonly status = 403;
-  constructor(readonly permission: string) {
-    super(`permission "${permission}" required`);
-  }
-}
-
-/**
- * The JSON error response for an {@link InvalidTokenError} (401) or {@link ForbiddenError} (403), in the
- * server's error shape; `undefined` for any other error, so Elysia's `onError` falls through.
+ * The JSON error response for an {@link InvalidTokenError} (401) or {@link ForbiddenError} (403), with
+ * the server's body shape and codes (`user.missing_token`, `user.invalid_token`,
+ * `auth.permission_denied`); `undefined` for any other error, so Elysia's `onError` falls through.
  *
  * @example
  * new Elysia().onError(({ error }) => authErrorResponse(error))
  */
 export function authErrorResponse(err: unknown): Response | undefined {
-  if (err instanceof InvalidTokenError) return json(401, { error: err.message, code: "auth.unauthorized" });
-  if (err instanceof ForbiddenError) return json(403, { error: err.message, code: "auth.forbidden" });
+  if (err instanceof InvalidTokenError || err instanceof ForbiddenError) return json(err.status, { error: err.message, code: err.code });
   return undefined;
 }
 

@@ -5,6 +5,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
+import { credentialsFileFromEnv, type Env } from "./env.js";
 
 /**
  * What is kept per slug.
@@ -28,9 +29,8 @@ interface CredentialsFile {
  * @example
  * defaultCredentialsFile("skeleton-svc") // "/home/me/.1backend/services/skeleton-svc.json"
  */
-export function defaultCredentialsFile(slug: string, env: Record<string, string | undefined> = process.env): string {
-  if (env.OB_CREDENTIALS_FILE) return env.OB_CREDENTIALS_FILE;
-  return join(env.HOME || homedir(), ".1backend", "services", `${slug}.json`);
+export function defaultCredentialsFile(slug: string, env: Env = process.env): string {
+  return credentialsFileFromEnv(env) ?? join(env.HOME || homedir(), ".1backend", "services", `${slug}.json`);
 }
 
 /**

@@ -2,7 +2,7 @@
 
 /**
  * A non-2xx answer from the server. `message` is the server's own message (`{"error": ...}`), `code`
- * its stable code (`user-svc.slug_taken`, …) when it sent one.
+ * its stable code (`user.slug_taken`, `user.invalid_token`, …) when it sent one.
  *
  * @example
  * try { await api.call("POST", "/user-svc/login", { body }) }

@@ -3,9 +3,9 @@
  * interval (re-registering the same URL is the heartbeat, and it re-creates the instance after the
  * server restarted on a new database or evicted it), and DELETE on shutdown.
  */
-import { ApiClient, isTransient, ServerError } from "./http";
-import { sleep } from "./retry";
-import type { TokenSource } from "./session";
+import { ApiClient, isTransient, ServerError } from "./http.js";
+import { sleep } from "./retry.js";
+import type { TokenSource } from "./session.js";
 
 /**
  * Options of {@link InstanceRegistration}.

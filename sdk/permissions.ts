@@ -3,7 +3,7 @@
  * token and permission until the token's expiry, like 1Backend's Go SDK.
  */
 import { createHash } from "node:crypto";
-import { ApiClient, ServerError } from "./http";
+import { ApiClient, ServerError } from "./http.js";
 
 /**
  * The server's answer to has-permission (fields of 1Backend's `HasPermissionResponse`).

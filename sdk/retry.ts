@@ -1,5 +1,5 @@
 /** @module Retrying transient failures (network, 429, 5xx) with capped exponential backoff and jitter. */
-import { isTransient, ServerError } from "./http";
+import { isTransient, ServerError } from "./http.js";
 
 /**
  * Options of {@link withRetry}.

@@ -2,10 +2,11 @@
  * @module `startService`: everything a service needs in one call — its account, its registered and
  * heartbeating instance, and request authentication — configured from the environment by default.
  */
-import { Authenticator } from "./auth";
-import { defaultCredentialsFile } from "./credentials";
-import { InstanceRegistration } from "./instance";
-import { ServiceSession } from "./session";
+import { Authenticator } from "./auth.js";
+import { defaultCredentialsFile } from "./credentials.js";
+import { selfUrlFromEnv, serverUrlFromEnv, type Env } from "./env.js";
+import { InstanceRegistration } from "./instance.js";
+import { ServiceSession } from "./session.js";
 
 /**
  * Options of {@link startService}; every one but `slug` has an environment default.
@@ -19,7 +20,10 @@ export interface ServiceOptions {
   name?: string;
   /** Default `OB_SERVER_URL`, then `OB_URL`, then `http://127.0.0.1:11337`. */
   serverUrl?: string;
-  /** This instance's URL. Default `OB_SELF_URL`, then `SELF_URL`; required one way or the other. */
+  /**
+   * This instance's URL. Default `SELF_URL`, then `OB_INSTANCE_URL` (never `OB_SELF_URL`: that is the
+   * server's own URL); required one way or the other.
+   */
   selfUrl?: string;
   /** Default `OB_CREDENTIALS_FILE`, then `~/.1backend/services/<slug>.json`. */
   credentialsFile?: string;
@@ -31,7 +35,8 @@ export interface ServiceOptions {
   startTimeoutMs?: number;
   /** Log sink; default one JSON line per event on stderr. */
   log?: (level: "info" | "warn", msg: string, fields?: Record<string, unknown>) => void;
-  env?: Record<string, string | undefined>;
+  /** Where the defaults are read from; default `process.env`. */
+  env?: Env;
 }
 
 /**
@@ -59,7 +64,8 @@ export interface Service {
 }
 
 /**
- * Registers or logs in the service account, registers the instance and keeps it heartbeating.
+ * Registers or logs in the service account, registers the instance and keeps it heartbeating. Call it
+ * once the service listens: the server may route requests to it as soon as the instance is registered.
  *
  * @example
  * const server = Bun.serve({ port: 9311, fetch: (req) => Response.json({ hello: "world" }) });
@@ -68,9 +74,8 @@ export interface Service {
  */
 export async function startService(options: ServiceOptions): Promise<Service> {
   const env = options.env ?? process.env;
-  const serverUrl = (options.serverUrl ?? env.OB_SERVER_URL ?? env.OB_URL ?? "http://127.0.0.1:11337").replace(/\/+$/, "");
-  const selfUrl = options.selfUrl ?? env.OB_SELF_URL ?? env.SELF_URL;
-  if (!selfUrl) throw new Error("startService: set OB_SELF_URL (or SELF_URL) to this instance's URL, or pass selfUrl");
+  const serverUrl = options.serverUrl ? options.serverUrl.replace(/\/+$/, "") : serverUrlFromEnv(env);
+  const selfUrl = options.selfUrl ?? selfUrlFromEnv(env);
   const log = options.log ?? defaultLog;
   const credentialsFile = options.credentialsFile ?? defaultCredentialsFile(options.slug, env);
   const session = new ServiceSession({

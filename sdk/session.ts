@@ -2,8 +2,8 @@
  * @module A service account that stays logged in: caches the token, renews it shortly before expiry
  * or when the server says 401 (restarted server, revoked session), and retries while the server is down.
  */
-import { registerOrLogin, type AccountOptions, type AccountToken } from "./account";
-import { withRetry } from "./retry";
+import { registerOrLogin, type AccountOptions, type AccountToken } from "./account.js";
+import { withRetry } from "./retry.js";
 
 /**
  * Where the SDK gets a valid token from; {@link ServiceSession} is the implementation.

@@ -2,9 +2,10 @@
  * @module Offline verification of incoming tokens: the server's RS256 public key is fetched once
  * (GET /user-svc/public-key) and cached; each token is then checked locally, with no request.
  */
-import { errors, importSPKI, jwtVerify, type CryptoKey } from "jose";
-import { ApiClient } from "./http";
-import { withRetry } from "./retry";
+import { errors, importSPKI, jwtVerify } from "jose";
+import { ErrorCodes, InvalidTokenError, MISSING_TOKEN_MESSAGE } from "./errors.js";
+import { ApiClient } from "./http.js";
+import { withRetry } from "./retry.js";
 
 /**
  * Who sent a request, read from a verified token (1Backend claims `1ui`, `1sl`, `1ro`, `1ai`, `1de`).
@@ -21,17 +22,6 @@ export interface Caller {
   device?: string;
   /** The raw token, to forward or to ask the server about permissions. */
   token: string;
-}
-
-/**
- * The token is missing, malformed, expired or not signed by the server: answer 401.
- *
- * @example
- * try { await verifier.verify(header) } catch (e) { if (e instanceof InvalidTokenError) return new Response(null, { status: 401 }) }
- */
-export class InvalidTokenError extends Error {
-  override name = "InvalidTokenError";
-  readonly status = 401;
 }
 
 /** How long a failed-signature refetch of the key is suppressed (a rotated key is rare). */
@@ -60,7 +50,7 @@ export class TokenVerifier {
    */
   async verify(authorization: string | null | undefined): Promise<Caller> {
     const token = tokenFromHeader(authorization);
-    if (!token) throw new InvalidTokenError("missing token");
+    if (!token) throw new InvalidTokenError(MISSING_TOKEN_MESSAGE, ErrorCodes.missingToken);
     try {
       return toCaller(await this.check(token, await this.publicKey()), token);
     } catch (err) {
@@ -113,7 +103,7 @@ export function tokenFromHeader(authorization: string | null | undefined): strin
 function toCaller(payload: Record<string, unknown>, token: string): Caller {
   const userId = payload["1ui"];
   const slug = payload["1sl"];
-  if (typeof userId !== "string" || typeof slug !== "string") throw new InvalidTokenError("token lacks user claims");
+  if (typeof userId !== "string" || typeof slug !== "string") throw new InvalidTokenError("the token lacks user claims");
   const roles = Array.isArray(payload["1ro"]) ? payload["1ro"].filter((r): r is string => typeof r === "string") : [];
   const appId = typeof payload["1ai"] === "string" ? payload["1ai"] : undefined;
   const device = typeof payload["1de"] === "string" ? payload["1de"] : undefined;
@@ -122,7 +112,7 @@ function toCaller(payload: Record<string, unknown>, token: string): Caller {
 
 function asInvalid(err: unknown): unknown {
   if (err instanceof InvalidTokenError) return err;
-  if (err instanceof errors.JWTExpired) return new InvalidTokenError("token expired");
-  if (err instanceof errors.JOSEError) return new InvalidTokenError("invalid token");
+  if (err instanceof errors.JWTExpired) return new InvalidTokenError("the token has expired");
+  if (err instanceof errors.JOSEError) return new InvalidTokenError();
   return err; // network failure fetching the key: not the caller's fault
 }

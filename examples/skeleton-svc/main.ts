@@ -4,12 +4,14 @@
  * Run it next to a server:
  *   OB_URL=http://127.0.0.1:11337 SELF_URL=http://127.0.0.1:9311 bun examples/skeleton-svc/main.ts
  * then `curl http://127.0.0.1:11337/skeleton-svc/hello`. SIGTERM/SIGINT deregister and exit 0.
- * A SELF_URL with port 0 binds a free port and registers the real one.
+ * A SELF_URL with port 0 binds a free port and registers the real one. It listens first and registers
+ * then, so the server never routes to a port that is not open yet. Its own URL is SELF_URL (or
+ * OB_INSTANCE_URL), never OB_SELF_URL: that one is the server's, and may be exported in the same shell.
  */
-import { startService } from "../../sdk";
+import { selfUrlFromEnv, startService } from "../../sdk/index.ts";
 
 const SLUG = "skeleton-svc";
-const requested = new URL(process.env.OB_SELF_URL ?? process.env.SELF_URL ?? "http://127.0.0.1:9311");
+const requested = new URL(selfUrlFromEnv(process.env, "http://127.0.0.1:9311"));
 
 const server = Bun.serve({
   hostname: requested.hostname.replace(/^\[|\]$/g, ""),

@@ -30,11 +30,14 @@ export function freePort(): number {
   return port;
 }
 
-/** Starts the skeleton service with HOME=`home` (its credentials live there) and waits until it is registered. */
-export async function startSkeleton(options: { serverUrl: string; port: number; home: string; timeoutMs?: number }): Promise<SkeletonProcess> {
+/**
+ * Starts the skeleton service with HOME=`home` (its credentials live there) and waits until it is
+ * registered; `env` adds variables (e.g. the server's OB_SELF_URL, exported in the same shell).
+ */
+export async function startSkeleton(options: { serverUrl: string; port: number; home: string; env?: Record<string, string>; timeoutMs?: number }): Promise<SkeletonProcess> {
   const proc = Bun.spawn([process.execPath, MAIN], {
     cwd: options.home,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: options.home, OB_URL: options.serverUrl, SELF_URL: `http://127.0.0.1:${options.port}` },
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: options.home, OB_URL: options.serverUrl, SELF_URL: `http://127.0.0.1:${options.port}`, ...options.env },
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { statSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { registerOrLogin, SlugTakenError, ServerError, ServiceSession } from "../../sdk";
+import { registerOrLogin, SlugTakenError, ServerError, ServiceSession } from "../../sdk/index.ts";
 import { tempDir } from "../helpers/temp-dir";
 import { fake1Backend } from "./fake-1backend";
 

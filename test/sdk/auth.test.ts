@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { Elysia } from "elysia";
 import { generateKeyPair, SignJWT } from "jose";
-import { Authenticator, authErrorResponse, InvalidTokenError, PermissionChecker, TokenVerifier, tokenFromHeader } from "../../sdk";
+import { Authenticator, authErrorResponse, InvalidTokenError, PermissionChecker, TokenVerifier, tokenFromHeader } from "../../sdk/index.ts";
 import { fake1Backend } from "./fake-1backend";
 
 const admin = { id: "usr-admin", slug: "1backend", password: "", roles: ["user-svc:user", "user-svc:admin"] };
@@ -18,15 +18,19 @@ describe("TokenVerifier", () => {
     expect(server.calls.filter((c) => c === "GET /user-svc/public-key")).toHaveLength(1);
   });
 
-  test("rejects missing, garbage, expired and foreign-signed tokens with InvalidTokenError", async () => {
+  test("rejects missing, garbage, expired and foreign-signed tokens with InvalidTokenError and the server's codes", async () => {
     await using server = await fake1Backend();
     const verifier = new TokenVerifier(server.url);
     const { privateKey } = await generateKeyPair("RS256");
     const foreign = await new SignJWT({ "1ui": "u", "1sl": "x", "1ro": [] }).setProtectedHeader({ alg: "RS256" }).setExpirationTime("5m").sign(privateKey);
     const expired = await server.sign(admin, -10);
+    const codes: string[] = [];
     for (const header of [undefined, "", "Bearer ", "Bearer garbage", `Bearer ${expired}`, `Bearer ${foreign}`]) {
-      await expect(verifier.verify(header)).rejects.toBeInstanceOf(InvalidTokenError);
+      const err = await verifier.verify(header).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(InvalidTokenError);
+      codes.push((err as InvalidTokenError).code);
     }
+    expect(codes).toEqual([...Array(3).fill("user.missing_token"), ...Array(3).fill("user.invalid_token")]);
   });
 
   test("tokenFromHeader accepts Bearer and bare tokens", () => {
@@ -66,8 +70,9 @@ describe("Authenticator", () => {
       const r = await fetch(`http://127.0.0.1:${svc.port}/my-svc/hello`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
       return { status: r.status, body: await r.json() };
     };
-    expect(await get()).toEqual({ status: 401, body: { error: "missing token", code: "auth.unauthorized" } });
-    expect(await get(await server.sign(plain))).toEqual({ status: 403, body: { error: 'permission "my-svc:hello:view" required', code: "auth.forbidden" } });
+    expect(await get()).toEqual({ status: 401, body: { error: "a token is required: Authorization: Bearer <token>", code: "user.missing_token" } });
+    expect(await get("garbage")).toEqual({ status: 401, body: { error: "the token is not valid", code: "user.invalid_token" } });
+    expect(await get(await server.sign(plain))).toEqual({ status: 403, body: { error: "permission my-svc:hello:view is required", code: "auth.permission_denied" } });
     expect(await get(await server.sign(admin))).toEqual({ status: 200, body: { hello: "1backend" } });
   });
 
@@ -82,7 +87,7 @@ describe("Authenticator", () => {
       const r = await app.handle(new Request("http://localhost/my-svc/me", { headers }));
       return { status: r.status, body: await r.json() };
     };
-    expect(await call({})).toEqual({ status: 401, body: { error: "missing token", code: "auth.unauthorized" } });
+    expect(await call({})).toEqual({ status: 401, body: { error: "a token is required: Authorization: Bearer <token>", code: "user.missing_token" } });
     expect(await call({ authorization: await server.sign(admin) })).toEqual({ status: 200, body: { slug: "1backend", roles: admin.roles } });
   });
 });

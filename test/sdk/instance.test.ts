@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { InstanceRegistration, normaliseUrl, ServerError, ServiceSession } from "../../sdk";
+import { InstanceRegistration, normaliseUrl, ServerError, ServiceSession } from "../../sdk/index.ts";
 import { tempDir } from "../helpers/temp-dir";
 import { waitFor } from "../helpers/wait";
 import { fake1Backend } from "./fake-1backend";

@@ -1,7 +1,7 @@
 /** The SDK against the real server (in process, port 0): the wire shapes the fake imitates, checked for real. */
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { Authenticator, registerOrLogin, SlugTakenError, startService } from "../../sdk";
+import { Authenticator, registerOrLogin, SlugTakenError, startService } from "../../sdk/index.ts";
 import { testServer } from "../helpers/server";
 import { tempDir } from "../helpers/temp-dir";
 
@@ -44,5 +44,23 @@ describe("SDK on the real server", () => {
     await expect(registerOrLogin({ serverUrl: server.url, slug: "taken-svc", credentialsFile: join(dir.path, "b.json") })).rejects.toBeInstanceOf(SlugTakenError);
     const again = await registerOrLogin({ serverUrl: server.url, slug: "taken-svc", credentialsFile: join(dir.path, "a.json") });
     expect(again.registered).toBe(false);
+  });
+
+  test("a service refuses callers with the server's own 401 and 403 bodies (user.missing_token, user.invalid_token, auth.permission_denied)", async () => {
+    await using server = await testServer({ env: { OB_ADMIN_PASSWORD: ADMIN } });
+    await using dir = tempDir();
+    const account = await registerOrLogin({ serverUrl: server.url, slug: "codes-svc", credentialsFile: join(dir.path, "c.json") });
+    const permission = "user-svc:user:create"; // what the server's POST /user-svc/user requires
+    const guarded = new Authenticator(server.url).guard(() => Response.json({}), { permission });
+    const answer = async (response: Response) => ({ status: response.status, body: await response.json() });
+    const statuses: number[] = [];
+    for (const authorization of [undefined, "Bearer garbage", `Bearer ${account.token}`]) {
+      const headers: Record<string, string> = { "content-type": "application/json", ...(authorization ? { authorization } : {}) };
+      const fromServer = await answer(await fetch(`${server.url}/user-svc/user`, { method: "POST", headers, body: JSON.stringify({ user: { slug: "x", name: "x" }, password: "password1" }) }));
+      const fromService = await answer(await guarded(new Request("http://svc/codes-svc/thing", { headers })));
+      expect(fromService).toEqual(fromServer);
+      statuses.push(fromService.status);
+    }
+    expect(statuses).toEqual([401, 401, 403]);
   });
 });
