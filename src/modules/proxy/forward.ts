@@ -11,7 +11,7 @@ import type { AuthGate } from "../../http/auth-guard";
 import { AppError } from "../../http/errors";
 import { requestIdOf } from "../../http/request-id";
 import type { Logger } from "../../lib/log";
-import type { ConnectRefusal, InstanceRouting, RoutedInstance } from "../registry/routing";
+import type { ConnectRefusal, InstanceRouting, PinnedConnect, RoutedInstance } from "../registry/routing";
 import * as errors from "./errors";
 import { incomingHeaders, isWebSocketUpgrade, stripHopByHop, upstreamRequestHeaders, type ClientInfo } from "./headers";
 import { HOPS_HEADER, hopsOf, MAX_HOPS } from "./hops";
@@ -57,14 +57,15 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
   function send(request: Request, target: ProxyTarget, headers: Headers, tried?: string[]): Promise<Response> {
     const instance = picker.pick(target.slug, routing.instancesOf(target.slug), tried);
     if (instance === undefined) return Promise.resolve(errors.proxyErrorResponse(request, errors.noHealthyInstances()));
-    // The network policy, before any packet (contract §4): undefined, synchronously, for IP literals
-    // and recently resolved names; a promise only when a name is due for resolution.
-    const refusal = routing.checkConnect?.(instance.id);
-    if (refusal === undefined) return attempt(request, target, headers, tried, instance);
-    if (refusal instanceof Promise) {
-      return refusal.then((r) => (r === undefined ? attempt(request, target, headers, tried, instance) : refuse(request, target, headers, tried, instance, r)));
+    // The network policy, before any packet (contract §4): undefined, synchronously, for IP literals;
+    // a recently resolved name's pin (the checked address) likewise; a promise when a name is due.
+    const verdict = routing.checkConnect?.(instance.id);
+    if (verdict === undefined) return attempt(request, target, headers, tried, instance, undefined);
+    if (verdict instanceof Promise) {
+      return verdict.then((v) => (v === undefined || v.kind === "pinned" ? attempt(request, target, headers, tried, instance, v) : refuse(request, target, headers, tried, instance, v)));
     }
-    return Promise.resolve(refuse(request, target, headers, tried, instance, refusal));
+    if (verdict.kind === "pinned") return attempt(request, target, headers, tried, instance, verdict);
+    return Promise.resolve(refuse(request, target, headers, tried, instance, verdict));
   }
 
   /** A host name that does not resolve is a connect failure (next instance); a denied address is final. */
@@ -74,9 +75,13 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
     return errors.proxyErrorResponse(request, errors.addressDenied());
   }
 
-  function attempt(request: Request, target: ProxyTarget, headers: Headers, tried: string[] | undefined, instance: RoutedInstance): Promise<Response> {
-    const call = new UpstreamCall(request, instance.url, settings);
-    return call.send(instance.url + target.pathAndQuery, headers).then(
+  /** `pin`: a host name's checked address, connected to instead of a new lookup of the name (DNS rebinding). */
+  function attempt(request: Request, target: ProxyTarget, headers: Headers, tried: string[] | undefined, instance: RoutedInstance, pin: PinnedConnect | undefined): Promise<Response> {
+    const base = pin === undefined ? instance.url : pin.url;
+    if (pin !== undefined) headers.set("host", pin.host);
+    else if (tried !== undefined) headers.delete("host"); // a pinned attempt before this retry set it
+    const call = new UpstreamCall(request, base, settings);
+    return call.send(base + target.pathAndQuery, headers, pin?.tls).then(
       (response) => {
         call.settle();
         stripHopByHop(response.headers);

@@ -12,6 +12,9 @@
  * most answers come sooner. A signal first read after the client left is already aborted, so a client
  * abort still cancels the upstream request, at most `CLIENT_WATCH_MS` late.
  *
+ * A host-name instance is connected at the address the registry checked (forward.ts passes its pinned
+ * base URL, and for https its TLS server name): the connect probe below goes there too.
+ *
  * The client's body stream is handed to fetch as is (native streaming, flat memory). Bun reads it only
  * once connected: after a refused connect `request.bodyUsed` is still false and the same stream can
  * go to the next instance; once bytes were sent (or the attempt was aborted) it is true and the
@@ -27,7 +30,7 @@ export interface CallSettings {
   connectMs: number;
   responseMs: number;
   /** `fetch` of the forwarder's `Bun.FetchSession` (see forward.ts). */
-  fetch: (url: string, init: RequestInit) => Promise<Response>;
+  fetch: (url: string, init: RequestInit & { tls?: { serverName: string } }) => Promise<Response>;
 }
 
 /** When an attempt still has no response headers after this long, the client's abort signal is watched. */
@@ -64,8 +67,13 @@ export class UpstreamCall extends AbortController {
     super();
   }
 
-  /** Sends the request to `url`; resolves with the response headers or rejects (see {@link failureOf}). */
-  send(url: string, headers: Headers): Promise<Response> {
+  /**
+   * Sends the request to `url`; resolves with the response headers or rejects (see {@link failureOf}).
+   * `tls` (pinned https only) names the host for SNI and the certificate check, which Bun makes against
+   * `serverName` (chain and name, checked in test/registry/address-pinning.test.ts); such requests
+   * share pooled connections per server name.
+   */
+  send(url: string, headers: Headers, tls?: { serverName: string }): Promise<Response> {
     this.timer = setTimeout(UpstreamCall.onWatch, Math.min(CLIENT_WATCH_MS, this.connectMs()), this);
     return this.settings.fetch(url, {
       method: this.request.method,
@@ -76,6 +84,7 @@ export class UpstreamCall extends AbortController {
       // Bun's idle timer would cut quiet streams (SSE); deadlines are ours, client aborts cancel.
       timeout: false,
       signal: this.signal,
+      tls,
     } as RequestInit);
   }
 

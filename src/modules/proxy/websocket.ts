@@ -21,6 +21,9 @@
  * so none of its fields (hop-by-hop, `Connection`-listed or not) can reach the client. A handshake the
  * upstream refuses (a 508 from a hop past the loop bound included: Bun reports no status, only an
  * error event) is answered 502 here.
+ *
+ * A host-name instance is connected at the address its network-policy verdict checked (the pin),
+ * with the `Host` field and TLS server name of its URL, as on the HTTP path (forward.ts).
  */
 import type { Server, ServerWebSocket, WebSocketHandler } from "bun";
 import type { InstanceRouting } from "../registry/routing";
@@ -62,15 +65,18 @@ export function createWebSocketProxy(routing: InstanceRouting, picker: Picker, r
       const instance = picker.pick(target.slug, routing.instancesOf(target.slug), tried);
       if (instance === undefined) return errors.proxyErrorResponse(request, errors.noHealthyInstances());
       // The network policy, before any packet (contract §4), as on the HTTP path (forward.ts).
-      const refusal = await routing.checkConnect?.(instance.id);
-      if (refusal !== undefined) {
+      const verdict = await routing.checkConnect?.(instance.id);
+      if (verdict !== undefined && verdict.kind !== "pinned") {
         routing.reportConnectFailure(instance.id);
-        if (refusal.kind !== "unresolved") return errors.proxyErrorResponse(request, errors.addressDenied());
+        if (verdict.kind !== "unresolved") return errors.proxyErrorResponse(request, errors.addressDenied());
         (tried ??= []).push(instance.id);
         continue;
       }
-      const url = instance.url.replace(/^http/, "ws") + target.pathAndQuery;
-      const upstream = await open(url, headers, protocols, connectTimeoutMs);
+      const base = verdict === undefined ? instance.url : verdict.url;
+      if (verdict === undefined) headers.delete("host");
+      else headers.set("host", verdict.host);
+      const url = base.replace(/^http/, "ws") + target.pathAndQuery;
+      const upstream = await open(url, headers, protocols, connectTimeoutMs, verdict?.tls);
       if (upstream !== undefined) {
         const pipe: Pipe = { upstream, early: [] };
         listen(pipe);
@@ -81,7 +87,7 @@ export function createWebSocketProxy(routing: InstanceRouting, picker: Picker, r
       }
       // Open failed: a refused TCP connect means the instance is down; anything else (e.g. the
       // upstream answered the handshake with 404) is the instance's answer and is not retried.
-      if (await canConnect(instance.url, connectTimeoutMs)) return errors.proxyErrorResponse(request, errors.badGateway());
+      if (await canConnect(base, connectTimeoutMs)) return errors.proxyErrorResponse(request, errors.badGateway());
       routing.reportConnectFailure(instance.id);
       (tried ??= []).push(instance.id);
     }
@@ -115,8 +121,8 @@ export function createWebSocketProxy(routing: InstanceRouting, picker: Picker, r
 }
 
 /** Opens a WebSocket to `url`; `undefined` when it fails or does not open within `timeoutMs`. */
-function open(url: string, headers: Headers, protocols: string[], timeoutMs: number): Promise<WebSocket | undefined> {
-  const socket = new WebSocket(url, { headers, protocols } as unknown as string[]);
+function open(url: string, headers: Headers, protocols: string[], timeoutMs: number, tls: { serverName: string } | undefined): Promise<WebSocket | undefined> {
+  const socket = new WebSocket(url, { headers, protocols, tls } as unknown as string[]);
   socket.binaryType = "arraybuffer";
   return new Promise((resolve) => {
     const timer = setTimeout(() => {

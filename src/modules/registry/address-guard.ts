@@ -5,6 +5,10 @@
  * elsewhere later. The connect check stays cheap on the proxy's path: an IP-literal instance's verdict
  * is computed once per record (records are replaced, never re-pointed, on re-registration), a host
  * name's is cached per host:port for a few seconds, in a bounded map.
+ *
+ * DNS rebinding: an allowed name's verdict carries the address that was checked, and the connect goes
+ * there ({@link PinnedConnect}), never to a second lookup of the name that could answer a denied address.
+ * The pin (base URL with the address, Host field, TLS server name) is built once per verdict and record.
  */
 import { isIP } from "node:net";
 import { badRequest } from "../../http/errors";
@@ -14,7 +18,7 @@ import type { Logger } from "../../lib/log";
 import type { AddressPolicy } from "./address-policy";
 import type { InstanceRecord, InstanceTable } from "./instance-table";
 import type { ResolveFn } from "./resolve";
-import type { ConnectRefusal } from "./routing";
+import type { ConnectRefusal, ConnectVerdict, PinnedConnect } from "./routing";
 import type { SelfAddresses } from "./self-addresses";
 import type { NormalizedUrl } from "./url";
 
@@ -38,16 +42,21 @@ export interface AddressGuardOptions {
   log: Logger;
 }
 
-type Verdict = ConnectRefusal | undefined;
+/** A check's outcome: refused, or allowed at `address` (for a name: the first it resolved to). */
+type Verdict = ConnectRefusal | { kind: "allowed"; address: string };
+type NameEntry = { expires: number; verdict: Verdict };
+/** A host-name record's cache key `host:port` (built once per record) and its last pin. */
+type NameSlot = { key: string; pin: PinnedConnect | undefined };
+
+const DEFAULT_PORT = { http: 80, https: 443 } as const;
 
 /** Vets registrations and answers the connect checks of {@link InstanceRouting.checkConnect}. */
 export class AddressGuard {
   /** IP-literal records: their verdict (null: allowed). */
   private readonly literal = new WeakMap<InstanceRecord, ConnectRefusal | null>();
-  /** Host-name records: their cache key `host:port`, built once per record. */
-  private readonly keys = new WeakMap<InstanceRecord, string>();
-  private readonly names = new Map<string, { expires: number; verdict: Verdict }>();
-  private readonly pending = new Map<string, Promise<Verdict>>();
+  private readonly slots = new WeakMap<InstanceRecord, NameSlot>();
+  private readonly names = new Map<string, NameEntry>();
+  private readonly pending = new Map<string, Promise<NameEntry>>();
 
   constructor(private readonly o: AddressGuardOptions) {}
 
@@ -57,19 +66,22 @@ export class AddressGuard {
    */
   async vet(n: NormalizedUrl): Promise<void> {
     const host = bareHost(n.host);
-    const verdict = isIP(host) ? await this.evaluate(host, n.port) : await this.cached(`${host}:${n.port}`, host, n.port);
-    if (verdict?.kind === "denied") throw addressDenied(verdict.reason);
-    if (verdict?.kind === "self") throw selfUrlRefused(n.url, verdict.reason);
+    const verdict = isIP(host) ? await this.evaluate(host, n.port) : (await this.cached(`${host}:${n.port}`, host, n.port)).verdict;
+    if (verdict.kind === "denied") throw addressDenied(verdict.reason);
+    if (verdict.kind === "self") throw selfUrlRefused(n.url, verdict.reason);
   }
 
-  /** The connect check for instance `id` (see {@link InstanceRouting.checkConnect}). */
-  checkConnect(id: string): Verdict | Promise<Verdict> {
+  /**
+   * The connect check for instance `id` (see {@link InstanceRouting.checkConnect}): `undefined` for an
+   * allowed IP literal, the pin for an allowed name, else the refusal.
+   */
+  checkConnect(id: string): ConnectVerdict | Promise<ConnectVerdict> {
     const record = this.o.table.get(id);
     if (record === undefined) return undefined;
     const known = this.literal.get(record);
     if (known !== undefined) return known ?? undefined;
-    let key = this.keys.get(record);
-    if (key === undefined) {
+    let slot = this.slots.get(record);
+    if (slot === undefined) {
       const host = bareHost(record.host);
       if (isIP(host)) {
         // Registration checked it against the same policy; this only caches the answer for the record.
@@ -78,11 +90,12 @@ export class AddressGuard {
         this.literal.set(record, verdict);
         return verdict ?? undefined;
       }
-      this.keys.set(record, (key = `${host}:${record.port}`));
+      this.slots.set(record, (slot = { key: `${host}:${record.port}`, pin: undefined }));
     }
-    const entry = this.names.get(key);
-    if (entry !== undefined && entry.expires > this.o.clock.now()) return entry.verdict;
-    return this.cached(key, bareHost(record.host), record.port);
+    const entry = this.names.get(slot.key);
+    if (entry !== undefined && entry.expires > this.o.clock.now()) return answer(record, slot, entry.verdict);
+    const nameSlot = slot; // const, for the closure
+    return this.cached(slot.key, bareHost(record.host), record.port).then((e) => answer(record, nameSlot, e.verdict));
   }
 
   /**
@@ -92,9 +105,10 @@ export class AddressGuard {
   async screenStored(): Promise<void> {
     for (const record of this.o.table.all()) {
       const host = bareHost(record.host);
-      let verdict: Verdict;
+      let verdict: ConnectRefusal | undefined;
       if (isIP(host)) {
-        verdict = await this.evaluate(host, record.port);
+        const checked = await this.evaluate(host, record.port);
+        verdict = checked.kind === "allowed" ? undefined : checked;
         this.literal.set(record, verdict ?? null);
       } else {
         const reason = this.o.policy.checkName(host);
@@ -105,16 +119,15 @@ export class AddressGuard {
   }
 
   /** The verdict for a host name, from the cache or resolved now (one lookup per name at a time). */
-  private cached(key: string, host: string, port: number): Promise<Verdict> {
+  private cached(key: string, host: string, port: number): Promise<NameEntry> {
     const entry = this.names.get(key);
-    if (entry !== undefined && entry.expires > this.o.clock.now()) return Promise.resolve(entry.verdict);
+    if (entry !== undefined && entry.expires > this.o.clock.now()) return Promise.resolve(entry);
     let pending = this.pending.get(key);
     if (pending === undefined) {
       pending = this.evaluate(host, port).then((verdict) => {
         this.pending.delete(key);
-        this.remember(key, verdict);
-        if (verdict !== undefined && verdict.kind !== "unresolved") this.o.log.warn("instance address refused", { host, port, reason: verdict.reason });
-        return verdict;
+        if (verdict.kind === "denied" || verdict.kind === "self") this.o.log.warn("instance address refused", { host, port, reason: verdict.reason });
+        return this.remember(key, verdict);
       });
       pending.catch(() => this.pending.delete(key));
       this.pending.set(key, pending);
@@ -122,15 +135,18 @@ export class AddressGuard {
     return pending;
   }
 
-  private remember(key: string, verdict: Verdict): void {
+  private remember(key: string, verdict: Verdict): NameEntry {
     this.names.delete(key);
     if (this.names.size >= MAX_NAME_VERDICTS) this.names.delete(this.names.keys().next().value!);
-    this.names.set(key, { expires: this.o.clock.now() + NAME_VERDICT_TTL_MS, verdict });
+    const entry = { expires: this.o.clock.now() + NAME_VERDICT_TTL_MS, verdict };
+    this.names.set(key, entry);
+    return entry;
   }
 
   /**
    * Policy and self check of `host:port`. Rules on the name come first and the name is compared with
-   * our own names before any lookup, so a denied name or our own URL is refused without DNS.
+   * our own names before any lookup, so a denied name or our own URL is refused without DNS. Every
+   * address must pass; the connect goes to the first (resolver order, so the choice is deterministic).
    */
   private async evaluate(host: string, port: number): Promise<Verdict> {
     const { policy } = this.o;
@@ -154,6 +170,30 @@ export class AddressGuard {
       }
     }
     const us = self.match(host, port, addresses);
-    return us === undefined ? undefined : { kind: "self", reason: us };
+    return us === undefined ? { kind: "allowed", address: addresses[0]! } : { kind: "self", reason: us };
   }
+}
+
+/** A name's verdict for one record: the refusal, or the record's pin (rebuilt when the address moved). */
+function answer(record: InstanceRecord, slot: NameSlot, verdict: Verdict): ConnectVerdict {
+  if (verdict.kind !== "allowed") return verdict;
+  if (slot.pin === undefined || slot.pin.address !== verdict.address) slot.pin = pinOf(record, verdict.address);
+  return slot.pin;
+}
+
+/**
+ * The connect target of a name record at a checked address. `host` is what fetch would have sent for
+ * the record's URL (the default port omitted, RFC 9110 §7.2); for https the TLS server name is the
+ * name (RFC 6066 §3: without a trailing dot), so SNI and the certificate check stay the name's.
+ */
+function pinOf(record: InstanceRecord, address: string): PinnedConnect {
+  const authority = isIP(address) === 6 ? `[${address}]` : address;
+  const pin: PinnedConnect = {
+    kind: "pinned",
+    address,
+    url: `${record.scheme}://${authority}:${record.port}${record.path}`,
+    host: record.port === DEFAULT_PORT[record.scheme] ? record.host : `${record.host}:${record.port}`,
+  };
+  if (record.scheme === "https") pin.tls = { serverName: bareHost(record.host) };
+  return pin;
 }

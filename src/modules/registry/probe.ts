@@ -1,8 +1,12 @@
 /**
  * @module One health probe of one instance: a TCP connect to host:port, or an HTTP GET on its
  * `healthCheckPath` where 2xx/3xx means alive. Both give up after the timeout or when aborted, and
- * never leave a socket behind.
+ * never leave a socket behind. A host-name instance is probed at the address its network-policy
+ * verdict checked (`pin`), like the proxy connects, so a name cannot answer one address to the check
+ * and another to the probe (DNS rebinding).
  */
+import type { PinnedConnect } from "./routing";
+
 /** What a probe needs to know about an instance. */
 export interface ProbeTarget {
   scheme: "http" | "https";
@@ -10,6 +14,8 @@ export interface ProbeTarget {
   host: string;
   port: number;
   healthCheckPath?: string;
+  /** A host name's checked address (address-guard.ts): connect there, not to a new lookup of `host`. */
+  pin?: PinnedConnect;
 }
 
 /** Resolves true when the instance is alive; never rejects. */
@@ -28,7 +34,7 @@ const stalled = new Set<string>();
 
 /** Alive when a TCP connection opens within the timeout; the connection is closed at once. */
 export function probeTcp(target: ProbeTarget, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
-  const hostname = target.host.replace(/^\[|\]$/g, "");
+  const hostname = target.pin?.address ?? target.host.replace(/^\[|\]$/g, "");
   const key = `${hostname}:${target.port}`;
   if (signal.aborted || stalled.has(key)) return Promise.resolve(false);
   return new Promise((resolve) => {
@@ -79,16 +85,25 @@ export function probeTcp(target: ProbeTarget, timeoutMs: number, signal: AbortSi
 
 /** Alive when `GET healthCheckPath` answers 2xx or 3xx within the timeout (redirects are not followed). */
 export async function probeHttp(target: ProbeTarget, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
-  const url = `${target.scheme}://${target.host}:${target.port}${target.healthCheckPath ?? "/"}`;
+  const { pin } = target;
+  const origin = pin === undefined ? `${target.scheme}://${target.host}:${target.port}` : `${target.scheme}://${authorityOf(pin.address)}:${target.port}`;
+  const headers: Record<string, string> = { "user-agent": "1backend-health-probe" };
+  // Pinned: the Host field and TLS server name of the instance's URL, as fetch would give them.
+  if (pin !== undefined) headers.host = pin.host;
   try {
-    const response = await fetch(url, {
+    const response = await fetch(`${origin}${target.healthCheckPath ?? "/"}`, {
       signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
       redirect: "manual",
-      headers: { "user-agent": "1backend-health-probe" },
+      headers,
+      tls: pin?.tls,
     });
     await response.body?.cancel();
     return response.status >= 200 && response.status < 400;
   } catch {
     return false;
   }
+}
+
+function authorityOf(address: string): string {
+  return address.includes(":") ? `[${address}]` : address;
 }

@@ -9,8 +9,8 @@ import type { Logger } from "../../lib/log";
 import type { InstanceRecord, InstanceTable } from "./instance-table";
 import { IntervalJob } from "./interval-job";
 import { Limiter } from "./limiter";
-import { probeInstance, type ProbeFn } from "./probe";
-import type { ConnectRefusal } from "./routing";
+import { probeInstance, type ProbeFn, type ProbeTarget } from "./probe";
+import type { ConnectVerdict } from "./routing";
 
 /**
  * Immediate probes after registrations, per second. Beyond it (a registration storm) new instances
@@ -31,9 +31,10 @@ export interface ProberOptions {
   probe?: ProbeFn;
   /**
    * The network policy's connect check (address-guard.ts): a refused instance is marked Unreachable
-   * without a packet sent to it, so probe results never map denied networks.
+   * without a packet sent to it, so probe results never map denied networks; an allowed name is probed
+   * at the address it checked (its pin), never at a new lookup of the name.
    */
-  checkConnect?: (id: string) => ConnectRefusal | undefined | Promise<ConnectRefusal | undefined>;
+  checkConnect?: (id: string) => ConnectVerdict | Promise<ConnectVerdict>;
 }
 
 /** Outcome counts of one cycle. */
@@ -113,15 +114,17 @@ export class Prober {
     if (this.inFlight.has(id)) return undefined;
     this.inFlight.add(id);
     const signal = this.abort.signal;
-    const target = { scheme: record.scheme, host: record.host, port: record.port, healthCheckPath: record.healthCheckPath };
+    const target: ProbeTarget = { scheme: record.scheme, host: record.host, port: record.port, healthCheckPath: record.healthCheckPath };
     try {
       return await this.limiter.run(async () => {
         if (signal.aborted) return undefined;
-        if ((await this.o.checkConnect?.(id)) !== undefined) {
+        const verdict = await this.o.checkConnect?.(id);
+        if (verdict !== undefined && verdict.kind !== "pinned") {
           if (signal.aborted || this.o.table.get(id)?.url !== url) return undefined;
           this.o.table.setHealth(id, "Unreachable");
           return "Unreachable";
         }
+        if (verdict !== undefined) target.pin = verdict;
         const t0 = performance.now();
         const alive = await this.probe(target, this.o.timeoutMs, signal);
         const elapsed = performance.now() - t0;

@@ -32,6 +32,27 @@ export interface ConnectRefusal {
   reason: string;
 }
 
+/**
+ * A host-name instance allowed at the address the registry checked: the connect goes to `url`, never
+ * to a fresh lookup of the name, which could answer elsewhere (DNS rebinding, TTL 0, or Bun's own DNS
+ * cache of up to 30 s). Built once per verdict and instance, so requests reuse it without building
+ * strings. IP-literal instances get no pin: their URL already is the checked address.
+ */
+export interface PinnedConnect {
+  kind: "pinned";
+  /** The checked address (IPv6 without brackets): the first one the name resolved to. */
+  address: string;
+  /** The instance base URL with the address in place of the name: `http://127.0.0.2:8080/prefix`, `http://[::1]:80`. */
+  url: string;
+  /** The `Host` field the instance URL would have given (RFC 9110 §7.2, default port omitted): `localhost:8080`. */
+  host: string;
+  /** https only: SNI and the certificate identity stay the name's (checked by Bun against `serverName`). */
+  tls?: { serverName: string };
+}
+
+/** A connect check's answer: go ahead (`undefined`), go ahead at a pinned address, or refused. */
+export type ConnectVerdict = ConnectRefusal | PinnedConnect | undefined;
+
 /** A subscriber to {@link RegistryEvent}s; called synchronously by the change that caused the event. */
 export type RegistryListener = (event: RegistryEvent) => void;
 
@@ -43,10 +64,11 @@ export interface InstanceRouting {
   reportConnectFailure(instanceId: string): void;
   /**
    * Checked before every connect to the instance: `undefined` means go ahead, and is what an IP-literal
-   * instance and a recently resolved name answer synchronously, without allocating; a name due for
-   * resolution answers with a promise. Optional only so test doubles of this interface need not.
+   * instance answers synchronously, without allocating; an allowed host name answers its
+   * {@link PinnedConnect}, the address to connect to (synchronously while its verdict is fresh);
+   * a name due for resolution answers with a promise. Optional only so test doubles need not.
    */
-  checkConnect?(instanceId: string): ConnectRefusal | undefined | Promise<ConnectRefusal | undefined>;
+  checkConnect?(instanceId: string): ConnectVerdict | Promise<ConnectVerdict>;
   /**
    * Subscribes to every instance change; returns the unsubscribe function. The registry always
    * provides it; optional only so test doubles of this interface need not.

@@ -1,0 +1,127 @@
+/**
+ * DNS rebinding (contract §4, "checked at every connect"): a host-name instance is connected at the
+ * address its network-policy check resolved, never at a second lookup of the name. The upstream
+ * listens only on 127.0.0.2; the scripted resolver answers `localhost` → 127.0.0.2, while the system
+ * resolver (which fetch, Bun.connect and WebSocket would use on their own) answers 127.0.0.1, where
+ * nothing listens on that port. So a request that arrives proves the connect used the checked address.
+ * Loopback only; no name leaves the scripted resolver but `localhost`.
+ */
+import { describe, expect, test } from "bun:test";
+import type { Server, WebSocketHandler } from "bun";
+import { createProxyModule } from "../../src/modules/proxy";
+import { ScriptedResolver } from "./fake-resolver";
+import { registryHarness, type RegistryHarness } from "./harness";
+import { register } from "./scenario";
+
+/** What the upstream saw of one request. */
+interface Seen {
+  host: string | null;
+  path: string;
+}
+
+/** Resolves true when something accepts a TCP connection at hostname:port. */
+function listening(hostname: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    Bun.connect({ hostname, port, socket: { open: (s) => (s.end(), resolve(true)), connectError: () => resolve(false), data() {} } }).catch(() => resolve(false));
+  });
+}
+
+/**
+ * HTTP and WebSocket upstream on 127.0.0.2 only, at a port where 127.0.0.1 has no listener (checked:
+ * otherwise a connect to the system resolver's answer could succeed and prove nothing). A WebSocket
+ * upgrade is answered with one text frame: the Host field of the handshake.
+ */
+async function upstreamOn127002() {
+  for (let tries = 0; tries < 10; tries++) {
+    const seen: Seen[] = [];
+    const server = Bun.serve({
+      hostname: "127.0.0.2",
+      port: 0,
+      fetch(request, srv: Server<unknown>) {
+        const url = new URL(request.url);
+        const entry = { host: request.headers.get("host"), path: url.pathname + url.search };
+        seen.push(entry);
+        if (request.headers.get("upgrade") === "websocket" && srv.upgrade(request, { data: entry })) return undefined;
+        return Response.json(entry);
+      },
+      websocket: {
+        open: (ws) => ws.send(String((ws.data as Seen).host)),
+        message() {},
+      },
+    });
+    const port = server.port!;
+    if (!(await listening("127.0.0.1", port))) return { port, seen, [Symbol.asyncDispose]: () => server.stop(true) };
+    await server.stop(true);
+  }
+  throw new Error("no port free on both 127.0.0.1 and 127.0.0.2");
+}
+
+/** The registry harness with `localhost` answered 127.0.0.2 by the scripted resolver. */
+function harness(): Promise<RegistryHarness> {
+  return registryHarness({ resolve: new ScriptedResolver({ localhost: ["127.0.0.2"] }).resolve });
+}
+
+/** The harness's registry behind a real socket (WebSocket upgrades need a Bun server). */
+function proxyServer(h: RegistryHarness) {
+  const proxy = createProxyModule(h.deps, h.gate, h.registry.routing);
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch: (request, srv) => proxy.forward(request, srv),
+    websocket: proxy.websocket as WebSocketHandler<unknown>,
+  });
+  return {
+    port: server.port!,
+    async [Symbol.asyncDispose]() {
+      await server.stop(true);
+      await proxy.stop?.();
+    },
+  };
+}
+
+describe("a host-name instance is connected at the address its check resolved", () => {
+  test("the premise: nothing answers at 127.0.0.1 on the upstream's port, the system's localhost", async () => {
+    await using up = await upstreamOn127002();
+    expect({ at127002: await listening("127.0.0.2", up.port), at127001: await listening("127.0.0.1", up.port) }).toEqual({ at127002: true, at127001: false });
+  });
+
+  test("a proxied request reaches 127.0.0.2 with the Host of the instance URL, path prefix kept", async () => {
+    await using up = await upstreamOn127002();
+    await using h = await harness();
+    await register(h, "alpha", { url: `http://localhost:${up.port}/prefix`, id: "inst-1" });
+    const r = await h.json("GET", "/alpha-svc/x?q=1");
+    expect({ status: r.status, body: r.body }).toEqual({ status: 200, body: { host: `localhost:${up.port}`, path: "/prefix/alpha-svc/x?q=1" } });
+    expect(h.registry.table.get("inst-1")!.status).not.toBe("Unreachable");
+  });
+
+  test("a WebSocket upgrade reaches 127.0.0.2 with the Host of the instance URL", async () => {
+    await using up = await upstreamOn127002();
+    await using h = await harness();
+    await using proxy = proxyServer(h);
+    await register(h, "alpha", { url: `http://localhost:${up.port}`, id: "inst-1" });
+    const ws = new WebSocket(`ws://127.0.0.1:${proxy.port}/alpha-svc/socket`);
+    const first = await new Promise<string>((resolve, reject) => {
+      ws.onmessage = (event) => resolve(String(event.data));
+      ws.onerror = () => reject(new Error("the proxied WebSocket failed"));
+      ws.onclose = (event) => reject(new Error(`closed ${event.code} before a frame`));
+    });
+    ws.close();
+    expect({ first, seen: up.seen }).toEqual({ first: `localhost:${up.port}`, seen: [{ host: `localhost:${up.port}`, path: "/alpha-svc/socket" }] });
+  });
+
+  test("the TCP probe connects to 127.0.0.2: the instance becomes Healthy", async () => {
+    await using up = await upstreamOn127002();
+    await using h = await harness();
+    await register(h, "alpha", { url: `http://localhost:${up.port}`, id: "inst-1" });
+    expect(await h.registry.prober.runOnce()).toMatchObject({ probed: 1, healthy: 1 });
+    expect(h.registry.table.get("inst-1")!.status).toBe("Healthy");
+  });
+
+  test("the HTTP probe gets its health path from 127.0.0.2, with the Host of the instance URL", async () => {
+    await using up = await upstreamOn127002();
+    await using h = await harness();
+    await register(h, "alpha", { url: `http://localhost:${up.port}`, id: "inst-1", healthCheckPath: "/healthz" });
+    expect(await h.registry.prober.runOnce()).toMatchObject({ probed: 1, healthy: 1 });
+    expect({ status: h.registry.table.get("inst-1")!.status, seen: up.seen }).toEqual({ status: "Healthy", seen: [{ host: `localhost:${up.port}`, path: "/healthz" }] });
+  });
+});
