@@ -5,10 +5,17 @@
  * resolver (which fetch, Bun.connect and WebSocket would use on their own) answers 127.0.0.1, where
  * nothing listens on that port. So a request that arrives proves the connect used the checked address.
  * Loopback only; no name leaves the scripted resolver but `localhost`.
+ *
+ * https: Bun's fetch and WebSocket take `tls.serverName` as the SNI and as the name the certificate
+ * is verified against (chain included). The registry and proxy then run in a child process
+ * (fixtures/pinned-https.ts), since only NODE_EXTRA_CA_CERTS at start makes a self-signed certificate,
+ * made with openssl here, trusted by fetch without the product code knowing about it.
  */
 import { describe, expect, test } from "bun:test";
-import type { Server, WebSocketHandler } from "bun";
+import type { Server, TLSOptions, WebSocketHandler } from "bun";
+import { join } from "node:path";
 import { createProxyModule } from "../../src/modules/proxy";
+import { tempDir } from "../helpers/temp-dir";
 import { ScriptedResolver } from "./fake-resolver";
 import { registryHarness, type RegistryHarness } from "./harness";
 import { register } from "./scenario";
@@ -31,12 +38,13 @@ function listening(hostname: string, port: number): Promise<boolean> {
  * otherwise a connect to the system resolver's answer could succeed and prove nothing). A WebSocket
  * upgrade is answered with one text frame: the Host field of the handshake.
  */
-async function upstreamOn127002() {
+async function upstreamOn127002(tls?: TLSOptions | TLSOptions[]) {
   for (let tries = 0; tries < 10; tries++) {
     const seen: Seen[] = [];
     const server = Bun.serve({
       hostname: "127.0.0.2",
       port: 0,
+      tls,
       fetch(request, srv: Server<unknown>) {
         const url = new URL(request.url);
         const entry = { host: request.headers.get("host"), path: url.pathname + url.search };
@@ -123,5 +131,60 @@ describe("a host-name instance is connected at the address its check resolved", 
     await register(h, "alpha", { url: `http://localhost:${up.port}`, id: "inst-1", healthCheckPath: "/healthz" });
     expect(await h.registry.prober.runOnce()).toMatchObject({ probed: 1, healthy: 1 });
     expect({ status: h.registry.table.get("inst-1")!.status, seen: up.seen }).toEqual({ status: "Healthy", seen: [{ host: `localhost:${up.port}`, path: "/healthz" }] });
+  });
+});
+
+/** A self-signed certificate (P-256) with `subjectAltName` `san`, written to `dir`. */
+async function selfSigned(dir: string, name: string, san: string): Promise<{ cert: string; key: string; certFile: string }> {
+  const certFile = join(dir, `${name}.crt`);
+  const keyFile = join(dir, `${name}.key`);
+  const args = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", `/CN=${name}`, "-addext", `subjectAltName=${san}`, "-keyout", keyFile, "-out", certFile];
+  const made = Bun.spawnSync(["openssl", ...args], { stdout: "ignore", stderr: "pipe" });
+  if (made.exitCode !== 0) throw new Error(`openssl failed: ${made.stderr.toString()}`);
+  return { cert: await Bun.file(certFile).text(), key: await Bun.file(keyFile).text(), certFile };
+}
+
+/** Runs fixtures/pinned-https.ts against the upstream at `port`, trusting `caFile`; its JSON line. */
+async function runHttpsFixture(port: number, caFile: string): Promise<unknown> {
+  const child = Bun.spawn([process.execPath, join(import.meta.dir, "fixtures", "pinned-https.ts")], {
+    env: { ...process.env, UPSTREAM_PORT: String(port), NODE_EXTRA_CA_CERTS: caFile },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  const [out, err, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  clearTimeout(timer);
+  if (code !== 0) throw new Error(`fixture exited with ${code}: ${err}`);
+  return JSON.parse(out.trim().split("\n").at(-1)!);
+}
+
+describe.skipIf(Bun.which("openssl") === null)("an https host-name instance at its checked address", () => {
+  test("gets the name as SNI and has its certificate checked against the name: proxied, WebSocket and probed", async () => {
+    using dir = tempDir();
+    const named = await selfSigned(dir.path, "localhost", "DNS:localhost");
+    // Presented without SNI `localhost`: valid for neither the name nor the address (never resolved).
+    const other = await selfSigned(dir.path, "other", "DNS:other.invalid");
+    await using up = await upstreamOn127002([{ cert: other.cert, key: other.key }, { serverName: "localhost", cert: named.cert, key: named.key }]);
+    const ca = join(dir.path, "ca.pem");
+    await Bun.write(ca, named.cert + other.cert);
+    expect(await runHttpsFixture(up.port, ca)).toEqual({
+      put: 201,
+      http: { status: 200, body: { host: `localhost:${up.port}`, path: "/alpha-svc/x" } },
+      ws: `frame localhost:${up.port}`,
+      probe: { healthy: 1, status: "Healthy" },
+    });
+  });
+
+  test("a certificate valid for the address but not for the name is refused: 502, no frame, Unreachable", async () => {
+    using dir = tempDir();
+    const addressOnly = await selfSigned(dir.path, "address", "IP:127.0.0.2");
+    await using up = await upstreamOn127002({ cert: addressOnly.cert, key: addressOnly.key });
+    expect(await runHttpsFixture(up.port, addressOnly.certFile)).toEqual({
+      put: 201,
+      http: { status: 502, body: { code: "proxy.bad_gateway", error: expect.any(String) } },
+      ws: expect.stringMatching(/^closed /),
+      probe: { healthy: 0, status: "Unreachable" },
+    });
+    expect(up.seen).toEqual([]);
   });
 });
