@@ -102,6 +102,22 @@ describe("a host-name instance is connected at the address its check resolved", 
     expect(h.registry.table.get("inst-1")!.status).not.toBe("Unreachable");
   });
 
+  test("a retry after a refused pinned connect goes to the next instance with that instance's own Host", async () => {
+    let deadPort: number;
+    {
+      await using gone = await upstreamOn127002();
+      deadPort = gone.port; // nothing listens there once disposed
+    }
+    await using up = await upstreamOn127002();
+    await using h = await harness();
+    await register(h, "alpha", { url: `http://localhost:${deadPort}`, id: "inst-name" });
+    await register(h, "alpha", { url: `http://127.0.0.2:${up.port}`, id: "inst-ip" });
+    h.registry.table.setHealth("inst-name", "Healthy"); // picked first
+    const r = await h.json("GET", "/alpha-svc/x");
+    expect({ status: r.status, body: r.body }).toEqual({ status: 200, body: { host: `127.0.0.2:${up.port}`, path: "/alpha-svc/x" } });
+    expect(h.registry.table.get("inst-name")!.status).toBe("Unreachable");
+  });
+
   test("a WebSocket upgrade reaches 127.0.0.2 with the Host of the instance URL", async () => {
     await using up = await upstreamOn127002();
     await using h = await harness();
