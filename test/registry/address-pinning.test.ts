@@ -34,15 +34,15 @@ function listening(hostname: string, port: number): Promise<boolean> {
 }
 
 /**
- * HTTP and WebSocket upstream on 127.0.0.2 only, at a port where 127.0.0.1 has no listener (checked:
- * otherwise a connect to the system resolver's answer could succeed and prove nothing). A WebSocket
- * upgrade is answered with one text frame: the Host field of the handshake.
+ * HTTP and WebSocket upstream on `hostname` only (127.0.0.2 unless told), at a port where 127.0.0.1 has
+ * no listener (checked: otherwise a connect to the system resolver's answer could succeed and prove
+ * nothing). A WebSocket upgrade is answered with one text frame: the Host field of the handshake.
  */
-async function upstreamOn127002(tls?: TLSOptions | TLSOptions[]) {
+async function upstreamOn127002(tls?: TLSOptions | TLSOptions[], hostname = "127.0.0.2") {
   for (let tries = 0; tries < 10; tries++) {
     const seen: Seen[] = [];
     const server = Bun.serve({
-      hostname: "127.0.0.2",
+      hostname,
       port: 0,
       tls,
       fetch(request, srv: Server<unknown>) {
@@ -64,9 +64,9 @@ async function upstreamOn127002(tls?: TLSOptions | TLSOptions[]) {
   throw new Error("no port free on both 127.0.0.1 and 127.0.0.2");
 }
 
-/** The registry harness with `localhost` answered 127.0.0.2 by the scripted resolver. */
-function harness(): Promise<RegistryHarness> {
-  return registryHarness({ resolve: new ScriptedResolver({ localhost: ["127.0.0.2"] }).resolve });
+/** The registry harness with `localhost` answered 127.0.0.2 (or `addresses`) by the scripted resolver. */
+function harness(addresses = ["127.0.0.2"]): Promise<RegistryHarness> {
+  return registryHarness({ resolve: new ScriptedResolver({ localhost: addresses }).resolve });
 }
 
 /** The harness's registry behind a real socket (WebSocket upgrades need a Bun server). */
@@ -100,6 +100,23 @@ describe("a host-name instance is connected at the address its check resolved", 
     const r = await h.json("GET", "/alpha-svc/x?q=1");
     expect({ status: r.status, body: r.body }).toEqual({ status: 200, body: { host: `localhost:${up.port}`, path: "/prefix/alpha-svc/x?q=1" } });
     expect(h.registry.table.get("inst-1")!.status).not.toBe("Unreachable");
+  });
+
+  test("of several resolved addresses the first is connected to, every time", async () => {
+    await using up = await upstreamOn127002();
+    await using h = await harness(["127.0.0.2", "127.0.0.1"]);
+    await register(h, "alpha", { url: `http://localhost:${up.port}`, id: "inst-1" });
+    for (let i = 0; i < 3; i++) expect((await h.json("GET", "/alpha-svc/x")).status).toBe(200);
+    expect(up.seen).toHaveLength(3);
+  });
+
+  // Bun's own lookup of localhost reaches ::1 too, so this checks the pinned URL's form, not the pin.
+  test("an IPv6 answer is connected to in brackets, with the Host of the instance URL", async () => {
+    await using up = await upstreamOn127002(undefined, "::1");
+    await using h = await harness(["::1"]);
+    await register(h, "alpha", { url: `http://localhost:${up.port}`, id: "inst-1" });
+    const r = await h.json("GET", "/alpha-svc/x");
+    expect({ status: r.status, body: r.body }).toEqual({ status: 200, body: { host: `localhost:${up.port}`, path: "/alpha-svc/x" } });
   });
 
   test("a retry after a refused pinned connect goes to the next instance with that instance's own Host", async () => {
