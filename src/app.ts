@@ -24,7 +24,7 @@ export function createApp(deps: Deps) {
     .use(bodyValidation(() => routes))
     .use(docs(VERSION))
     .get("/health", () => ({ status: "ok" as const, version: VERSION }), {
-      detail: { summary: "Liveness: the server is up and serving", tags: ["Health"] },
+      detail: { summary: "Liveness: the server is up and serving", tags: ["Health"], description: "Answers 200 with the version while the process serves requests; no token needed. Kept for 1Backend clients and scripts." },
       response: { 200: t.Object({ status: t.Literal("ok"), version: t.String() }) },
     })
     .get("/", ({ redirect }) => redirect("/swagger", 302), { detail: { hide: true } })

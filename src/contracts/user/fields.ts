@@ -49,8 +49,8 @@ export const Time = (description = "ISO 8601 UTC time.") => t.String({ descripti
 export const Labels = () =>
   t.Object({}, { additionalProperties: Text("Label value.", 1024), maxProperties: 100, propertyNames: { maxLength: 128, pattern: SAFE_TEXT }, description: "String labels." });
 
-/** A list of names. */
-export const Names = (description: string, maxItems = 100) => t.Array(Name(description), { maxItems });
+/** A list of names: `description` says what one item is, `listDescription` (default the same) what the list is. */
+export const Names = (description: string, maxItems = 100, listDescription = description) => t.Array(Name(description), { maxItems, description: listDescription });
 
 /** The empty success body `{}`. */
 export const Empty = t.Object({}, { description: "Nothing to return." });

@@ -7,10 +7,17 @@
 import { Elysia, t } from "elysia";
 import { errors, notImplemented } from "../../http/errors";
 
-const Ids = t.Object({ ids: t.Optional(t.Array(t.String())) });
+const Ids = t.Object({ ids: t.Optional(t.Array(t.String(), { description: "Only these ids; all when absent." })) });
 const Route = t.Object({ id: t.String({ description: "Host and optional path prefix, e.g. `x.com/app`." }), target: t.String() });
-const RouteInput = t.Object({ id: t.String(), target: t.Optional(t.String()) });
-const Redirect = t.Object({ id: t.String(), target: t.String(), statusCode: t.Optional(t.Integer()) });
+const RouteInput = t.Object({
+  id: t.String({ description: "Host and optional path prefix to match, e.g. `x.com/app`." }),
+  target: t.Optional(t.String({ description: "Where matching requests go, e.g. `http://127.0.0.1:9311`." })),
+});
+const Redirect = t.Object({
+  id: t.String({ description: "Host and optional path to redirect from, e.g. `old.com`." }),
+  target: t.String({ description: "URL to redirect to." }),
+  statusCode: t.Optional(t.Integer({ description: "Redirect status, e.g. 301 or 302." })),
+});
 const Cert = t.Object({
   id: t.String(),
   cert: t.String(),
@@ -31,14 +38,20 @@ const Cert = t.Object({
 const later = (what: string) => () => {
   throw notImplemented("proxy.not_implemented", `${what} are not available yet`);
 };
-const doc = (summary: string) => ({ summary, tags: ["Proxy Svc"], description: "Reserved: answers 501 until edge routing is built." });
+const doc = (summary: string) => ({
+  summary: `${summary} (501: not built yet)`,
+  tags: ["Proxy Svc"],
+  description:
+    "Reserved for host-based edge routing (contract §8): answers 501 `proxy.not_implemented` and stores nothing until it is built. " +
+    "Declared with the wire schemas of `@1backend/client` 0.9.18 so that the client finds the operation.",
+});
 
 /** The Proxy Svc's built-in routes. */
 export function proxyRoutes() {
   return new Elysia({ name: "proxy-svc", prefix: "/proxy-svc" })
     .put("/routes", later("edge routes"), {
       parse: "json",
-      body: t.Object({ routes: t.Optional(t.Array(RouteInput)) }),
+      body: t.Object({ routes: t.Optional(t.Array(RouteInput, { description: "Routes to create or replace, by id." })) }),
       response: { 200: t.Object({ routes: t.Optional(t.Array(Route)) }), ...errors(400, 401, 403, 501) },
       detail: { ...doc("Save edge routes"), operationId: "saveRoutes" },
     })
@@ -56,7 +69,9 @@ export function proxyRoutes() {
     })
     .put("/certs", later("certificates"), {
       parse: "json",
-      body: t.Object({ certs: t.Optional(t.Array(t.Object({ id: t.String(), cert: t.String() }))) }),
+      body: t.Object({
+        certs: t.Optional(t.Array(t.Object({ id: t.String({ description: "Certificate id (its host)." }), cert: t.String({ description: "PEM certificate." }) }), { description: "Certificates to store." })),
+      }),
       response: { 200: t.Object({}), ...errors(400, 401, 403, 501) },
       detail: { ...doc("Save certificates (testing only)"), operationId: "saveCerts" },
     })
@@ -68,7 +83,7 @@ export function proxyRoutes() {
     })
     .put("/redirects", later("redirects"), {
       parse: "json",
-      body: t.Object({ redirects: t.Optional(t.Array(Redirect)) }),
+      body: t.Object({ redirects: t.Optional(t.Array(Redirect, { description: "Redirects to create or replace, by id." })) }),
       response: { 200: t.Object({ redirects: t.Optional(t.Array(Redirect)) }), ...errors(400, 401, 403, 501) },
       detail: { ...doc("Save redirects"), operationId: "saveRedirects" },
     })

@@ -20,17 +20,17 @@ export function echoRoutes() {
       body: AnyJson,
       parse: "json",
       response: { 200: AnyJson, ...errors(400, 413) },
-      detail: { operationId: "echoPut", summary: "Echo the JSON body", tags },
+      detail: { operationId: "echoPut", description: "Answers the JSON body as it was sent (an empty body is `{}`). No token needed: a connectivity check for clients and services.", summary: "Echo the JSON body", tags },
     })
     .post("/registry-svc/echo", ({ body }) => echo(body), {
       body: AnyJson,
       parse: "json",
       response: { 200: AnyJson, ...errors(400, 413) },
-      detail: { operationId: "echoPost", summary: "Echo the JSON body", tags },
+      detail: { operationId: "echoPost", description: "Answers the JSON body as it was sent (an empty body is `{}`). No token needed: a connectivity check for clients and services.", summary: "Echo the JSON body", tags },
     })
     .get("/registry-svc/echo", ({ request }) => echo(queryObject(request.url)), {
       response: { 200: t.Record(t.String(), t.Union([t.String(), t.Array(t.String())])), ...errors(400) },
-      detail: { operationId: "echoGet", summary: "Echo the query string as an object", tags },
+      detail: { operationId: "echoGet", description: "Answers the query string as a JSON object; a repeated key becomes an array. No token needed: a connectivity check for clients and services.", summary: "Echo the query string as an object", tags },
     });
 }
 

@@ -46,7 +46,7 @@ export function registryRoutes(gate: AuthGate, instances: InstanceService, nodes
         parse: "json",
         response: { 201: t.Object({}), ...errors(400, 401, 403, 409, 503) },
         detail: {
-          operationId: "registerInstance",
+          operationId: "registerInstance", description: "Registers an instance URL (`url`, or `scheme` + `host`|`ip` + `port` + `path`) for the caller's slug; the proxy then routes `/<slug>/…` to it. Re-registering the same URL by its owner is an idempotent upsert and counts as a heartbeat, so services call it periodically. 409 when another slug owns the URL (an admin may take it over); 400 for a bad URL or one the network policy denies (this server, link-local and metadata addresses unless allowed). Answers 201 once the registration is committed.",
           summary: "Register an instance (idempotent; the owner's re-registration is a heartbeat)",
           tags,
         },
@@ -57,7 +57,7 @@ export function registryRoutes(gate: AuthGate, instances: InstanceService, nodes
       auth: INSTANCE_VIEW,
       query: ListInstancesQuery,
       response: { 200: ListInstancesResponse, ...errors(400, 401, 403) },
-      detail: { operationId: "listInstances", summary: "List instances (own ones; admins and proxy-svc see all)", tags },
+      detail: { operationId: "listInstances", description: "Instances with their status and last heartbeat. Non-admins see only their own; admins and `proxy-svc` see all. Every filter is an exact match, combined with AND.", summary: "List instances (own ones; admins and proxy-svc see all)", tags },
     })
     .delete(
       "/registry-svc/instance/:id",
@@ -68,22 +68,22 @@ export function registryRoutes(gate: AuthGate, instances: InstanceService, nodes
       },
       {
         auth: INSTANCE_DELETE,
-        params: t.Object({ id: t.String({ minLength: 1, maxLength: 256 }) }),
+        params: t.Object({ id: t.String({ minLength: 1, maxLength: 256, description: "Instance id, as listed by `GET /registry-svc/instances`." }) }),
         response: { 204: t.Void(), ...errors(400, 401, 403, 404, 503) },
-        detail: { operationId: "removeInstance", summary: "Remove an instance (its owner or an admin)", tags },
+        detail: { operationId: "removeInstance", description: "Removes an instance by id; allowed to its owner and to admins. The proxy stops routing to it at once. Answers 204 once the removal is committed; 404 for an unknown id.", summary: "Remove an instance (its owner or an admin)", tags },
       },
     )
     .get("/registry-svc/node/self", () => ({ node: nodes.self() }), {
       auth: NODE_VIEW,
       response: { 200: SelfNodeResponse, ...errors(401, 403) },
-      detail: { operationId: "selfNode", summary: "This server's node", tags },
+      detail: { operationId: "selfNode", description: "The node (running server) that answered: its id, URL, region, availability zone, last heartbeat and resource use.", summary: "This server's node", tags },
     })
     .post("/registry-svc/nodes", ({ body }) => ({ nodes: nodes.list(body.ids ?? []) }), {
       auth: NODE_VIEW,
       body: ListNodesRequest,
       parse: "json",
       response: { 200: ListNodesResponse, ...errors(400, 401, 403) },
-      detail: { operationId: "listNodes", summary: "List nodes (all, or those with the given ids)", tags },
+      detail: { operationId: "listNodes", description: "Every node of the cluster, or those with the given ids, with their last heartbeat and resource use.", summary: "List nodes (all, or those with the given ids)", tags },
     })
     .delete(
       "/registry-svc/node/:url",
@@ -95,7 +95,7 @@ export function registryRoutes(gate: AuthGate, instances: InstanceService, nodes
         auth: NODE_DELETE,
         params: t.Object({ url: t.String({ minLength: 1, maxLength: 2048, description: "Node URL, URL-encoded as one path segment." }) }),
         response: { 204: t.Void(), ...errors(400, 401, 403, 404) },
-        detail: { operationId: "deleteNode", summary: "Delete a node by its URL", tags },
+        detail: { operationId: "deleteNode", description: "Removes a node record by its URL (URL-encoded as one path segment); needs `registry-svc:node:delete` (admins). A node that is still running registers itself again. Answers 204; 404 for an unknown node.", summary: "Delete a node by its URL", tags },
       },
     )
     .use(echoRoutes());

@@ -16,11 +16,11 @@ const MAX_URL = 2048;
 export const RegisterInstanceRequest = t.Object({
   url: t.Optional(t.String({ maxLength: MAX_URL, description: "Instance base URL, e.g. `http://127.0.0.1:9311` or `http://10.0.0.5:8080/api`. Or give scheme + host|ip + port + path." })),
   id: t.Optional(t.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9_.:-]+$", description: "Stable id; generated (`inst-…`) when absent." })),
-  deploymentId: t.Optional(t.String({ maxLength: 256 })),
+  deploymentId: t.Optional(t.String({ maxLength: 256, description: "Deployment this instance belongs to, for filtering; free text." })),
   scheme: t.Optional(t.String({ maxLength: 16, description: "`http` (default) or `https`." })),
-  host: t.Optional(t.String({ maxLength: 253 })),
-  ip: t.Optional(t.String({ maxLength: 64 })),
-  port: t.Optional(t.Integer({ minimum: 1, maximum: 65535 })),
+  host: t.Optional(t.String({ maxLength: 253, description: "Host name of the instance, when `url` is not given." })),
+  ip: t.Optional(t.String({ maxLength: 64, description: "IP address of the instance, when `url` and `host` are not given." })),
+  port: t.Optional(t.Integer({ minimum: 1, maximum: 65535, description: "Port; default 80 for http, 443 for https." })),
   path: t.Optional(t.String({ maxLength: 1024, description: "Path prefix kept when proxying." })),
   healthCheckPath: t.Optional(
     t.String({ maxLength: 1024, pattern: "^/[^\\s#]*$", description: "Absolute path probed with HTTP GET (2xx/3xx is alive); without it the probe is a TCP connect." }),
@@ -47,13 +47,13 @@ export type Instance = Static<typeof Instance>;
 
 /** Filters of `GET /registry-svc/instances`: exact matches, combined with AND. */
 export const ListInstancesQuery = t.Object({
-  slug: t.Optional(t.String()),
-  host: t.Optional(t.String()),
-  ip: t.Optional(t.String()),
-  deploymentId: t.Optional(t.String()),
-  path: t.Optional(t.String()),
-  id: t.Optional(t.String()),
-  scheme: t.Optional(t.String()),
+  slug: t.Optional(t.String({ description: "Only instances owned by this slug, e.g. `skeleton-svc`." })),
+  host: t.Optional(t.String({ description: "Only instances on this host name." })),
+  ip: t.Optional(t.String({ description: "Only instances on this IP address." })),
+  deploymentId: t.Optional(t.String({ description: "Only instances of this deployment." })),
+  path: t.Optional(t.String({ description: "Only instances with this path prefix." })),
+  id: t.Optional(t.String({ description: "Only the instance with this id." })),
+  scheme: t.Optional(t.String({ description: "Only instances with this scheme (`http` or `https`)." })),
 });
 export type ListInstancesQuery = Static<typeof ListInstancesQuery>;
 
@@ -77,7 +77,7 @@ export const Node = t.Object({
 export type Node = Static<typeof Node>;
 
 /** Body of `POST /registry-svc/nodes`: all nodes, or those with the given ids. */
-export const ListNodesRequest = t.Object({ ids: t.Optional(t.Array(t.String(), { maxItems: 1000 })) });
+export const ListNodesRequest = t.Object({ ids: t.Optional(t.Array(t.String(), { maxItems: 1000, description: "Only the nodes with these ids; all when absent." })) });
 /** Answer of `POST /registry-svc/nodes`. */
 export const ListNodesResponse = t.Object({ nodes: t.Array(Node) });
 /** Answer of `GET /registry-svc/node/self`. */
