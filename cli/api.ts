@@ -1,9 +1,10 @@
 /** @module HTTP calls to the selected server; a non-2xx answer becomes a {@link CliError} with the server's message. */
-import { CliError } from "./errors";
+import { ApiError, CliError } from "./errors";
 
 /** Body, token and query of one call. */
 export interface ApiOptions {
   body?: unknown;
+  /** Sent as `Authorization: Bearer …` when given (raw calls on public endpoints go without). */
   token?: string;
   /** Query parameters; pairs allow a repeated name. */
   query?: Record<string, string> | [string, string][];
@@ -41,16 +42,17 @@ export async function apiText(baseUrl: string, method: string, path: string, opt
     throw new CliError(`cannot reach ${url.origin}: ${(err as Error).message}`);
   }
   const text = await response.text();
-  if (!response.ok) throw new CliError(serverMessage(response.status, text));
+  if (!response.ok) throw serverError(response.status, text);
   return text;
 }
 
-function serverMessage(status: number, text: string): string {
+/** The server's `{error, code}` (contract §2) as an {@link ApiError}; a body that is not JSON is shown as is. */
+function serverError(status: number, text: string): ApiError {
   try {
-    const body = JSON.parse(text) as { error?: unknown };
-    if (typeof body.error === "string") return `${body.error} (HTTP ${status})`;
+    const body = JSON.parse(text) as { error?: unknown; code?: unknown };
+    if (typeof body.error === "string") return new ApiError(`${body.error} (HTTP ${status})`, status, typeof body.code === "string" ? body.code : undefined);
   } catch {
     // not JSON: show the text itself
   }
-  return `${text.trim() || "request failed"} (HTTP ${status})`;
+  return new ApiError(`${text.trim() || "request failed"} (HTTP ${status})`, status);
 }

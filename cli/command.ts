@@ -1,12 +1,34 @@
-/** @module The command tree: each noun is a {@link Command} with subcommands; dispatch and `--help` live here. */
-import { parseArgs, type FlagSpec, type ParsedArgs } from "./args";
+/**
+ * @module The command tree as data (each noun a {@link Command} with subcommands) and its translation to
+ * commander, which parses, validates arguments, suggests ("did you mean"), and prints help. Global flags
+ * (`-e`, `-a`, `-o`/`--json`) are declared on the root and on every leaf, so they work before or after the
+ * command path (`oo -e prod instance ls` = `oo instance ls -e prod`), as cobra's persistent flags do.
+ */
+import { Command as Commander, CommanderError, Option } from "commander";
 import { UsageError } from "./errors";
+import type { Format } from "./output";
+
+/** A flag of a command, in commander's syntax: `"-l, --limit <n>"` takes a value, `"--all"` is a switch. */
+export interface FlagSpec {
+  flags: string;
+  description: string;
+  choices?: string[];
+}
 
 /** What a command's `run` receives. */
-export interface RunContext extends ParsedArgs {
-  /** The raw arguments after the command path (raw calls parse them themselves). */
+export interface RunContext {
+  /** Declared arguments in order (variadic ones spread). */
+  positionals: string[];
+  /** Options by commander's camelCase name (`--app-host` → `appHost`), the leaf's over the root's. */
+  flags: Record<string, string | boolean | undefined>;
+  /** `-o json|yaml|table` (`--json` means json); table when neither is given. */
+  format: Format;
+  /** Arguments commander did not recognise, in order (raw calls read their `--field=value` here). */
   rest: string[];
+  /** A result (stdout). */
   out(text: string): void;
+  /** A status line such as "Logged in as …" (stderr, like gh: stdout stays the result for scripts). */
+  note(text: string): void;
 }
 
 /** A node of the command tree: a group (`subcommands`) or a leaf (`run`). */
@@ -14,77 +36,122 @@ export interface Command {
   name: string;
   aliases?: string[];
   summary: string;
-  /** Argument synopsis after the command path, e.g. `<name> <url> [description]`. */
+  /** Commander argument syntax, e.g. `<name> <url> [description]`. */
+  args?: string;
+  /** Shown instead of the generated usage line, when the arguments are not a simple list. */
   usage?: string;
-  /** Longer help text shown by `--help`. */
+  /** Longer help text. */
   details?: string;
   flags?: FlagSpec[];
+  /** Prints a result: gets `-o json|yaml|table` and `--json`. */
+  output?: boolean;
+  /** Takes any further `--key=value` arguments (raw calls) instead of refusing them. */
+  passThrough?: boolean;
   subcommands?: Command[];
-  /** Receives the raw arguments untouched (no flag parsing except a leading --help). */
-  rawArgs?: boolean;
   run?(ctx: RunContext): Promise<void>;
 }
 
-/** Flags every command accepts. */
+/** Flags every command accepts (cobra's persistent flags in 1Backend's `oo`). */
 export const GLOBAL_FLAGS: FlagSpec[] = [
-  { name: "env", short: "e", value: true, description: "environment to use instead of the selected one" },
-  { name: "app-host", short: "a", value: true, description: "app host of the token to use (default: the user's selected one)" },
-  { name: "help", short: "h", value: false, description: "show help for the command" },
+  { flags: "-e, --env <name>", description: "environment to use instead of the selected one" },
+  { flags: "-a, --app-host <host>", description: "app host of the token to use (default: the user's selected one)" },
 ];
 
-/** Finds the command for `argv` under `root`, then parses its flags and runs it (or prints help). */
-export async function dispatch(root: Command, argv: string[], out: (text: string) => void): Promise<void> {
-  let command = root;
-  const path: string[] = [root.name];
-  let i = 0;
-  while (command.subcommands && i < argv.length && !argv[i]!.startsWith("-")) {
-    const next = command.subcommands.find((c) => c.name === argv[i] || c.aliases?.includes(argv[i]!));
-    if (!next) throw new UsageError(`unknown command "${argv[i]}" for "${path.join(" ")}"`, path.join(" "));
-    command = next;
-    path.push(next.name);
-    i++;
-  }
-  const rest = argv.slice(i);
-  const name = path.join(" ");
-  if (command.rawArgs) {
-    if (rest.length === 0 || rest[0] === "--help" || rest[0] === "-h") return out(help(command, name));
-    return command.run!({ positionals: [], flags: {}, rest, out });
-  }
-  const parsed = parseArgs(rest, [...(command.flags ?? []), ...GLOBAL_FLAGS], name);
-  if (parsed.flags.help || !command.run) {
-    if (!parsed.flags.help && rest.length > 0) throw new UsageError(`unknown command "${rest[0]}" for "${name}"`, name);
-    if (!parsed.flags.help && command !== root) throw new UsageError(`"${name}" needs a subcommand (${command.subcommands!.map((c) => c.name).join(", ")})`, name);
-    return out(help(command, name));
-  }
-  return command.run({ ...parsed, rest, out });
+/** The output flags of commands that print a result. */
+export const OUTPUT_FLAGS: FlagSpec[] = [
+  { flags: "-o, --output <format>", description: "output format", choices: ["json", "yaml", "table"] },
+  { flags: "--json", description: "same as -o json" },
+];
+
+/** How {@link buildProgram} prints, and the arguments after a `--` (raw calls take them all as fields). */
+export interface ProgramIO {
+  version: string;
+  out(text: string): void;
+  err(text: string): void;
+  literal: string[];
 }
 
-/** The `--help` text of a command. */
-export function help(command: Command, name: string): string {
-  const lines = [command.summary, "", `Usage: ${name}${command.subcommands ? " <command>" : ""}${command.usage ? ` ${command.usage}` : ""}`];
-  if (command.aliases?.length) lines.push(`Aliases: ${[command.name, ...command.aliases].join(", ")}`);
-  if (command.details) lines.push("", command.details);
-  if (command.subcommands) {
-    lines.push("", "Commands:");
-    const width = Math.max(...command.subcommands.map((c) => c.name.length));
-    for (const c of command.subcommands) lines.push(`  ${c.name.padEnd(width + 2)}${c.summary}`);
-  }
-  const flags = command.rawArgs ? [] : [...(command.flags ?? []), ...GLOBAL_FLAGS];
-  if (flags.length) {
-    lines.push("", "Flags:");
-    const label = (f: FlagSpec) => `${f.short ? `-${f.short}, ` : "    "}--${f.name}${f.value ? " <value>" : ""}`;
-    const width = Math.max(...flags.map((f) => label(f).length));
-    for (const f of flags) lines.push(`  ${label(f).padEnd(width + 2)}${f.description}`);
-  }
-  if (command.subcommands) lines.push("", `Run "${name} <command> --help" for more about a command.`);
-  return lines.join("\n");
+/** Builds the commander program for `root`. */
+export function buildProgram(root: Command, io: ProgramIO): Commander {
+  const { version, out, err } = io;
+  const program = new Commander(root.name)
+    .description(root.summary)
+    .version(version, "-v, --version", "print the version")
+    .exitOverride()
+    .configureOutput({ writeOut: out, writeErr: err, outputError: (text, write) => write(text.replace(/^error: /, "Error: ")) })
+    .showSuggestionAfterError(true)
+    .helpCommand(false)
+    // The list shows each command's name and summary; its arguments are in its own help.
+    .configureHelp({ subcommandTerm: (cmd) => cmd.name(), helpWidth: 100 });
+  if (root.details) program.addHelpText("after", `\n${root.details}`);
+  for (const f of [...GLOBAL_FLAGS, ...OUTPUT_FLAGS]) program.addOption(option(f));
+  for (const child of root.subcommands ?? []) attach(program, child, io);
+  program
+    .command("help")
+    .argument("[command...]", "the command to describe")
+    .summary("Show help for a command: oo help instance ls")
+    .action((path: string[]) => find(program, path).outputHelp());
+  return program;
 }
 
-/** The `--json` switch shared by listings. */
-export const JSON_FLAG: FlagSpec = { name: "json", value: false, description: "print the result as JSON" };
+function attach(parent: Commander, spec: Command, io: ProgramIO): void {
+  const { out, err, literal } = io;
+  const cmd = parent.command(spec.name).summary(spec.summary).description(spec.details ? `${spec.summary}\n\n${spec.details}` : spec.summary);
+  if (spec.aliases) cmd.aliases(spec.aliases);
+  if (spec.usage) cmd.usage(spec.usage);
+  if (spec.subcommands) {
+    for (const child of spec.subcommands) attach(cmd, child, io);
+    // A group run alone is a usage error (exit 2) that lists its commands.
+    cmd.action(() => {
+      throw new UsageError(`"${pathOf(cmd)}" needs a command: ${spec.subcommands!.map((c) => c.name).join(", ")}`, pathOf(cmd));
+    });
+    return;
+  }
+  if (spec.args) cmd.arguments(spec.args);
+  for (const f of [...(spec.flags ?? []), ...GLOBAL_FLAGS, ...(spec.output ? OUTPUT_FLAGS : [])]) cmd.addOption(option(f));
+  if (spec.passThrough) cmd.allowUnknownOption().allowExcessArguments();
+  cmd.action(async (...params: unknown[]) => {
+    if (literal.length > 0 && !spec.passThrough) throw new UsageError(`"--" is for raw calls only (oo post PATH -- --field=value)`, pathOf(cmd));
+    const self = params.at(-1) as Commander;
+    const flags = optionsOf(self);
+    const positionals = (params.slice(0, self.registeredArguments.length) as (string | string[] | undefined)[]).flatMap((p) => p ?? []);
+    const format: Format = flags.json ? "json" : ((flags.output as Format | undefined) ?? "table");
+    const rest = spec.passThrough ? [...self.args.slice(positionals.length), ...literal] : [];
+    await spec.run!({ positionals, flags, format, rest, out, note: (text) => err(`${text}\n`) });
+  });
+}
 
-/** Throws a usage error unless exactly `min`..`max` positionals were given. */
-export function expectArgs(ctx: RunContext, min: number, max: number, usage: string): void {
-  const n = ctx.positionals.length;
-  if (n < min || n > max) throw new UsageError(`expected ${usage}, got ${n === 0 ? "nothing" : ctx.positionals.join(" ")}`);
+/** Options of the command and its ancestors; the command's own win (commander's optsWithGlobals lets the root win). */
+function optionsOf(cmd: Commander): Record<string, string | boolean | undefined> {
+  const chain: Commander[] = [];
+  for (let c: Commander | null = cmd; c; c = c.parent) chain.unshift(c);
+  return Object.assign({}, ...chain.map((c) => c.opts()));
+}
+
+function option(f: FlagSpec): Option {
+  const o = new Option(f.flags, f.description);
+  return f.choices ? o.choices(f.choices) : o;
+}
+
+/** The command named by `path` (names or aliases) under `program`; a usage error names the unknown word. */
+export function find(program: Commander, path: string[]): Commander {
+  let cmd = program;
+  for (const word of path) {
+    const next = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (!next) throw new UsageError(`unknown command "${word}" for "${pathOf(cmd)}"`, pathOf(cmd));
+    cmd = next;
+  }
+  return cmd;
+}
+
+/** `oo instance ls` for the `ls` command under `instance`. */
+export function pathOf(cmd: Commander): string {
+  const names: string[] = [];
+  for (let c: Commander | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
+}
+
+/** Whether a commander error is help or the version having been printed (exit 0) rather than a mistake. */
+export function isInformational(err: CommanderError): boolean {
+  return err.code === "commander.helpDisplayed" || err.code === "commander.version";
 }

@@ -5,7 +5,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { CliError } from "./errors";
+import { parseYaml } from "./yaml-file";
 
 /** A logged-in user of an environment: its tokens per app host. */
 export interface CliUser {
@@ -41,11 +41,7 @@ export function configPath(home = process.env.HOME || homedir()): string {
 export function loadConfig(path = configPath()): CliConfig {
   let parsed: Partial<CliConfig> | null = null;
   if (existsSync(path)) {
-    try {
-      parsed = Bun.YAML.parse(readFileSync(path, "utf8")) as Partial<CliConfig> | null;
-    } catch (err) {
-      throw new CliError(`cannot read ${path}: ${(err as Error).message}`);
-    }
+    parsed = parseYaml(readFileSync(path, "utf8"), path) as Partial<CliConfig> | null;
   }
   const environments = { ...(parsed?.environments ?? {}) };
   if (Object.keys(environments).length === 0) {

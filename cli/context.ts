@@ -12,8 +12,11 @@ export interface Target {
   env: Environment;
 }
 
+/** Options as commands receive them (commander's camelCase names). */
+type Flags = Record<string, string | boolean | undefined>;
+
 /** The environment named by `--env`, else the selected one. */
-export function resolveTarget(flags: Record<string, string | true>): Target {
+export function resolveTarget(flags: Flags): Target {
   const config = loadConfig(configPath());
   const envName = typeof flags.env === "string" ? flags.env : config.selectedEnvironment;
   const env = config.environments[envName];
@@ -24,15 +27,27 @@ export function resolveTarget(flags: Record<string, string | true>): Target {
 }
 
 /** The token of the selected user for the app host (`--app-host`, else the user's selected one). */
-export function resolveToken(flags: Record<string, string | true>): Target & { token: string; slug: string } {
+export function resolveToken(flags: Flags): Target & { token: string; slug: string } {
   const target = resolveTarget(flags);
   const slug = target.env.selectedUser;
   const user = slug ? target.env.users?.[slug] : undefined;
   if (!slug || !user) throw new CliError("no user selected. maybe try logging in first? (oo login <slug>)");
-  const appHost = typeof flags["app-host"] === "string" ? flags["app-host"] : user.selectedAppHost || DEFAULT_APP_HOST;
+  const appHost = typeof flags.appHost === "string" ? flags.appHost : user.selectedAppHost || DEFAULT_APP_HOST;
   const token = user.tokensByAppHost?.[appHost];
   if (!token) throw new CliError(`no token for app host "${appHost}"; log in again (oo login ${slug})`);
   return { ...target, token, slug };
+}
+
+/**
+ * The target and, when a user is logged in there, its token: raw calls work on public endpoints
+ * (`oo get /health`) without a login, and send the token when there is one.
+ */
+export function resolveOptionalToken(flags: Flags): Target & { token?: string } {
+  const target = resolveTarget(flags);
+  const user = target.env.selectedUser ? target.env.users?.[target.env.selectedUser] : undefined;
+  if (!user) return target;
+  const appHost = typeof flags.appHost === "string" ? flags.appHost : user.selectedAppHost || DEFAULT_APP_HOST;
+  return { ...target, token: user.tokensByAppHost?.[appHost] };
 }
 
 /** Stores `token` for `slug` in the target environment and selects that user and app host. */

@@ -1,4 +1,4 @@
-/** @module Printing: aligned tables like 1Backend's (tabwriter, padding 3), Go-style ages, JSON and YAML. */
+/** @module Printing: aligned tables like 1Backend's (tabwriter, padding 3), Go-style ages, JSON and YAML (`-o`). */
 
 /**
  * Formats rows under `headers`; every column but the last is padded to its widest cell + 3 spaces.
@@ -43,7 +43,17 @@ export function json(value: unknown): string {
   return JSON.stringify(value, null, 2);
 }
 
-/** YAML text (for `whoami`). */
+/** YAML text. */
 export function yaml(value: unknown): string {
-  return Bun.YAML.stringify(value, null, 2);
+  return Bun.YAML.stringify(value, null, 2).trimEnd();
+}
+
+/** The output formats of `-o`. */
+export type Format = "json" | "yaml" | "table";
+
+/** `data` as JSON or YAML, or `table()` for the table format (the table is built only when asked for). */
+export function render(format: Format, data: unknown, table: () => string): string {
+  if (format === "json") return json(data);
+  if (format === "yaml") return yaml(data);
+  return table();
 }

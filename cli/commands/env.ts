@@ -1,15 +1,14 @@
 /** @module `oo env add|ls|select|rm|current`: named servers in ~/.1backend/cliConfig.yaml. */
-import { expectArgs, JSON_FLAG, type Command, type RunContext } from "../command";
+import type { Command, RunContext } from "../command";
 import { configPath, loadConfig, saveConfig, type CliConfig } from "../config";
 import { CliError, UsageError } from "../errors";
-import { json, table } from "../output";
+import { render, table } from "../output";
 
 const add: Command = {
   name: "add",
   summary: "Add an environment (or update its URL) and select it",
-  usage: "<name> <url> [description]",
+  args: "<name> <url> [description]",
   async run(ctx) {
-    expectArgs(ctx, 2, 3, "<name> <url> [description]");
     const [name, url, description = ""] = ctx.positionals as [string, string, string?];
     if (!/^https?:\/\/[^\s/]+/.test(url)) throw new UsageError(`invalid URL "${url}" (expected e.g. http://127.0.0.1:11337)`);
     const config = loadConfig(configPath());
@@ -17,6 +16,7 @@ const add: Command = {
     config.environments[name] = { ...existing, url: url.replace(/\/+$/, ""), shortName: name, description: description || existing?.description || "" };
     config.selectedEnvironment = name;
     saveConfig(config, configPath());
+    ctx.note(`${existing ? "Updated" : "Added"} environment "${name}" (${config.environments[name]!.url}) and selected it`);
   },
 };
 
@@ -24,14 +24,13 @@ const list: Command = {
   name: "ls",
   aliases: ["list"],
   summary: "List environments; REACHABLE says whether the server answers",
-  flags: [JSON_FLAG],
+  output: true,
   async run(ctx) {
     const config = loadConfig(configPath());
     const entries = Object.entries(config.environments).sort(([a], [b]) => a.localeCompare(b));
     const reachable = await Promise.all(entries.map(([, env]) => isReachable(env.url)));
     const rows = entries.map(([name, env], i) => ({ name, selected: name === config.selectedEnvironment, url: env.url, description: env.description ?? "", reachable: reachable[i]! }));
-    if (ctx.flags.json) return ctx.out(json(rows));
-    ctx.out(table(["ENV NAME", "SELECTED", "URL", "DESCRIPTION", "REACHABLE"], rows.map((r) => [r.name, r.selected ? "*" : "", r.url, r.description, String(r.reachable)])));
+    ctx.out(render(ctx.format, rows, () => table(["ENV NAME", "SELECTED", "URL", "DESCRIPTION", "REACHABLE"], rows.map((r) => [r.name, r.selected ? "*" : "", r.url, r.description, String(r.reachable)]))));
   },
 };
 
@@ -39,7 +38,7 @@ const select: Command = {
   name: "select",
   aliases: ["s"],
   summary: "Select the environment later commands use",
-  usage: "<name>",
+  args: "<name>",
   async run(ctx) {
     const { config, name } = namedEnvironment(ctx);
     config.selectedEnvironment = name;
@@ -51,7 +50,7 @@ const remove: Command = {
   name: "rm",
   aliases: ["remove"],
   summary: "Remove an environment and its stored tokens",
-  usage: "<name>",
+  args: "<name>",
   async run(ctx) {
     const { config, name } = namedEnvironment(ctx);
     delete config.environments[name];
@@ -64,14 +63,13 @@ const current: Command = {
   name: "current",
   aliases: ["c"],
   summary: "Show the selected environment",
-  flags: [JSON_FLAG],
+  output: true,
   async run(ctx) {
     const config = loadConfig(configPath());
     const env = config.environments[config.selectedEnvironment];
     if (!env) throw new CliError(`no environment selected (see "oo env select")`);
     const row = { name: config.selectedEnvironment, url: env.url, description: env.description ?? "", user: env.selectedUser ?? "" };
-    if (ctx.flags.json) return ctx.out(json(row));
-    ctx.out(table(["ENV NAME", "URL", "DESCRIPTION", "USER"], [[row.name, row.url, row.description, row.user]]));
+    ctx.out(render(ctx.format, row, () => table(["ENV NAME", "URL", "DESCRIPTION", "USER"], [[row.name, row.url, row.description, row.user]])));
   },
 };
 
@@ -85,7 +83,6 @@ export const envCommand: Command = {
 
 /** The config and the one `<name>` argument of `select`/`rm`, which must name an existing environment. */
 function namedEnvironment(ctx: RunContext): { config: CliConfig; name: string } {
-  expectArgs(ctx, 1, 1, "<name>");
   const name = ctx.positionals[0]!;
   const config = loadConfig(configPath());
   if (!config.environments[name]) throw new CliError(`environment "${name}" does not exist (see "oo env ls")`);

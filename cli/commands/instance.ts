@@ -1,8 +1,8 @@
 /** @module `oo instance ls|rm`: the service instances in the registry. */
 import { apiCall } from "../api";
-import { expectArgs, JSON_FLAG, type Command } from "../command";
+import type { Command } from "../command";
 import { resolveToken } from "../context";
-import { age, json, table } from "../output";
+import { age, render, table } from "../output";
 
 interface Instance {
   id: string;
@@ -18,16 +18,15 @@ const list: Command = {
   name: "ls",
   aliases: ["list"],
   summary: "List instances: ID  URL  STATUS  OWNER SLUG  LAST HEARTBEAT",
-  flags: [JSON_FLAG, ...FILTERS.map((f) => ({ name: f, value: true, description: `only instances with this ${f}` }))],
+  output: true,
+  flags: FILTERS.map((f) => ({ flags: `--${f} <${f}>`, description: `only instances with this ${f}` })),
   async run(ctx) {
-    expectArgs(ctx, 0, 0, "no arguments");
     const { env, token } = resolveToken(ctx.flags);
     const query: Record<string, string> = {};
     for (const f of FILTERS) if (typeof ctx.flags[f] === "string") query[f] = ctx.flags[f] as string;
     const { instances = [] } = await apiCall<{ instances?: Instance[] }>(env.url, "GET", "/registry-svc/instances", { token, query });
-    if (ctx.flags.json) return ctx.out(json(instances));
     const now = Date.now();
-    ctx.out(table(["ID", "URL", "STATUS", "OWNER SLUG", "LAST HEARTBEAT"], instances.map((i) => [i.id, i.url, i.status, i.slug ?? "", age(i.lastHeartbeat, now)])));
+    ctx.out(render(ctx.format, instances, () => table(["ID", "URL", "STATUS", "OWNER SLUG", "LAST HEARTBEAT"], instances.map((i) => [i.id, i.url, i.status, i.slug ?? "", age(i.lastHeartbeat, now)]))));
   },
 };
 
@@ -35,9 +34,8 @@ const remove: Command = {
   name: "rm",
   aliases: ["remove"],
   summary: "Remove an instance from the registry (its owner or an admin)",
-  usage: "<id>",
+  args: "<id>",
   async run(ctx) {
-    expectArgs(ctx, 1, 1, "<id>");
     const { env, token } = resolveToken(ctx.flags);
     await apiCall(env.url, "DELETE", `/registry-svc/instance/${encodeURIComponent(ctx.positionals[0]!)}`, { token });
   },

@@ -1,8 +1,8 @@
 /** @module `oo node ls|rm`: the servers (nodes) of the cluster. */
 import { apiCall } from "../api";
-import { expectArgs, JSON_FLAG, type Command } from "../command";
+import type { Command } from "../command";
 import { resolveToken } from "../context";
-import { age, json, table } from "../output";
+import { age, render, table } from "../output";
 
 interface Node {
   id: string;
@@ -16,14 +16,12 @@ const list: Command = {
   name: "ls",
   aliases: ["list"],
   summary: "List nodes: ID  URL  REGION  AZ  LAST HEARTBEAT",
-  flags: [JSON_FLAG],
+  output: true,
   async run(ctx) {
-    expectArgs(ctx, 0, 0, "no arguments");
     const { env, token } = resolveToken(ctx.flags);
     const { nodes = [] } = await apiCall<{ nodes?: Node[] }>(env.url, "POST", "/registry-svc/nodes", { token, body: {} });
-    if (ctx.flags.json) return ctx.out(json(nodes));
     const now = Date.now();
-    ctx.out(table(["ID", "URL", "REGION", "AZ", "LAST HEARTBEAT"], nodes.map((n) => [n.id, n.url, n.region ?? "", n.availabilityZone ?? "", age(n.lastHeartbeat, now)])));
+    ctx.out(render(ctx.format, nodes, () => table(["ID", "URL", "REGION", "AZ", "LAST HEARTBEAT"], nodes.map((n) => [n.id, n.url, n.region ?? "", n.availabilityZone ?? "", age(n.lastHeartbeat, now)]))));
   },
 };
 
@@ -31,9 +29,8 @@ const remove: Command = {
   name: "rm",
   aliases: ["remove"],
   summary: "Remove a node by its URL (a running node registers itself again)",
-  usage: "<url>",
+  args: "<url>",
   async run(ctx) {
-    expectArgs(ctx, 1, 1, "<url>");
     const { env, token } = resolveToken(ctx.flags);
     await apiCall(env.url, "DELETE", `/registry-svc/node/${encodeURIComponent(ctx.positionals[0]!)}`, { token });
   },

@@ -1,8 +1,8 @@
-/** @module `oo permit ls|save`: which roles and slugs hold which permissions. */
+/** @module `oo permit ls|save|rm`: which roles and slugs hold which permissions. */
 import { apiCall } from "../api";
-import { expectArgs, JSON_FLAG, type Command } from "../command";
+import type { Command } from "../command";
 import { resolveToken } from "../context";
-import { json, table } from "../output";
+import { render, table } from "../output";
 import { readEntities } from "./entity-file";
 
 interface Permit {
@@ -17,13 +17,16 @@ const list: Command = {
   name: "ls",
   aliases: ["list"],
   summary: "List permits: ID  PERMISSION  SLUGS  ROLES",
-  flags: [JSON_FLAG],
+  output: true,
+  flags: [
+    { flags: "--permission <permission>", description: "only permits of this permission" },
+    { flags: "--slug <slug>", description: "only permits granted to this slug" },
+  ],
   async run(ctx) {
-    expectArgs(ctx, 0, 0, "no arguments");
     const { env, token } = resolveToken(ctx.flags);
-    const { permits = [] } = await apiCall<{ permits?: Permit[] }>(env.url, "POST", "/user-svc/permits", { token, body: {} });
-    if (ctx.flags.json) return ctx.out(json(permits));
-    ctx.out(table(["ID", "PERMISSION", "SLUGS", "ROLES"], permits.map((p) => [p.id, p.permission ?? "", (p.slugs ?? []).join(", "), (p.roles ?? []).join(", ")])));
+    const body = { permission: ctx.flags.permission, slug: ctx.flags.slug };
+    const { permits = [] } = await apiCall<{ permits?: Permit[] }>(env.url, "POST", "/user-svc/permits", { token, body });
+    ctx.out(render(ctx.format, permits, () => table(["ID", "PERMISSION", "SLUGS", "ROLES"], permits.map((p) => [p.id, p.permission ?? "", (p.slugs ?? []).join(", "), (p.roles ?? []).join(", ")]))));
   },
 };
 
@@ -31,20 +34,31 @@ const save: Command = {
   name: "save",
   aliases: ["s"],
   summary: "Save permits from a YAML or JSON file (one permit or a list)",
-  usage: "<file>",
+  args: "<file>",
   details: "Each permit: {id?, permission, slugs?: [...], roles?: [...], appHost?: \"*\"}",
   async run(ctx) {
-    expectArgs(ctx, 1, 1, "<file>");
     const permits = readEntities(ctx.positionals[0]!);
     const { env, token } = resolveToken(ctx.flags);
     await apiCall(env.url, "PUT", "/user-svc/permits", { token, body: { permits } });
+    ctx.note(`Saved ${permits.length} permit${permits.length === 1 ? "" : "s"}`);
   },
 };
 
-/** `oo permit ls|save`. */
+const remove: Command = {
+  name: "rm",
+  aliases: ["remove"],
+  summary: "Delete permits by id (see oo permit ls)",
+  args: "<id...>",
+  async run(ctx) {
+    const { env, token } = resolveToken(ctx.flags);
+    await apiCall(env.url, "DELETE", "/user-svc/permits", { token, body: { ids: ctx.positionals } });
+  },
+};
+
+/** `oo permit ls|save|rm`. */
 export const permitCommand: Command = {
   name: "permit",
   aliases: ["p", "permits"],
   summary: "Permits: permissions granted to roles and slugs",
-  subcommands: [list, save],
+  subcommands: [list, save, remove],
 };

@@ -3,8 +3,10 @@ import { join } from "node:path";
 import { statSync, writeFileSync, mkdirSync } from "node:fs";
 import { flagsToJson } from "../../cli/flags-to-json";
 import { age, table } from "../../cli/output";
+import { CliError } from "../../cli/errors";
 import { loadConfig, saveConfig } from "../../cli/config";
-import { parseArgs } from "../../cli/args";
+import { render, yaml } from "../../cli/output";
+import { parseYaml } from "../../cli/yaml-file";
 import { UsageError } from "../../cli/errors";
 import { tempDir } from "../helpers/temp-dir";
 
@@ -86,14 +88,30 @@ environments:
   });
 });
 
-describe("parseArgs", () => {
-  const specs = [{ name: "env", short: "e", value: true, description: "" }, { name: "json", value: false, description: "" }];
-  test("reads --k=v, --k v, -k v, switches and positionals", () => {
-    expect(parseArgs(["a", "--env=x", "b", "--json"], specs, "oo")).toEqual({ positionals: ["a", "b"], flags: { env: "x", json: true } });
-    expect(parseArgs(["-e", "y", "--", "--json"], specs, "oo")).toEqual({ positionals: ["--json"], flags: { env: "y" } });
+describe("YAML errors name the line", () => {
+  test.each([
+    ["- permission: a\n  roles: [x\n- permission: b\n", "line 3, column 1"],
+    ["a: 1\n\tb: 2\n", "line 2, column 1: Tabs are not allowed as indentation"],
+    ["ok: 1\nb: : 2\n", "line 2, column 4"],
+  ])("%j", (text, where) => {
+    expect(() => parseYaml(text, "p.yaml")).toThrow(CliError);
+    expect(() => parseYaml(text, "p.yaml")).toThrow(`cannot parse p.yaml: ${where}`);
   });
-  test("unknown flags and missing values are usage errors", () => {
-    expect(() => parseArgs(["--nope"], specs, "oo")).toThrow(UsageError);
-    expect(() => parseArgs(["--env"], specs, "oo")).toThrow("flag --env needs a value");
+  test("valid YAML and JSON parse with Bun.YAML", () => {
+    expect(parseYaml("- a: 1\n", "f")).toEqual([{ a: 1 }]);
+    expect(parseYaml('{"a": [1, "x"]}', "f")).toEqual({ a: [1, "x"] });
+  });
+});
+
+describe("render (-o)", () => {
+  test("json and yaml print the data; table calls the table builder only for the table format", () => {
+    const data = [{ id: "a", roles: ["x"] }];
+    let built = 0;
+    const tableOf = () => (built++, "TABLE");
+    expect(render("json", data, tableOf)).toBe(JSON.stringify(data, null, 2));
+    expect(render("yaml", data, tableOf)).toBe(yaml(data));
+    expect(Bun.YAML.parse(render("yaml", data, tableOf))).toEqual(data);
+    expect(built).toBe(0);
+    expect(render("table", data, tableOf)).toBe("TABLE");
   });
 });
