@@ -30,7 +30,8 @@ export function createApp(deps: Deps) {
     .get("/", ({ redirect }) => redirect("/swagger", 302), { detail: { hide: true } })
     .use(deps.user.routes)
     .use(deps.registry.routes)
-    .use(deps.proxy.routes);
+    .use(deps.proxy.routes)
+    .use(deps.observability.routes);
   routes = app.routes;
   return app;
 }

@@ -7,7 +7,7 @@ import { Value } from "@sinclair/typebox/value";
 import { dirname, resolve } from "node:path";
 import { AddressRules } from "./lib/address-rules";
 import { parseDuration } from "./lib/duration";
-import type { LogLevel } from "./lib/log";
+import type { LogFormat, LogLevel } from "./lib/log";
 
 const DURATION = "^\\s*(0|((\\d+(\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h))+)\\s*$";
 const BOOL = "^(true|false|1|0|yes|no|)$";
@@ -23,6 +23,8 @@ export const ConfigEnv = t.Object({
   OB_REUSE_PORT: bool("true: bind with SO_REUSEPORT so several servers share one address (the kernel spreads connections over them). Only for nodes of one cluster sharing one database; false: an address in use stops the start."),
   OB_FOLDER: text("Folder holding 1backend.db. Empty: next to the binary when compiled, ./.data when run from source."),
   OB_LOG_LEVEL: t.String({ description: "debug, info, warn, error or silent. Requests are logged at info.", default: "info", pattern: "^(debug|info|warn|error|silent)$" }),
+  OB_LOG_FORMAT: t.String({ description: "json: one JSON object per line (for log collectors); text: human-readable lines for a terminal.", default: "json", pattern: "^(json|text)$" }),
+  OB_METRICS_PUBLIC: bool("true: GET /metrics answers without a token (for a Prometheus on a trusted network); false: it needs the permission metrics:view (admins hold it)."),
   OB_BODY_LIMIT: count("Largest JSON request body in bytes on built-in endpoints; larger gets 413. Proxied bodies are streamed and not limited.", String(1024 * 1024)),
   OB_JSON_MAX_VALUES: count("Most JSON values (array elements, object members, arrays and objects) a request body on built-in endpoints may hold; more gets 413 before it is parsed, which bounds the CPU one request can cost (parsing 1 MiB of tiny values takes ~100 ms). 0: no limit.", "20000"),
   OB_TOKEN_EXPIRATION: duration("Lifetime of issued tokens, Go duration syntax (30s, 5m, 1h). 0 means 5m.", "5m"),
@@ -59,6 +61,10 @@ export interface Config {
   reusePort: boolean;
   folder: string;
   logLevel: LogLevel;
+  /** OB_LOG_FORMAT. */
+  logFormat: LogFormat;
+  /** OB_METRICS_PUBLIC: /metrics without a token. */
+  metricsPublic: boolean;
   bodyLimitBytes: number;
   /** OB_JSON_MAX_VALUES; `Infinity` for 0. */
   jsonMaxValues: number;
@@ -123,6 +129,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reusePort: isTrue(e.OB_REUSE_PORT),
     folder: e.OB_FOLDER || defaultFolder(),
     logLevel: e.OB_LOG_LEVEL as LogLevel,
+    logFormat: e.OB_LOG_FORMAT as LogFormat,
+    metricsPublic: isTrue(e.OB_METRICS_PUBLIC),
     bodyLimitBytes: Number(e.OB_BODY_LIMIT),
     jsonMaxValues: Number(e.OB_JSON_MAX_VALUES) || Infinity,
     tokenExpirationMs: ms("OB_TOKEN_EXPIRATION") || 5 * 60_000,

@@ -10,6 +10,9 @@ import type { PasswordHasher } from "./modules/user/passwords";
 import { createUserModule, type UserModule } from "./modules/user";
 import { createRegistryModule, type RegistryModule } from "./modules/registry";
 import { createProxyModule, type ProxyModule } from "./modules/proxy";
+import { Metrics } from "./modules/observability/metrics";
+import { createObservabilityModule, type ObservabilityModule } from "./modules/observability";
+import { instrumentDatabase } from "./modules/observability/db-metrics";
 
 /** What every module may receive. Services get plain values, never an HTTP context. */
 export interface BaseDeps {
@@ -18,6 +21,8 @@ export interface BaseDeps {
   sqlite: Database;
   clock: Clock;
   log: Logger;
+  /** The server's metrics (GET /metrics); absent in module-level tests, where modules count into their own. */
+  metrics?: Metrics;
   /** Tests only: cheap password hashing and key sizes, so suites stay fast. */
   fastCrypto?: boolean;
   /** Tests only: a password hasher in place of argon2id (e.g. one that counts its calls). */
@@ -28,6 +33,7 @@ export interface Deps extends BaseDeps {
   user: UserModule;
   registry: RegistryModule;
   proxy: ProxyModule;
+  observability: ObservabilityModule;
   /** Closes the database; modules must be stopped first. */
   close(): void;
 }
@@ -52,17 +58,22 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
 
 async function wireModules(config: Config, overrides: DepsOverrides, opened: ReturnType<typeof openDatabase>): Promise<Deps> {
   migrate(opened.db);
+  const metrics = new Metrics();
+  // Before any store prepares its statements, so every query is timed (db-metrics.ts).
+  instrumentDatabase(opened.sqlite, metrics.registry);
   const base: BaseDeps = {
     config,
     db: opened.db,
     sqlite: opened.sqlite,
     clock: overrides.clock ?? systemClock,
-    log: overrides.log ?? createLogger(config.logLevel),
+    log: overrides.log ?? createLogger(config.logLevel, undefined, config.logFormat),
+    metrics,
     fastCrypto: overrides.fastCrypto,
     passwords: overrides.passwords,
   };
   const user = await createUserModule(base);
   const registry = await createRegistryModule(base, user.gate);
   const proxy = createProxyModule(base, user.gate, registry.routing);
-  return { ...base, user, registry, proxy, close: opened.close };
+  const observability = await createObservabilityModule(base, user.gate, () => registry.jobs());
+  return { ...base, user, registry, proxy, observability, close: opened.close };
 }

@@ -2,7 +2,8 @@
  * @module The server's request handler: the request target is read once (where its path starts in
  * `request.url`), and that one index decides everything — refusal (400, request-target.ts), built-in
  * (the Elysia app, with CORS, preflight and request ids) or proxy, and the route inside either
- * (contract §2 routing). The Host header plays no part. One log line per request.
+ * (contract §2 routing). The Host header plays no part. One log line per request, with its request id
+ * and W3C trace id.
  */
 import type { Server } from "bun";
 import type { App } from "./app";
@@ -10,11 +11,12 @@ import type { Deps } from "./deps";
 import { applyCors, preflightResponse } from "./http/cors";
 import { errorResponse, type AppError } from "./http/errors";
 import { requestIdOf } from "./http/request-id";
+import { traceIdOf, traceparentOf } from "./http/trace-context";
 import { canonicalizeUrl, pathAt, refusalOf } from "./http/request-target";
 import { pathStartOf } from "./modules/proxy/target";
 
 /** First path segments served by the server itself; everything else is a slug for the proxy. */
-export const BUILT_IN_SEGMENTS: readonly string[] = ["", "user-svc", "registry-svc", "proxy-svc", "swagger", "openapi", "openapi.json", "health"];
+export const BUILT_IN_SEGMENTS: readonly string[] = ["", "user-svc", "registry-svc", "proxy-svc", "swagger", "openapi", "openapi.json", "health", "healthz", "livez", "readyz", "metrics"];
 
 export type RequestHandler = (request: Request, server?: Server<unknown>) => Promise<Response | undefined>;
 
@@ -40,6 +42,8 @@ export function createHandler(deps: Deps, app: App): RequestHandler {
   function logged(request: Request, path: string, started: number, response: Response | undefined): Response | undefined {
     log.info("request", {
       id: requestIdOf(request),
+      // The W3C trace the proxy forwarded (or the caller's, on built-in routes): finds this line from a trace.
+      trace: traceIdOf(traceparentOf(request)),
       method: request.method,
       path,
       status: response?.status ?? 101,

@@ -10,7 +10,7 @@ if (args.includes("--help") || args.includes("-h")) {
 
 Usage: 1backend [--help] [--version] [--health-check]
 
-  --health-check   ask the running server's /health; exit 0 when it answers (for container HEALTHCHECK)
+  --health-check   ask the running server's /readyz; exit 0 when it is ready (for container HEALTHCHECK)
 
 Configuration is read from environment variables:
 ${describeConfig()}`);
@@ -21,10 +21,11 @@ if (args.includes("--version")) {
   process.exit(0);
 }
 if (args.includes("--health-check")) {
-  // For container HEALTHCHECKs: the image has no curl, so the binary asks its own /health.
+  // For container HEALTHCHECKs: the image has no curl, so the binary asks its own /readyz (ready, not
+  // merely up: a server whose database stopped taking writes is reported unhealthy).
   const config = loadConfig();
   const host = config.listenHost === "0.0.0.0" || config.listenHost === "::" ? "127.0.0.1" : config.listenHost;
-  const ok = await fetch(`http://${host.includes(":") ? `[${host}]` : host}:${config.listenPort}/health`, { signal: AbortSignal.timeout(2000) })
+  const ok = await fetch(`http://${host.includes(":") ? `[${host}]` : host}:${config.listenPort}/readyz`, { signal: AbortSignal.timeout(2000) })
     .then((r) => r.ok)
     .catch(() => false);
   process.exit(ok ? 0 : 1);

@@ -27,7 +27,7 @@ export interface RunningServer {
  */
 export async function startServer(config: Config, inputOverrides: DepsOverrides = {}): Promise<RunningServer> {
   // One logger from the first moment, so errors Bun reports before the modules exist are logged too.
-  const overrides = { ...inputOverrides, log: inputOverrides.log ?? createLogger(config.logLevel) };
+  const overrides = { ...inputOverrides, log: inputOverrides.log ?? createLogger(config.logLevel, undefined, config.logFormat) };
   // Between bind and ready (migrations, key pair) requests get a proper error, not a hang.
   let handle: RequestHandler = async () =>
     errorResponse(new AppError(503, "http.starting", "the server is starting, retry in a moment", { "retry-after": "1" }));
@@ -61,7 +61,7 @@ export async function startServer(config: Config, inputOverrides: DepsOverrides 
   // Elysia's context `server` (client IPs via requestIP) is only set by app.listen(); we serve it ourselves.
   app.server = server as never;
   handle = createHandler(deps, app);
-  const modules = [deps.user, deps.registry, deps.proxy];
+  const modules = [deps.user, deps.registry, deps.proxy, deps.observability];
   for (const m of modules) await m.start?.();
   const url = `http://${formatAddress(config.listenHost, port)}`;
   deps.log.info("listening", { url, selfUrl, folder: config.folder });

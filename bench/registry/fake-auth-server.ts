@@ -18,6 +18,7 @@ import { unauthorized } from "../../src/http/errors";
 import { systemClock } from "../../src/lib/clock";
 import { createLogger } from "../../src/lib/log";
 import { createProxyModule } from "../../src/modules/proxy";
+import { createObservabilityModule } from "../../src/modules/observability";
 import { createRegistryModule } from "../../src/modules/registry";
 
 const callers = new Map<string, Caller>();
@@ -45,7 +46,8 @@ migrate(opened.db);
 const base: BaseDeps = { config, db: opened.db, sqlite: opened.sqlite, clock: systemClock, log: createLogger(config.logLevel) };
 const registry = await createRegistryModule(base, gate);
 const proxy = createProxyModule(base, gate, registry.routing);
-const deps: Deps = { ...base, user: { gate, routes: new Elysia({ name: "user-svc" }) } as unknown as Deps["user"], registry, proxy, close: opened.close };
+const observability = await createObservabilityModule(base, gate, () => registry.jobs());
+const deps: Deps = { ...base, user: { gate, routes: new Elysia({ name: "user-svc" }) } as unknown as Deps["user"], registry, proxy, observability, close: opened.close };
 const handle = createHandler(deps, createApp(deps));
 Bun.serve({ hostname: config.listenHost, port: config.listenPort, fetch: (req, srv) => handle(req, srv) as Promise<Response> });
 await registry.start?.();

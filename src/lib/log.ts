@@ -1,7 +1,15 @@
-/** @module A small levelled logger writing one JSON object per line to stdout (errors to stderr). */
+/**
+ * @module A small levelled logger: one JSON object per line (the default, for log collectors) or,
+ * with `OB_LOG_FORMAT=text`, one human-readable line (`time LEVEL msg key=value …`) for a terminal.
+ * Warnings and errors go to stderr, the rest to stdout. Kept instead of pino: it is one synchronous
+ * write per line with no dependency, and the text format would need pino-pretty on top.
+ */
 
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+/** `json`: one JSON object per line; `text`: `time LEVEL msg key=value …`. */
+export type LogFormat = "json" | "text";
 
 export type LogFields = Record<string, unknown>;
 
@@ -15,11 +23,12 @@ export interface Logger {
 }
 
 /** Logger that drops levels below `level`. `sink` is replaceable so tests can capture lines. */
-export function createLogger(level: LogLevel, sink: (line: string, level: LogLevel) => void = writeLine): Logger {
+export function createLogger(level: LogLevel, sink: (line: string, level: LogLevel) => void = writeLine, format: LogFormat = "json"): Logger {
   const min = RANK[level];
+  const render = format === "text" ? textLine : jsonLine;
   const emit = (lvl: LogLevel, msg: string, fields?: LogFields) => {
     if (RANK[lvl] < min) return;
-    sink(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields }), lvl);
+    sink(render(new Date().toISOString(), lvl, msg, fields), lvl);
   };
   return {
     debug: (msg, fields) => emit("debug", msg, fields),
@@ -28,6 +37,29 @@ export function createLogger(level: LogLevel, sink: (line: string, level: LogLev
     error: (msg, fields) => emit("error", msg, fields),
     enabled: (lvl) => RANK[lvl] >= min,
   };
+}
+
+function jsonLine(time: string, level: LogLevel, msg: string, fields?: LogFields): string {
+  return JSON.stringify({ time, level, msg, ...fields });
+}
+
+/** `2026-12-01T21:55:00.123Z INFO  request id=abc status=200 path="/a b"`: values quoted only when needed. */
+function textLine(time: string, level: LogLevel, msg: string, fields?: LogFields): string {
+  let line = `${time} ${level.toUpperCase().padEnd(5)} ${msg}`;
+  if (fields) {
+    for (const key in fields) {
+      const value = fields[key];
+      if (value === undefined) continue;
+      line += ` ${key}=${textValue(value)}`;
+    }
+  }
+  return line;
+}
+
+function textValue(value: unknown): string {
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  const text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+  return /^[^\s"=]+$/.test(text) ? text : JSON.stringify(text);
 }
 
 function writeLine(line: string, level: LogLevel): void {

@@ -13,6 +13,7 @@ import { createHandler } from "../../src/handler";
 import { silentLogger } from "../../src/lib/log";
 import type { Clock } from "../../src/lib/clock";
 import { createProxyModule } from "../../src/modules/proxy";
+import { createObservabilityModule } from "../../src/modules/observability";
 import { createRegistryModule, type RegistryModule, type RegistryModuleOptions } from "../../src/modules/registry";
 import { testConfig } from "../helpers/config";
 import { tempDir } from "../helpers/temp-dir";
@@ -48,7 +49,8 @@ export async function registryHarness(
   // Only the gate and routes of the User Svc are used by the app; the rest stays out of registry tests.
   const user = { gate, routes: new Elysia({ name: "user-svc" }) } as unknown as Deps["user"];
   const proxy = createProxyModule(base, gate, registry.routing);
-  const deps: Deps = { ...base, user, registry, proxy, close: opened.close };
+  const observability = await createObservabilityModule(base, gate, () => registry.jobs());
+  const deps: Deps = { ...base, user, registry, proxy, observability, close: opened.close };
   const handle = createHandler(deps, createApp(deps));
   let closed = false;
   const close = async () => {

@@ -4,13 +4,17 @@
  * hop count (one field read and a digit parsed, hops.ts), a header edit in place, one fetch chained
  * without extra await layers. A connection failure marks the instance Unreachable at once (registry)
  * and the request goes to another instance, up to `OB_PROXY_RETRIES` times, while no body byte was sent.
+ * Metrics (../observability/proxy-metrics.ts): one lookup of the slug's counts when the request ends,
+ * array increments and one histogram observe; the upstream gets the request id and a W3C traceparent.
  */
 import type { Server } from "bun";
 import type { Config } from "../../config";
 import type { AuthGate } from "../../http/auth-guard";
 import { AppError } from "../../http/errors";
 import { requestIdOf } from "../../http/request-id";
+import { traceparentOf } from "../../http/trace-context";
 import type { Logger } from "../../lib/log";
+import { UNKNOWN_SLUG, type ProxyMetrics } from "../observability/proxy-metrics";
 import type { ConnectRefusal, InstanceRouting, PinnedConnect, RoutedInstance } from "../registry/routing";
 import * as errors from "./errors";
 import { incomingHeaders, isWebSocketUpgrade, stripHopByHop, upstreamRequestHeaders, type ClientInfo } from "./headers";
@@ -30,6 +34,7 @@ export interface ForwarderDeps {
   picker: Picker;
   trust: TrustCheck;
   websockets: WebSocketProxy;
+  metrics: ProxyMetrics;
 }
 
 /** `pathStart`: where the path starts in `request.url`, as the server's handler found it. */
@@ -43,7 +48,7 @@ export interface Forwarder {
 
 /** Builds the `forward` function the server's handler calls for every non-built-in path. */
 export function createForwarder(deps: ForwarderDeps): Forwarder {
-  const { config, log, gate, routing, picker, trust, websockets } = deps;
+  const { config, log, gate, routing, picker, trust, websockets, metrics } = deps;
   // Upstream connections in a pool of their own, apart from the server's other fetches (probes);
   // session.fetch also costs less per call than global fetch (bench/proxy/README.md, "FetchSession").
   const session = new Bun.FetchSession();
@@ -56,7 +61,7 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
   /** Tries instances until one answers, a non-retryable failure happens, or the budget is spent. */
   function send(request: Request, target: ProxyTarget, headers: Headers, tried?: string[]): Promise<Response> {
     const instance = picker.pick(target.slug, routing.instancesOf(target.slug), tried);
-    if (instance === undefined) return Promise.resolve(errors.proxyErrorResponse(request, errors.noHealthyInstances()));
+    if (instance === undefined) return Promise.resolve(failWith(request, target.slug, errors.noHealthyInstances()));
     // The network policy, before any packet (contract §4): undefined, synchronously, for IP literals;
     // a recently resolved name's pin (the checked address) likewise; a promise when a name is due.
     const verdict = routing.checkConnect?.(instance.id);
@@ -72,7 +77,7 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
   function refuse(request: Request, target: ProxyTarget, headers: Headers, tried: string[] | undefined, instance: RoutedInstance, refusal: ConnectRefusal): Response | Promise<Response> {
     if (refusal.kind === "unresolved") return retryOrFail(request, target, headers, tried ?? [], instance, "connect", refusal.reason);
     routing.reportConnectFailure(instance.id);
-    return errors.proxyErrorResponse(request, errors.addressDenied());
+    return failWith(request, target.slug, errors.addressDenied());
   }
 
   /** `pin`: a host name's checked address, connected to instead of a new lookup of the name (DNS rebinding). */
@@ -80,10 +85,14 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
     const base = pin === undefined ? instance.url : pin.url;
     if (pin !== undefined) headers.set("host", pin.host);
     else if (tried !== undefined) headers.delete("host"); // a pinned attempt before this retry set it
+    const started = performance.now();
     const call = new UpstreamCall(request, base, settings);
     return call.send(base + target.pathAndQuery, headers, pin?.tls).then(
       (response) => {
         call.settle();
+        const stats = metrics.of(target.slug);
+        stats.upstreamLatency(performance.now() - started);
+        stats.response(request.method, response.status);
         stripHopByHop(response.headers);
         return response;
       },
@@ -96,12 +105,22 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
 
   function retryOrFail(request: Request, target: ProxyTarget, headers: Headers, tried: string[], instance: RoutedInstance, failure: FailureKind, error: unknown): Response | Promise<Response> {
     logFailure(request, instance, failure, error);
-    if (failure === "connect") routing.reportConnectFailure(instance.id);
-    if (failure === "timeout") return errors.proxyErrorResponse(request, errors.upstreamTimeout());
-    if (failure !== "connect" || request.bodyUsed) return errors.proxyErrorResponse(request, errors.badGateway());
+    if (failure === "connect") {
+      routing.reportConnectFailure(instance.id);
+      metrics.of(target.slug).connectFailures++;
+    }
+    if (failure === "timeout") return failWith(request, target.slug, errors.upstreamTimeout());
+    if (failure !== "connect" || request.bodyUsed) return failWith(request, target.slug, errors.badGateway());
     tried.push(instance.id);
-    if (tried.length > config.proxyRetries) return errors.proxyErrorResponse(request, errors.upstreamUnreachable());
+    if (tried.length > config.proxyRetries) return failWith(request, target.slug, errors.upstreamUnreachable());
+    metrics.of(target.slug).retries++;
     return send(request, target, headers, tried);
+  }
+
+  /** The proxy's own error answer, counted for `slug` (a slug with instances, or UNKNOWN_SLUG). */
+  function failWith(request: Request, slug: string, error: AppError): Response {
+    metrics.of(slug).ownError(request.method, error.status);
+    return errors.proxyErrorResponse(request, error);
   }
 
   function logFailure(request: Request, instance: RoutedInstance, failure: string, error: unknown): void {
@@ -125,20 +144,23 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
   /** After the token decision: the rest of the headers, then a WebSocket upgrade or the HTTP attempts. */
   function proceed(request: Request, server: Server<unknown> | undefined, target: ProxyTarget, headers: Headers, upgrade: boolean, authorization: string | null): Promise<Response | undefined> {
     upstreamRequestHeaders(headers, clientOf(request, server), authorization);
+    // The request id and trace reach the upstream even when the client sent none (or an invalid one).
+    headers.set("x-request-id", requestIdOf(request));
+    headers.set("traceparent", traceparentOf(request));
     if (upgrade) return websockets.upgrade(request, server!, target, headers);
     return send(request, target, headers);
   }
 
   function refuseLoop(request: Request, target: ProxyTarget, hops: number): Promise<Response> {
     log.warn("proxy loop detected", { id: requestIdOf(request), slug: target.slug, hops });
-    return Promise.resolve(errors.proxyErrorResponse(request, errors.loopDetected()));
+    return Promise.resolve(failWith(request, target.slug, errors.loopDetected()));
   }
 
   // Not async: the common case returns fetch's promise chain without extra await layers.
   const forward: Forward = (request, server, pathStart) => {
     const target = targetOf(request.url, pathStart);
     if (target === undefined || routing.instancesOf(target.slug).length === 0) {
-      return Promise.resolve(errors.proxyErrorResponse(request, errors.noInstances()));
+      return Promise.resolve(failWith(request, UNKNOWN_SLUG, errors.noInstances()));
     }
     // Before the token gate: a loop costs no token check per hop. Read before Connection-listed
     // fields are removed, so listing the count there cannot hide it (hops.ts).
@@ -153,11 +175,11 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
     return gate.authorizationForUpstream(authorization).then(
       (forwarded) => proceed(request, server, target, headers, upgrade, forwarded),
       (err) => {
-        if (err instanceof AppError) return errors.proxyErrorResponse(request, err);
+        if (err instanceof AppError) return failWith(request, target.slug, err);
         // Rethrown, Bun.serve would answer a bare text/plain 500 with no CORS, request id or log line.
         const id = requestIdOf(request);
         log.error("proxy token check failed", { id, error: String(err), stack: (err as Error | undefined)?.stack });
-        return errors.proxyErrorResponse(request, errors.internalError(id));
+        return failWith(request, target.slug, errors.internalError(id));
       },
     );
   };

@@ -14,6 +14,8 @@ import { createPicker } from "./pick";
 import { proxyRoutes } from "./routes";
 import { createTrustCheck } from "../../http/trust";
 import { createWebSocketProxy } from "./websocket";
+import { ProxyMetrics } from "../observability/proxy-metrics";
+import { Registry } from "prom-client";
 
 export interface ProxyModule extends Module {
   /**
@@ -31,6 +33,9 @@ export function createProxyModule(deps: BaseDeps, gate: AuthGate, routing: Insta
   const picker = createPicker();
   const trust = createTrustCheck(config.trustedProxies);
   const websockets = createWebSocketProxy(routing, picker, config.proxyRetries, config.proxyConnectTimeoutMs);
-  const forwarder = createForwarder({ config, log, gate, routing, picker, trust, websockets });
+  // Without the server's metrics (module-level tests, the proxy benchmark harness) the counts go to a
+  // registry of their own, so the request path is the same either way.
+  const metrics = deps.metrics?.proxy ?? new ProxyMetrics(new Registry());
+  const forwarder = createForwarder({ config, log, gate, routing, picker, trust, websockets, metrics });
   return { routes: proxyRoutes(), forward: forwarder.forward, websocket: websockets.handlers, stop: forwarder.close };
 }

@@ -29,7 +29,7 @@ export interface Acknowledgements {
 
 /** Commits the instance table: at once for registrations and removals (group commit), every interval and on stop for the rest. */
 export class Flusher implements Acknowledgements {
-  private readonly job: IntervalJob;
+  readonly job: IntervalJob;
   /** Settled by the next commit; shared by every change made before it starts. */
   private next: PromiseWithResolvers<void> | undefined;
   private scheduled = false;

@@ -7,9 +7,11 @@
 import type { BaseDeps } from "../../deps";
 import type { AuthGate } from "../../http/auth-guard";
 import type { Module } from "../module";
+import type { JobStatus } from "../observability/readiness";
 import { Publisher } from "./events";
 import { AddressGuard } from "./address-guard";
 import { AddressPolicy } from "./address-policy";
+import { registryEventLogger } from "./event-log";
 import { Flusher } from "./flusher";
 import { InstanceTable } from "./instance-table";
 import { NodeService } from "./nodes";
@@ -36,6 +38,8 @@ export interface RegistryModule extends Module {
   sweeper: Sweeper;
   flusher: Flusher;
   table: InstanceTable;
+  /** The background jobs as readiness sees them (contract §2 `/readyz`). */
+  jobs(): JobStatus[];
 }
 
 /** Test seams of {@link createRegistryModule}. */
@@ -57,6 +61,9 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
   await gate.grantDefaultPermits(REGISTRY_DEFAULT_PERMITS);
   const events = new Publisher<RegistryEvent>(log);
   const table = new InstanceTable(events);
+  events.subscribe(registryEventLogger(log));
+  const metrics = deps.metrics?.registryMetrics;
+  if (metrics) metrics.instancesByStatus = () => countByStatus(table);
   const store = new RegistryStore(deps.db, deps.sqlite);
   table.load(store.loadInstances());
   const resolve = options.resolve ?? systemResolve;
@@ -81,6 +88,7 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
     concurrency: config.healthConcurrency,
     probe: options.probe,
     checkConnect: (id) => guard.checkConnect(id),
+    onProbe: metrics && ((result) => metrics.probes.inc(result)),
   });
   const sweeperInterval = Math.min(config.healthIntervalMs, config.unhealthyAfterMs);
   const sweeper = new Sweeper({ table, clock, log, intervalMs: sweeperInterval, unhealthyAfterMs: config.unhealthyAfterMs, instanceTtlMs: config.instanceTtlMs });
@@ -97,7 +105,7 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
   });
   // After the node row exists: the screen's self check reads the node table.
   await guard.screenStored();
-  const instances = new InstanceService({ table, clock, probeSoon: (id) => prober.probeSoon(id), vet: (url) => guard.vet(url) });
+  const instances = new InstanceService({ table, clock, probeSoon: (id) => prober.probeSoon(id), vet: (url) => guard.vet(url), onRegister: metrics && ((kind) => metrics.registrations.inc(kind)) });
   const routing: InstanceRouting = {
     instancesOf: (slug) => table.instancesOf(slug),
     reportConnectFailure: (id) => table.setHealth(id, "Unreachable"),
@@ -113,7 +121,9 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
     flusher,
     table,
     routes: registryRoutes(gate, instances, nodes, flusher),
+    jobs: () => [prober.job.status(), sweeper.job.status(), nodes.job.status(), flusher.job.status()],
     start() {
+      log.info("node joined", { node: nodes.self().id, url: config.selfUrl });
       nodes.start();
       flusher.start();
       sweeper.start();
@@ -124,6 +134,13 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
       await sweeper.stop();
       await nodes.stop();
       await flusher.stop();
+      log.info("node left", { node: nodes.self().id, url: config.selfUrl });
     },
   };
+}
+
+function countByStatus(table: InstanceTable): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const record of table.all()) counts[record.status] = (counts[record.status] ?? 0) + 1;
+  return counts;
 }

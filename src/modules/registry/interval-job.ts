@@ -4,12 +4,15 @@
  * `stop()` waits for a run in flight.
  */
 import type { Logger } from "../../lib/log";
+import type { JobStatus } from "../observability/readiness";
 
 /** A named job run at a fixed rate, never overlapping itself; `stop()` waits for the run in flight. */
 export class IntervalJob {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running: Promise<void> | undefined;
   private active = false;
+  private startedAt: number | undefined;
+  private lastRunAt: number | undefined;
 
   constructor(
     private readonly name: string,
@@ -22,10 +25,16 @@ export class IntervalJob {
     return this.active;
   }
 
+  /** For readiness (contract §2): whether it runs, and when its last run began. */
+  status(): JobStatus {
+    return { name: this.name, started: this.active, intervalMs: this.intervalMs, lastRunAt: this.lastRunAt, startedAt: this.startedAt };
+  }
+
   /** Runs at once when `immediately`, then every interval after each run ends. */
   start(immediately = true): void {
     if (this.active) return;
     this.active = true;
+    this.startedAt = performance.now();
     if (immediately) this.tick();
     else this.schedule();
   }
@@ -40,6 +49,7 @@ export class IntervalJob {
 
   private tick(): void {
     const started = performance.now();
+    this.lastRunAt = started;
     this.running = (async () => {
       try {
         await this.run();

@@ -27,7 +27,7 @@ export interface NodeServiceOptions {
 export class NodeService {
   private readonly id: string;
   private readonly readUsage = createUsageReader();
-  private readonly job: IntervalJob;
+  readonly job: IntervalJob;
   private current: NodeRow;
 
   /** Resolves this node's id (configured, else the stored one for this URL, else new) and writes its row. */

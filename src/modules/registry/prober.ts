@@ -29,6 +29,8 @@ export interface ProberOptions {
   concurrency: number;
   /** Replaceable for tests; defaults to the real TCP/HTTP probe. */
   probe?: ProbeFn;
+  /** Told every probe's outcome (metrics). */
+  onProbe?: (result: ProbeResult) => void;
   /**
    * The network policy's connect check (address-guard.ts): a refused instance is marked Unreachable
    * without a packet sent to it, so probe results never map denied networks; an allowed name is probed
@@ -36,6 +38,9 @@ export interface ProberOptions {
    */
   checkConnect?: (id: string) => ConnectVerdict | Promise<ConnectVerdict>;
 }
+
+/** A probe's outcome for the metrics; `refused`: the network policy stopped it before any packet. */
+export type ProbeResult = "healthy" | "degraded" | "unreachable" | "refused";
 
 /** Outcome counts of one cycle. */
 export interface ProbeCycle {
@@ -51,7 +56,7 @@ export class Prober {
   private readonly limiter: Limiter;
   private readonly probe: ProbeFn;
   private readonly inFlight = new Set<string>();
-  private readonly job: IntervalJob;
+  readonly job: IntervalJob;
   private abort = new AbortController();
   private soonWindowStart = 0;
   private soonInWindow = 0;
@@ -122,6 +127,7 @@ export class Prober {
         if (verdict !== undefined && verdict.kind !== "pinned") {
           if (signal.aborted || this.o.table.get(id)?.url !== url) return undefined;
           this.o.table.setHealth(id, "Unreachable");
+          this.o.onProbe?.("refused");
           return "Unreachable";
         }
         if (verdict !== undefined) target.pin = verdict;
@@ -132,6 +138,7 @@ export class Prober {
         if (signal.aborted || this.o.table.get(id)?.url !== url) return undefined;
         const status = !alive ? "Unreachable" : elapsed > this.o.degradedAfterMs ? "Degraded" : "Healthy";
         this.o.table.setHealth(id, status, alive ? this.o.clock.now() : undefined);
+        this.o.onProbe?.(status === "Healthy" ? "healthy" : status === "Degraded" ? "degraded" : "unreachable");
         return status;
       });
     } finally {

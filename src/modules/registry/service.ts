@@ -23,6 +23,8 @@ export interface InstanceServiceDeps {
    * before any table change. May resolve the host name, hence async.
    */
   vet?: (url: NormalizedUrl) => Promise<void>;
+  /** Told every accepted registration: `heartbeat` when it is the owner's re-registration (metrics). */
+  onRegister?: (kind: "new" | "heartbeat") => void;
 }
 
 const FILTERS = ["host", "ip", "deploymentId", "path", "id", "scheme"] as const;
@@ -68,6 +70,7 @@ export class InstanceService {
     if (req.deploymentId) record.deploymentId = req.deploymentId;
     if (req.healthCheckPath) record.healthCheckPath = req.healthCheckPath;
     table.put(record);
+    this.deps.onRegister?.(heartbeat ? "heartbeat" : "new");
     // A heartbeat of an instance already known alive needs no probe; a new or doubtful one gets one now.
     if (record.status === "Unknown") this.deps.probeSoon?.(record.id);
     return record;

@@ -27,7 +27,7 @@ export interface SweepResult {
 
 /** Marks silent instances Unreachable and removes expired ones, every interval (a background job). */
 export class Sweeper {
-  private readonly job: IntervalJob;
+  readonly job: IntervalJob;
 
   constructor(private readonly o: SweeperOptions) {
     this.job = new IntervalJob("instance sweeper", o.intervalMs, () => this.runOnce(), o.log);

@@ -9,6 +9,7 @@ import type { AuthGate, Caller, DefaultPermit } from "../../http/auth-guard";
 import { unauthorized } from "../../http/errors";
 import { BoundedMap } from "./bounded-map";
 import type { PermitIndex } from "./permit-index";
+import type { UserMetrics } from "../observability/metrics";
 import { ROLE_ADMIN } from "./permissions";
 import type { SessionService } from "./services/sessions";
 import { tokenFromHeader, type TokenClaims, type TokenSigner } from "./tokens";
@@ -37,6 +38,8 @@ export class UserGate implements AuthGate {
     private readonly autoRefresh: boolean,
     private readonly now: () => number,
     private readonly grantDefaults: (permits: DefaultPermit[]) => void,
+    /** Token checks by result, for GET /metrics (an array slot per check). */
+    private readonly checks?: UserMetrics["tokenChecks"],
   ) {
     sessions.onRevoke((ids) => {
       for (const id of ids) this.successors.delete(id);
@@ -77,13 +80,21 @@ export class UserGate implements AuthGate {
   /** Signature-verified claims of a token (expiry not judged), cached; null when not ours or malformed. */
   async verify(token: string): Promise<Verified | null> {
     const hit = this.verified.get(token);
-    if (hit) return hit;
-    if (token.length > 8192 || this.rejected.get(token)) return null;
+    if (hit) {
+      this.checks?.inc("cache_hit");
+      return hit;
+    }
+    if (token.length > 8192 || this.rejected.get(token)) {
+      this.checks?.inc("invalid");
+      return null;
+    }
     const claims = await this.signer.verify(token);
     if (!claims) {
+      this.checks?.inc("invalid");
       this.rejected.set(token, true);
       return null;
     }
+    this.checks?.inc("verified");
     const entry = { claims, caller: callerOf(claims, token) };
     this.verified.set(token, entry);
     return entry;

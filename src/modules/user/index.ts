@@ -57,10 +57,11 @@ export async function createUserModule(deps: BaseDeps): Promise<UserModule> {
   const permits = new PermitIndex();
   const sessions = new SessionService({ signer, sessions: stores.sessions, apps: stores.apps, access: stores.access, orgs: stores.orgs, clock, expirationMs: config.tokenExpirationMs });
   const access = new AccessService({ access: stores.access, apps: stores.apps, users: stores.users, sessions, permits, clock });
-  const gate = new UserGate(signer, sessions, permits, config.tokenAutoRefresh, () => clock.now(), (p) => access.grantDefaults(p));
+  const metrics = deps.metrics?.user;
+  const gate = new UserGate(signer, sessions, permits, config.tokenAutoRefresh, () => clock.now(), (p) => access.grantDefaults(p), metrics?.tokenChecks);
   const loginLimits = new LoginLimits(clock, { perClient: config.loginLimitPerIp, perAccountAndClient: config.loginLimitPerSlugIp, perAccount: config.loginLimitPerSlug });
   const registerPerIp = new RateLimiter(clock, config.registerLimitPerIp);
-  const accounts = new AccountService({ users: stores.users, apps: stores.apps, sessions, passwords, gate, permits, loginLimits, registerPerIp, clock });
+  const accounts = new AccountService({ users: stores.users, apps: stores.apps, sessions, passwords, gate, permits, loginLimits, registerPerIp, clock, metrics });
   // Password changes get a counter of their own (see UserService.changePassword), as tight as one client's login budget.
   const passwordAttempts = new RateLimiter(clock, config.loginLimitPerSlugIp);
   const users = new UserService({ ...stores, accessService: access, accounts, sessions, passwords, permits, passwordAttempts, clock });
@@ -76,6 +77,9 @@ export async function createUserModule(deps: BaseDeps): Promise<UserModule> {
     if (!config.adminPassword) log.warn("ADMIN PASSWORD IS THE DEFAULT: log in as 1backend/changeme and change it, or set OB_ADMIN_PASSWORD before first start");
     const admin = await accounts.createUser({ slug: ADMIN_SLUG, name: "Admin" }, config.adminPassword ?? "changeme", []);
     access.assignRole("*", admin.id, ROLE_ADMIN);
+  } else if (config.adminPassword) {
+    // It only seeds the first start; changing it here would let anyone with the environment reset the admin.
+    log.warn(`OB_ADMIN_PASSWORD is ignored: the admin ${ADMIN_SLUG} already exists. Change its password with \`oo passwd\` while logged in as ${ADMIN_SLUG} (or POST /user-svc/change-password), then unset the variable`);
   }
 
   const context: UserRoutesContext = { gate, signer, accounts, users, access, orgs, apps, apiKeys, trust: createTrustCheck(config.trustedProxies) };

@@ -8,6 +8,7 @@ import type { Clock } from "../../../lib/clock";
 import { newId } from "../../../lib/ids";
 import type * as M from "../../../contracts/user/models";
 import type { ExchangeTokenBody, LoginBody, RegisterBody, RevokeTokensBody } from "../../../contracts/user/requests";
+import type { UserMetrics } from "../../observability/metrics";
 import type { UserGate } from "../gate";
 import type { PasswordHasher } from "../passwords";
 import type { PermitIndex } from "../permit-index";
@@ -35,6 +36,8 @@ export interface AccountDeps {
   /** Registrations per client network. */
   registerPerIp: RateLimiter;
   clock: Clock;
+  /** Login and registration counters of GET /metrics. */
+  metrics?: UserMetrics;
 }
 
 const DEFAULT_DEVICE = "unknown";
@@ -53,6 +56,7 @@ export class AccountService {
     if (body.contact?.otpId || body.totpCode) throw notImplemented("user.not_implemented", "one-time passwords are not available yet");
     if (body.password !== undefined) assertNewPassword(body.password);
     const user = await this.createUser({ slug: body.slug, name: body.name ?? "" }, body.password, body.contact ? [body.contact] : []);
+    this.d.metrics?.registrations.inc();
     const app = this.d.apps.getOrCreate(body.appHost);
     return this.d.sessions.view(await this.d.sessions.issue(user, app.id, body.device || DEFAULT_DEVICE));
   }
@@ -106,10 +110,18 @@ export class AccountService {
     const user = body.slug ? this.d.users.findBySlug(body.slug) : this.ownerOfContact(contactId!);
     // Counted per account, not per name: a slug and a contact of one user share one budget. A name
     // nobody owns is limited alike, before the (dummy) hash as well, so 429s do not enumerate either.
-    const attempt = this.d.loginLimits.admit(user ? accountAttemptKey(user.id) : `name:${who}`, clientIp);
+    this.d.metrics?.loginAttempts.inc();
+    let attempt: ReturnType<LoginLimits["admit"]>;
+    try {
+      attempt = this.d.loginLimits.admit(user ? accountAttemptKey(user.id) : `name:${who}`, clientIp);
+    } catch (err) {
+      this.d.metrics?.loginLimited.inc();
+      throw err;
+    }
     const hash = user ? this.d.users.passwordHash(user.id) : null;
     // Unknown users are checked against a dummy hash: same 401, similar time (no enumeration).
     if (!(await this.d.passwords.verify(body.password, hash)) || !user) {
+      this.d.metrics?.loginFailures.inc();
       throw unauthorized("user.invalid_credentials", "invalid slug, contact or password");
     }
     this.d.loginLimits.succeeded(attempt);

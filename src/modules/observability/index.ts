@@ -1,0 +1,32 @@
+/**
+ * @module Observability (issue 10): health and readiness endpoints and GET /metrics. The metrics
+ * themselves are created in the composition root (deps.ts) before the other modules, which count into
+ * them; this module serves them, samples the event-loop lag, and judges readiness.
+ */
+import type { BaseDeps } from "../../deps";
+import type { AuthGate } from "../../http/auth-guard";
+import type { Module } from "../module";
+import { embeddedMigrationCount } from "./migration-count.macro" with { type: "macro" };
+import { Metrics } from "./metrics";
+import { OBSERVABILITY_DEFAULT_PERMITS } from "./permissions";
+import { Readiness, type JobStatus } from "./readiness";
+import { observabilityRoutes } from "./routes";
+
+export interface ObservabilityModule extends Module {
+  readiness: Readiness;
+  metrics: Metrics;
+}
+
+/** `jobs`: the background jobs readiness requires running (the registry's). */
+export async function createObservabilityModule(deps: BaseDeps, gate: AuthGate, jobs: () => readonly JobStatus[]): Promise<ObservabilityModule> {
+  await gate.grantDefaultPermits(OBSERVABILITY_DEFAULT_PERMITS);
+  const metrics = deps.metrics ?? new Metrics();
+  const readiness = new Readiness({ sqlite: deps.sqlite, clock: deps.clock, expectedMigrations: embeddedMigrationCount(), jobs });
+  return {
+    readiness,
+    metrics,
+    routes: observabilityRoutes(gate, readiness, metrics, deps.config.metricsPublic),
+    start: () => metrics.eventLoop.start(),
+    stop: () => metrics.eventLoop.stop(),
+  };
+}

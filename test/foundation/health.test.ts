@@ -1,0 +1,110 @@
+/**
+ * Health endpoints (contract §2 health row, issue 10): `/healthz` and `/livez` say the process is up;
+ * `/readyz` checks that the database takes a write, every migration is applied and every background
+ * job runs, and answers 503 naming what failed; `1backend --health-check` asks `/readyz`. Also: the
+ * OB_ADMIN_PASSWORD warning once the admin exists.
+ */
+import { describe, expect, test } from "bun:test";
+import { FakeClock } from "../helpers/fake-clock";
+import { testServer, type TestServer } from "../helpers/server";
+import { tempDir } from "../helpers/temp-dir";
+import { createLogger } from "../../src/lib/log";
+
+async function get(s: TestServer, path: string) {
+  const r = await fetch(`${s.url}${path}`);
+  return { status: r.status, body: await r.json() };
+}
+
+const READY = { status: "ok", checks: { database: { status: "ok" }, migrations: { status: "ok" }, jobs: { status: "ok" } } };
+
+describe("health endpoints", () => {
+  test("/healthz and /livez answer 200 {status, checks} without a token; /health stays", async () => {
+    await using s = await testServer();
+    for (const path of ["/healthz", "/livez"]) expect(await get(s, path)).toEqual({ status: 200, body: { status: "ok", checks: { process: { status: "ok" } } } });
+    expect((await get(s, "/health")).body.status).toBe("ok");
+  });
+
+  test("/readyz answers 200 with every check ok on a started server", async () => {
+    await using s = await testServer();
+    expect(await get(s, "/readyz")).toEqual({ status: 200, body: READY });
+  });
+
+  test("/readyz answers 503 naming the database once it stops taking writes, and 200 again when it does", async () => {
+    const clock = new FakeClock(Date.now());
+    await using s = await testServer({ clock });
+    expect((await get(s, "/readyz")).status).toBe(200);
+    s.deps.sqlite.run("PRAGMA query_only = ON"); // every write now fails with SQLITE_READONLY
+    clock.advance(1001); // past the one-second cache of the report
+    const down = await get(s, "/readyz");
+    expect(down.status).toBe(503);
+    expect(down.body.status).toBe("unavailable");
+    expect(down.body.checks.database).toEqual({ status: "fail", reason: "the database did not take a write (SQLITE_READONLY)" });
+    expect(down.body.checks.jobs).toEqual({ status: "ok" });
+    // Liveness does not depend on the database.
+    expect((await get(s, "/livez")).status).toBe(200);
+    s.deps.sqlite.run("PRAGMA query_only = OFF");
+    clock.advance(1001);
+    expect(await get(s, "/readyz")).toEqual({ status: 200, body: READY });
+  });
+
+  test("/readyz answers 503 when a background job is not running", async () => {
+    await using s = await testServer();
+    await s.deps.registry.sweeper.stop();
+    const r = await get(s, "/readyz");
+    expect(r.status).toBe(503);
+    expect(r.body.checks.jobs).toEqual({ status: "fail", reason: "instance sweeper is not running" });
+  });
+
+  test("/readyz answers 503 when the database lacks a migration the binary carries", async () => {
+    await using s = await testServer();
+    s.deps.sqlite.run("DELETE FROM __drizzle_migrations");
+    const r = await get(s, "/readyz");
+    expect(r.status).toBe(503);
+    expect(r.body.checks.migrations.status).toBe("fail");
+    expect(r.body.checks.migrations.reason).toMatch(/^0 of \d+ migrations applied$/);
+  });
+
+  test("the health paths are built-in: a wrong method is 405, not a proxy attempt, and their names are reserved slugs", async () => {
+    await using s = await testServer();
+    for (const path of ["/healthz", "/livez", "/readyz", "/metrics"]) expect((await fetch(`${s.url}${path}`, { method: "DELETE" })).status).toBe(405);
+    for (const slug of ["healthz", "livez", "readyz", "metrics"]) {
+      const r = await fetch(`${s.url}/user-svc/register`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ appHost: "x", slug, password: "long-enough-password" }) });
+      expect(r.status).toBe(409);
+    }
+  });
+
+  test("1backend --health-check exits 0 when the server is ready and 1 when it is not", async () => {
+    const clock = new FakeClock(Date.now());
+    await using s = await testServer({ clock });
+    const check = async () => {
+      const child = Bun.spawn(["bun", `${import.meta.dir}/../../src/main.ts`, "--health-check"], {
+        env: { ...process.env, OB_SELF_URL: s.url, OB_LISTEN: "" },
+        stdout: "ignore",
+        stderr: "ignore",
+      });
+      return child.exited;
+    };
+    expect(await check()).toBe(0);
+    await s.deps.registry.prober.stop(); // /health would still say ok; readiness does not
+    clock.advance(1001);
+    expect(await check()).toBe(1);
+  });
+});
+
+describe("OB_ADMIN_PASSWORD", () => {
+  test("set after the admin exists, a warning says it is ignored and how to change the password", async () => {
+    using dir = tempDir();
+    const lines: string[] = [];
+    const log = createLogger("warn", (line) => void lines.push(line));
+    await (await testServer({ folder: dir.path, env: { OB_ADMIN_PASSWORD: "first-password" }, log })).stop(1000);
+    expect(lines.filter((l) => l.includes("OB_ADMIN_PASSWORD"))).toEqual([]);
+    await using again = await testServer({ folder: dir.path, env: { OB_ADMIN_PASSWORD: "second-password" }, log });
+    const warning = lines.map((l) => JSON.parse(l)).find((l) => l.msg.includes("OB_ADMIN_PASSWORD"));
+    expect(warning?.level).toBe("warn");
+    expect(warning?.msg).toContain("ignored");
+    expect(warning?.msg).toContain("oo passwd");
+    // And it was ignored indeed: the first password still logs in.
+    const login = await fetch(`${again.url}/user-svc/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ appHost: "x", slug: "1backend", password: "first-password" }) });
+    expect(login.status).toBe(200);
+  });
+});
