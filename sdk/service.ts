@@ -75,7 +75,7 @@ export interface Service {
 export async function startService(options: ServiceOptions): Promise<Service> {
   const env = options.env ?? process.env;
   const serverUrl = options.serverUrl ? options.serverUrl.replace(/\/+$/, "") : serverUrlFromEnv(env);
-  const selfUrl = options.selfUrl ?? selfUrlFromEnv(env);
+  const selfUrl = (options.selfUrl ?? selfUrlFromEnv(env)).replace(/\/+$/, "");
   const log = options.log ?? defaultLog;
   const credentialsFile = options.credentialsFile ?? defaultCredentialsFile(options.slug, env);
   const session = new ServiceSession({

@@ -20,6 +20,8 @@ export interface Fake1Backend {
   calls: string[];
   /** When set, every request answers this status (e.g. 503 while "down"). */
   failWith: number | undefined;
+  /** With `checkListening`: each instance registration, and whether its URL accepted a TCP connection then. */
+  registrations: { url: string; listening: boolean }[];
   /** Invalidate every issued token (as after a key rotation or session revocation). */
   revokeAll(): void;
   /** Forget users and instances (a fresh database); tokens become invalid too. */
@@ -32,7 +34,7 @@ const json = (status: number, body: unknown) => Response.json(body, { status });
 const fail = (status: number, code: string, error: string) => json(status, { error, code });
 
 /** Starts the fake on 127.0.0.1 port 0 with the admin `1backend` (password `changeme` unless given). */
-export async function fake1Backend(options: { adminPassword?: string; tokenSeconds?: number } = {}): Promise<Fake1Backend> {
+export async function fake1Backend(options: { adminPassword?: string; tokenSeconds?: number; checkListening?: boolean } = {}): Promise<Fake1Backend> {
   const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
   const publicPem = await exportSPKI(publicKey as CryptoKey);
   let epoch = 0;
@@ -44,6 +46,7 @@ export async function fake1Backend(options: { adminPassword?: string; tokenSecon
     grants: new Map(),
     calls: [],
     failWith: undefined,
+    registrations: [],
     revokeAll: () => {
       valid.clear();
       epoch++;
@@ -119,7 +122,10 @@ export async function fake1Backend(options: { adminPassword?: string; tokenSecon
     if (path === "/user-svc/permits" && m === "PUT") return json(200, { echo: body });
     if (path === "/user-svc/enrolls" && m === "POST") return json(200, { enrolls: [{ id: "enr-1", appId: "*", role: "user-svc:admin", userId: "usr-admin", createdAt: "", updatedAt: "" }] });
     if (path === "/user-svc/enrolls" && m === "PUT") return json(200, { enrolls: [], echo: body });
-    if (m === "PUT" && path === "/registry-svc/instance") return registerInstance(me, body);
+    if (m === "PUT" && path === "/registry-svc/instance") {
+      if (options.checkListening) state.registrations.push({ url: String(body.url), listening: await acceptsConnections(String(body.url)) });
+      return registerInstance(me, body);
+    }
     if (m === "GET" && path === "/registry-svc/instances") {
       const slug = url.searchParams.get("slug");
       const list = [...state.instances.values()].filter((i) => (isAdmin(me) || i.slug === me.slug) && (!slug || i.slug === slug));
@@ -146,6 +152,19 @@ export async function fake1Backend(options: { adminPassword?: string; tokenSecon
     instance.lastHeartbeat = new Date().toISOString();
     state.instances.set(instance.id, instance);
     return json(201, {});
+  }
+
+  /** A TCP connect to the URL's port; loopback URLs only (tests never connect elsewhere). */
+  async function acceptsConnections(raw: string): Promise<boolean> {
+    const url = URL.parse(raw);
+    if (!url || !["127.0.0.1", "[::1]", "localhost"].includes(url.hostname)) return false;
+    try {
+      const socket = await Bun.connect({ hostname: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port || 80), socket: { data() {} } });
+      socket.end();
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: route });

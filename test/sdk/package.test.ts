@@ -10,6 +10,7 @@ import { join, resolve } from "node:path";
 import { startBinary, type BinaryServer } from "../helpers/binary";
 import { stopGracefully, waitForLine } from "../helpers/child-process";
 import { tempDir, type TempDir } from "../helpers/temp-dir";
+import { fake1Backend } from "./fake-1backend";
 
 const SDK = resolve(import.meta.dir, "../../sdk");
 const TSC = resolve(import.meta.dir, "../../node_modules/.bin/tsc");
@@ -44,7 +45,7 @@ beforeAll(async () => {
   mkdirSync(app);
   mkdirSync(join(dir.path, "server"));
   const npmEnv = { npm_config_cache: join(dir.path, ".npm"), npm_config_update_notifier: "false" };
-  [packed] = JSON.parse(await run(["npm", "pack", "--json", "--pack-destination", dir.path], SDK, npmEnv)) as (typeof packed)[];
+  packed = (JSON.parse(await run(["npm", "pack", "--json", "--pack-destination", dir.path], SDK, npmEnv)) as (typeof packed)[])[0]!;
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
   // --offline: the tarball is all there is; an SDK needing anything from a registry fails here.
   await run(["npm", "install", "--offline", "--no-audit", "--no-fund", join(dir.path, packed.filename)], app, npmEnv);
@@ -58,11 +59,11 @@ afterAll(async () => {
 }, STEP_TIMEOUT);
 
 /** Starts the README's service with `runtime` in a shell that also exported the server's OB_SELF_URL. */
-async function runExample(runtime: string) {
+async function runExample(runtime: string, serverUrl = server.url, home = join(dir.path, "home")) {
   const proc = Bun.spawn([runtime, "service.mjs"], {
     cwd: app,
     // HOME is shared by both runtimes: the second run logs in with the password the first one kept.
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: join(dir.path, "home"), OB_URL: server.url, SELF_URL: "http://127.0.0.1:0", OB_SELF_URL: server.url },
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, OB_URL: serverUrl, SELF_URL: "http://127.0.0.1:0", OB_SELF_URL: serverUrl },
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",
@@ -100,7 +101,7 @@ describe("the SDK package", () => {
       const { proc, lines, ready } = await runExample(runtime);
       try {
         const selfUrl = /listening on (\S+),/.exec(ready)?.[1] ?? "";
-        expect(selfUrl).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*\/?$/);
+        expect(selfUrl).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*$/);
         expect(ready).toContain(`registered with ${server.url}`);
         expect(await hello()).toEqual({ status: 200, body: { hello: "world" } });
       } finally {
@@ -109,6 +110,15 @@ describe("the SDK package", () => {
       expect(await hello()).toEqual({ status: 404, body: { error: "no instances found", code: "proxy.no_instances" } });
     }, STEP_TIMEOUT);
   }
+
+  test("the README example listens before it registers: its URL accepts connections when the server first hears of it", async () => {
+    await using fake = await fake1Backend({ checkListening: true });
+    const { proc, ready } = await runExample(NODE ?? process.execPath, fake.url, join(dir.path, "home-fake"));
+    const selfUrl = /listening on (\S+),/.exec(ready)?.[1];
+    expect(fake.registrations[0]).toEqual({ url: selfUrl!, listening: true });
+    expect(await stopGracefully(proc)).toBe(0);
+    expect(fake.instances.size).toBe(0);
+  }, STEP_TIMEOUT);
 
   test("a TypeScript project (module NodeNext, strict) type-checks against the installed declarations", async () => {
     writeFileSync(join(app, "tsconfig.json"), JSON.stringify({
