@@ -29,7 +29,6 @@ const service = await startService({ slug: SLUG, name: "Skeleton Svc", selfUrl }
   console.error(`skeleton-svc: ${err.message}`);
   process.exit(1);
 });
-console.log(JSON.stringify({ msg: "skeleton-svc ready", url: selfUrl, server: service.serverUrl }));
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
@@ -45,3 +44,5 @@ async function shutdown(signal: string): Promise<void> {
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
+// Ready only once the signal handlers are in place: a SIGTERM right after this line deregisters.
+console.log(JSON.stringify({ msg: "skeleton-svc ready", url: selfUrl, server: service.serverUrl }));

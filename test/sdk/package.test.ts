@@ -46,8 +46,8 @@ beforeAll(async () => {
   mkdirSync(join(dir.path, "server"));
   const npmEnv = { npm_config_cache: join(dir.path, ".npm"), npm_config_update_notifier: "false" };
   packed = (JSON.parse(await run(["npm", "pack", "--json", "--pack-destination", dir.path], SDK, npmEnv)) as (typeof packed)[])[0]!;
-  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
-  // --offline: the tarball is all there is; an SDK needing anything from a registry fails here.
+  // An empty folder, as in the README (no package.json); --offline: the tarball is all there is, so an
+  // SDK needing anything from a registry fails here.
   await run(["npm", "install", "--offline", "--no-audit", "--no-fund", join(dir.path, packed.filename)], app, npmEnv);
   writeFileSync(join(app, "service.mjs"), readmeExample());
   server = await startBinary({ folder: join(dir.path, "server"), env: { OB_ADMIN_PASSWORD: "sdk-package-admin" } });
@@ -123,9 +123,9 @@ describe("the SDK package", () => {
   test("a TypeScript project (module NodeNext, strict) type-checks against the installed declarations", async () => {
     writeFileSync(join(app, "tsconfig.json"), JSON.stringify({
       compilerOptions: { module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", lib: ["ES2023", "DOM", "ESNext.Disposable"], types: [], strict: true, noEmit: true },
-      files: ["check.ts"],
+      files: ["check.mts"],
     }));
-    writeFileSync(join(app, "check.ts"), [
+    writeFileSync(join(app, "check.mts"), [
       `import { ErrorCodes, startService, type Caller, type Service } from "@1backend-bun/sdk";`,
       `const svc: Service = await startService({ slug: "my-svc", selfUrl: "http://127.0.0.1:9311" });`,
       `const handler: (request: Request) => Promise<Response> = svc.auth.guard((_req, caller: Caller) => Response.json({ slug: caller.slug }));`,
