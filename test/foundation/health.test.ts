@@ -12,7 +12,7 @@ import { createLogger } from "../../src/lib/log";
 
 async function get(s: TestServer, path: string) {
   const r = await fetch(`${s.url}${path}`);
-  return { status: r.status, body: await r.json() };
+  return { status: r.status, body: (await r.json()) as any };
 }
 
 const READY = { status: "ok", checks: { database: { status: "ok" }, migrations: { status: "ok" }, jobs: { status: "ok" } } };

@@ -62,6 +62,7 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
   function send(request: Request, target: ProxyTarget, headers: Headers, tried?: string[]): Promise<Response> {
     const instance = picker.pick(target.slug, routing.instancesOf(target.slug), tried);
     if (instance === undefined) return Promise.resolve(failWith(request, target.slug, errors.noHealthyInstances()));
+    if (tried !== undefined) metrics.of(target.slug).retries++; // another instance after a connect failure
     // The network policy, before any packet (contract §4): undefined, synchronously, for IP literals;
     // a recently resolved name's pin (the checked address) likewise; a promise when a name is due.
     const verdict = routing.checkConnect?.(instance.id);
@@ -113,7 +114,6 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
     if (failure !== "connect" || request.bodyUsed) return failWith(request, target.slug, errors.badGateway());
     tried.push(instance.id);
     if (tried.length > config.proxyRetries) return failWith(request, target.slug, errors.upstreamUnreachable());
-    metrics.of(target.slug).retries++;
     return send(request, target, headers, tried);
   }
 
