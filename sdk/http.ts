@@ -59,17 +59,39 @@ export class ApiClient {
     if (options.body !== undefined) headers["content-type"] = "application/json";
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     const timeout = AbortSignal.timeout(options.timeoutMs ?? 10_000);
-    const response = await fetch(url, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout,
-    });
-    const text = await response.text();
+    const combined = options.signal ? eitherSignal(options.signal, timeout) : undefined;
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: combined?.signal ?? timeout,
+      });
+      text = await response.text();
+    } finally {
+      combined?.release();
+    }
     if (!response.ok) throw toServerError(response, text);
     if (text.trim() === "") return {} as T;
     return JSON.parse(text) as T;
   }
+}
+
+/**
+ * A signal aborted when either `a` or `b` is, and `release` to drop its listeners once the call is
+ * over (a caller's long-lived signal must not collect one per call). `AbortSignal.any` would do, but
+ * only from Node.js 20.3, and the package promises 20.
+ */
+function eitherSignal(a: AbortSignal, b: AbortSignal): { signal: AbortSignal; release(): void } {
+  const both = new AbortController();
+  const listeners = new AbortController();
+  for (const source of [a, b]) {
+    if (source.aborted) both.abort(source.reason);
+    else source.addEventListener("abort", () => both.abort(source.reason), { once: true, signal: listeners.signal });
+  }
+  return { signal: both.signal, release: () => listeners.abort() };
 }
 
 function toServerError(response: Response, text: string): ServerError {
