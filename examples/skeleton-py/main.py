@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """The seed's skeleton service in Python, standard library only: any language can be a 1Backend service.
 
 Slug `skeleton-svc`; `GET /skeleton-svc/hello` answers `{"hello": "world"}` through the server. It does
