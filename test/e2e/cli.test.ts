@@ -102,6 +102,39 @@ describe("oo against the real server", () => {
     }
   });
 
+  test("login on a terminal without a slug prompts for it (echoed), then for the password (not echoed)", async () => {
+    const proc = Bun.spawn(["script", "-qec", `${requireBinary(CLI_BINARY)} login`, "/dev/null"], {
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home },
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    try {
+      const reader = proc.stdout.getReader();
+      let shown = "";
+      const until = async (text: string) => {
+        while (!shown.includes(text)) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          shown += new TextDecoder().decode(value);
+        }
+      };
+      await until("Slug: ");
+      proc.stdin.write("1backend\r");
+      proc.stdin.flush();
+      await until("Password:");
+      proc.stdin.write(`${ADMIN_PASSWORD}\r`);
+      proc.stdin.flush();
+      await until("\u0000never"); // to the end of the output
+      expect(await proc.exited).toBe(0);
+      expect(shown).toContain("Slug: 1backend");
+      expect(shown).toContain("Logged in as 1backend");
+      expect(shown).not.toContain(ADMIN_PASSWORD);
+    } finally {
+      proc.kill("SIGKILL");
+    }
+  });
+
   test("a non-admin gets the server's 403 message and exit 1", async () => {
     expect((await oo(["register", "cli-user", "cli-user-password"])).code).toBe(0);
     const r = await oo(["user", "ls"]);
