@@ -23,7 +23,11 @@ const Report = t.Object(
 const LIVE = { status: "ok" as const, checks: { process: { status: "ok" as const } } };
 const liveness = {
   response: { 200: Report },
-  detail: { summary: "Liveness: the process is up and serving (no dependency is checked)", tags },
+  detail: {
+    summary: "Liveness: the process is up and serving (no dependency is checked)",
+    description: "Answers 200 `{status: \"ok\"}` whenever the process answers at all; no token needed. Restart the process when it stops answering; for \"can it serve traffic\" ask `/readyz`.",
+    tags,
+  },
 };
 
 /** The health routes and the metrics route. */
