@@ -42,12 +42,12 @@ export function resolveToken(flags: Flags): Target & { token: string; slug: stri
  * The target and, when a user is logged in there, its token: raw calls work on public endpoints
  * (`oo get /health`) without a login, and send the token when there is one.
  */
-export function resolveOptionalToken(flags: Flags): Target & { token?: string } {
+export function resolveOptionalToken(flags: Flags): Target & { token?: string; slug?: string } {
   const target = resolveTarget(flags);
   const user = target.env.selectedUser ? target.env.users?.[target.env.selectedUser] : undefined;
   if (!user) return target;
   const appHost = typeof flags.appHost === "string" ? flags.appHost : user.selectedAppHost || DEFAULT_APP_HOST;
-  return { ...target, token: user.tokensByAppHost?.[appHost] };
+  return { ...target, token: user.tokensByAppHost?.[appHost], slug: user.slug };
 }
 
 /** Stores `token` for `slug` in the target environment and selects that user and app host. */

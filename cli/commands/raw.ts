@@ -32,24 +32,27 @@ function rawCommand(method: "GET" | "POST" | "PUT" | "DELETE"): Command {
       const flags = ctx.rest.filter((a) => a.startsWith("--"));
       if (positional.length === 0) throw new UsageError(`"oo ${name}" needs a path, e.g. /registry-svc/instances`, `oo ${name}`);
       const path = "/" + positional.map((p) => p.replace(/^\/+|\/+$/g, "")).join("/");
-      const { env, token } = resolveOptionalToken(ctx.flags);
+      const { env, token, slug } = resolveOptionalToken(ctx.flags);
       const options = method === "GET" ? { token, query: flags.map(toQueryPair) } : { token, body: flagsToJson(flags) };
       let text: string;
       try {
         text = await apiText(env.url, method, path, options);
       } catch (err) {
-        throw err instanceof ApiError ? withHint(err, path, token) : err;
+        throw err instanceof ApiError ? withHint(err, path, token ? slug ?? "<slug>" : undefined) : err;
       }
       ctx.out(output(ctx, text));
     },
   };
 }
 
-/** The server's error with what to do about it: log in, or know that the first segment meant a service slug. */
-function withHint(err: ApiError, path: string, token: string | undefined): ApiError {
+/**
+ * The server's error with what to do about it: log in (again), or know that the first segment meant a
+ * service slug. `user` is the logged-in slug when a token was sent.
+ */
+function withHint(err: ApiError, path: string, user: string | undefined): ApiError {
   const slug = path.split(/[/?]/)[1] ?? "";
   let hint = "";
-  if (err.status === 401 && !token) hint = "\nThis endpoint needs a login: oo login <slug>";
+  if (err.status === 401) hint = user ? `\nThe stored token was refused; log in again: oo login ${user}` : "\nThis endpoint needs a login: oo login <slug>";
   // proxy.* codes come from the reverse proxy (contract §5): the path matched no built-in endpoint.
   else if (err.code?.startsWith("proxy.")) {
     hint = `\nThe first path segment "${slug}" was read as a service slug: the server proxies /${slug}/… to the instances registered ` +

@@ -3,7 +3,7 @@
  * shapes (the unit tests in test/cli use a fake server).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CLI_BINARY, requireBinary, startBinary, type BinaryServer } from "../helpers/binary";
 import { tempDir, type TempDir } from "../helpers/temp-dir";
@@ -256,6 +256,12 @@ describe("oo output and messages", () => {
     const guarded = await oo(["post", "/user-svc/self"], undefined, at);
     expect(guarded.code).toBe(1);
     expect(guarded.stderr).toEndWith("(HTTP 401)\nThis endpoint needs a login: oo login <slug>\n");
+    // A stored token the server refuses: say to log in again.
+    expect((await oo(["login", "1backend", ADMIN_PASSWORD], undefined, at)).code).toBe(0);
+    const config = join(at, ".1backend", "cliConfig.yaml");
+    writeFileSync(config, readFileSync(config, "utf8").replace(/unnamed: .+/, "unnamed: not.a-valid.token"));
+    const refused = await oo(["post", "/user-svc/self"], undefined, at);
+    expect(refused.stderr).toEndWith("(HTTP 401)\nThe stored token was refused; log in again: oo login 1backend\n");
   });
 });
 
@@ -275,6 +281,12 @@ describe("oo's new commands", () => {
     writeFileSync(file, "id: perm-cli-rm\npermission: cli-rm:thing:view\nslugs: [some-svc]\n");
     expect((await oo(["permit", "save", file])).code).toBe(0);
     const ids = async () => (JSON.parse((await oo(["permit", "ls", "--json"])).stdout) as { id: string }[]).map((p) => p.id);
+    expect(await ids()).toContain("perm-cli-rm");
+    // Only the permission's owner (a slug prefix) or an admin may delete it.
+    const other = await freshHome();
+    expect((await oo(["register", "cli-rm-other", "cli-rm-other-password"], undefined, other)).code).toBe(0);
+    const refused = await oo(["permit", "rm", "perm-cli-rm"], undefined, other);
+    expect({ code: refused.code, stderr: refused.stderr }).toEqual({ code: 1, stderr: expect.stringMatching(/does not own permission cli-rm:thing:view.*\(HTTP 403\)\n$/) });
     expect(await ids()).toContain("perm-cli-rm");
     expect((await oo(["permit", "rm", "perm-cli-rm"])).code).toBe(0);
     expect(await ids()).not.toContain("perm-cli-rm");
