@@ -1,15 +1,18 @@
 /**
  * Start-to-ready time and idle memory of the compiled server.
  *   bun bench/startup/startup.ts [runs=10]
- * Each run starts dist/1backend on a fresh folder (first boot: migrations, key pair, admin account) and
- * on a reused folder (restart), measures the time from spawn to the first 200 from /health, then the
- * idle RSS after the server has served that request and settled for 2 s.
+ *   BIN=/other/1backend READY_PATH=/health bun bench/startup/startup.ts   # another build; a binary without /readyz
+ * Each run starts dist/1backend (or BIN) on a fresh folder (first boot: migrations, key pair, admin
+ * account) and on a reused folder (restart), measures the time from spawn to the first 200 from
+ * READY_PATH (default /readyz: database written, migrations applied, jobs running), then the idle RSS
+ * after the server has served that request and settled for 2 s.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
-const binary = resolve(import.meta.dir, "../../dist/1backend");
+const binary = process.env.BIN ? resolve(process.env.BIN) : resolve(import.meta.dir, "../../dist/1backend");
+const readyPath = process.env.READY_PATH ?? "/readyz";
 const runs = Number(process.argv[2] ?? 10);
 
 async function freePort(): Promise<number> {
@@ -30,7 +33,7 @@ async function once(folder: string): Promise<{ readyMs: number; rss: number }> {
   const proc = Bun.spawn([binary], { env: { PATH: "/usr/bin:/bin", OB_FOLDER: folder, OB_SELF_URL: `http://127.0.0.1:${port}`, OB_LOG_LEVEL: "warn" }, stdout: "ignore", stderr: "inherit" });
   let readyMs = 0;
   while (!readyMs) {
-    const ok = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}${readyPath}`).then((r) => r.ok, () => false);
     if (ok) readyMs = performance.now() - started;
     else await Bun.sleep(2);
   }
