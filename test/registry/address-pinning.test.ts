@@ -53,7 +53,7 @@ async function upstreamOn127002(tls?: TLSOptions | TLSOptions[], hostname = "127
         return Response.json(entry);
       },
       websocket: {
-        open: (ws) => ws.send(String((ws.data as Seen).host)),
+        open: (ws) => void ws.send(String((ws.data as Seen).host)),
         message() {},
       },
     });

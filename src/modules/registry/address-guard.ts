@@ -49,6 +49,7 @@ type NameEntry = { expires: number; verdict: Verdict };
 type NameSlot = { key: string; pin: PinnedConnect | undefined };
 
 const DEFAULT_PORT = { http: 80, https: 443 } as const;
+const GONE: ConnectRefusal = { kind: "unresolved", reason: "instance removed" };
 
 /** Vets registrations and answers the connect checks of {@link InstanceRouting.checkConnect}. */
 export class AddressGuard {
@@ -77,7 +78,8 @@ export class AddressGuard {
    */
   checkConnect(id: string): ConnectVerdict | Promise<ConnectVerdict> {
     const record = this.o.table.get(id);
-    if (record === undefined) return undefined;
+    // Removed meanwhile (a probe waiting for its slot): nothing checked, so nothing to connect to.
+    if (record === undefined) return GONE;
     const known = this.literal.get(record);
     if (known !== undefined) return known ?? undefined;
     let slot = this.slots.get(record);
