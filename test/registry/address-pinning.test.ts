@@ -158,6 +158,24 @@ describe("a host-name instance is connected at the address its check resolved", 
     expect(h.registry.table.get("inst-1")!.status).toBe("Healthy");
   });
 
+  test("a name whose first checked address has no listener is Healthy in one probe cycle, and proxied requests go to the address that answered", async () => {
+    await using up = await upstreamOn127002();
+    // 127.0.0.1 first, where nothing listens on the port (as ::1 first for a service bound to 127.0.0.1).
+    await using h = await harness(["127.0.0.1", "127.0.0.2"]);
+    await register(h, "alpha", { url: `http://localhost:${up.port}`, id: "inst-1" });
+    expect(await h.registry.prober.runOnce()).toMatchObject({ probed: 1, healthy: 1 });
+    const r = await h.json("GET", "/alpha-svc/x");
+    expect({ status: r.status, instance: h.registry.table.get("inst-1")!.status, seen: up.seen.length }).toEqual({ status: 200, instance: "Healthy", seen: 1 });
+  });
+
+  test("a name none of whose checked addresses answers is Unreachable after trying each once", async () => {
+    await using up = await upstreamOn127002();
+    await using h = await harness(["127.0.0.1", "127.0.0.4"]);
+    await register(h, "alpha", { url: `http://localhost:${up.port}`, id: "inst-1" });
+    expect(await h.registry.prober.runOnce()).toMatchObject({ probed: 1, unreachable: 1 });
+    expect({ status: h.registry.table.get("inst-1")!.status, seen: up.seen.length }).toEqual({ status: "Unreachable", seen: 0 });
+  });
+
   test("the HTTP probe gets its health path from 127.0.0.2, with the Host of the instance URL", async () => {
     await using up = await upstreamOn127002();
     await using h = await harness();

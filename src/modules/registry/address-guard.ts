@@ -42,9 +42,14 @@ export interface AddressGuardOptions {
   log: Logger;
 }
 
-/** A check's outcome: refused, or allowed at `address` (for a name: the first it resolved to). */
-type Verdict = ConnectRefusal | { kind: "allowed"; address: string };
-type NameEntry = { expires: number; verdict: Verdict };
+/** A check's outcome: refused, or allowed at every one of `addresses` (resolver order). */
+type Verdict = ConnectRefusal | { kind: "allowed"; addresses: readonly string[] };
+/**
+ * A name's cached verdict and which of its checked addresses connects are sent to (`preferred`):
+ * the first, until a connect there fails and {@link AddressGuard.rotateAddress} moves on. A name
+ * often has several (`localhost` → ::1 and 127.0.0.1) while the service listens on one of them.
+ */
+type NameEntry = { expires: number; verdict: Verdict; preferred: number };
 /** A host-name record's cache key `host:port` (built once per record) and its last pin. */
 type NameSlot = { key: string; pin: PinnedConnect | undefined };
 
@@ -95,9 +100,24 @@ export class AddressGuard {
       this.slots.set(record, (slot = { key: `${host}:${record.port}`, pin: undefined }));
     }
     const entry = this.names.get(slot.key);
-    if (entry !== undefined && entry.expires > this.o.clock.now()) return answer(record, slot, entry.verdict);
+    if (entry !== undefined && entry.expires > this.o.clock.now()) return answer(record, slot, entry);
     const nameSlot = slot; // const, for the closure
-    return this.cached(slot.key, bareHost(record.host), record.port).then((e) => answer(record, nameSlot, e.verdict));
+    return this.cached(slot.key, bareHost(record.host), record.port).then((e) => answer(record, nameSlot, e));
+  }
+
+  /**
+   * A connect to instance `id` failed: for a name with several checked addresses, later connects go
+   * to the next one (all passed the policy). Returns how many checked addresses the name has, so a
+   * caller may try each once (0: not a name, or no verdict cached).
+   */
+  rotateAddress(id: string): number {
+    const record = this.o.table.get(id);
+    const slot = record === undefined ? undefined : this.slots.get(record);
+    const entry = slot === undefined ? undefined : this.names.get(slot.key);
+    if (entry === undefined || entry.verdict.kind !== "allowed") return 0;
+    const count = entry.verdict.addresses.length;
+    entry.preferred = (entry.preferred + 1) % count;
+    return count;
   }
 
   /**
@@ -138,9 +158,10 @@ export class AddressGuard {
   }
 
   private remember(key: string, verdict: Verdict): NameEntry {
+    const previous = this.names.get(key);
     this.names.delete(key);
     if (this.names.size >= MAX_NAME_VERDICTS) this.names.delete(this.names.keys().next().value!);
-    const entry = { expires: this.o.clock.now() + NAME_VERDICT_TTL_MS, verdict };
+    const entry = { expires: this.o.clock.now() + NAME_VERDICT_TTL_MS, verdict, preferred: stillPreferred(previous, verdict) };
     this.names.set(key, entry);
     return entry;
   }
@@ -148,7 +169,7 @@ export class AddressGuard {
   /**
    * Policy and self check of `host:port`. Rules on the name come first and the name is compared with
    * our own names before any lookup, so a denied name or our own URL is refused without DNS. Every
-   * address must pass; the connect goes to the first (resolver order, so the choice is deterministic).
+   * address must pass; connects go to the first (resolver order) until one fails there (`rotateAddress`).
    */
   private async evaluate(host: string, port: number): Promise<Verdict> {
     const { policy } = this.o;
@@ -172,15 +193,24 @@ export class AddressGuard {
       }
     }
     const us = self.match(host, port, addresses);
-    return us === undefined ? { kind: "allowed", address: addresses[0]! } : { kind: "self", reason: us };
+    return us === undefined ? { kind: "allowed", addresses } : { kind: "self", reason: us };
   }
 }
 
 /** A name's verdict for one record: the refusal, or the record's pin (rebuilt when the address moved). */
-function answer(record: InstanceRecord, slot: NameSlot, verdict: Verdict): ConnectVerdict {
+function answer(record: InstanceRecord, slot: NameSlot, entry: NameEntry): ConnectVerdict {
+  const { verdict } = entry;
   if (verdict.kind !== "allowed") return verdict;
-  if (slot.pin === undefined || slot.pin.address !== verdict.address) slot.pin = pinOf(record, verdict.address);
+  const address = verdict.addresses[entry.preferred % verdict.addresses.length]!;
+  if (slot.pin === undefined || slot.pin.address !== address) slot.pin = pinOf(record, address);
   return slot.pin;
+}
+
+/** After a new lookup, the address connects went to stays preferred while the name still has it. */
+function stillPreferred(previous: NameEntry | undefined, verdict: Verdict): number {
+  if (previous === undefined || previous.verdict.kind !== "allowed" || verdict.kind !== "allowed") return 0;
+  const address = previous.verdict.addresses[previous.preferred % previous.verdict.addresses.length];
+  return Math.max(0, verdict.addresses.indexOf(address!));
 }
 
 /**

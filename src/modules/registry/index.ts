@@ -88,6 +88,7 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
     concurrency: config.healthConcurrency,
     probe: options.probe,
     checkConnect: (id) => guard.checkConnect(id),
+    rotateAddress: (id) => guard.rotateAddress(id),
     onProbe: metrics && ((result) => metrics.probes.inc(result)),
   });
   const sweeperInterval = Math.min(config.healthIntervalMs, config.unhealthyAfterMs);
@@ -108,7 +109,10 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
   const instances = new InstanceService({ table, clock, probeSoon: (id) => prober.probeSoon(id), vet: (url) => guard.vet(url), onRegister: metrics && ((kind) => metrics.registrations.inc(kind)) });
   const routing: InstanceRouting = {
     instancesOf: (slug) => table.instancesOf(slug),
-    reportConnectFailure: (id) => table.setHealth(id, "Unreachable"),
+    reportConnectFailure: (id) => {
+      guard.rotateAddress(id); // a name's next checked address gets the next connect (and probe)
+      table.setHealth(id, "Unreachable");
+    },
     checkConnect: (id) => guard.checkConnect(id),
     subscribe: (listener) => events.subscribe(listener),
   };

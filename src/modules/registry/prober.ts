@@ -37,6 +37,11 @@ export interface ProberOptions {
    * at the address it checked (its pin), never at a new lookup of the name.
    */
   checkConnect?: (id: string) => ConnectVerdict | Promise<ConnectVerdict>;
+  /**
+   * A probe of a name's pinned address failed: move the name on to its next checked address and say
+   * how many it has (address-guard.ts `rotateAddress`), so one cycle tries each of them once.
+   */
+  rotateAddress?: (id: string) => number;
 }
 
 /** A probe's outcome for the metrics; `refused`: the network policy stopped it before any packet. */
@@ -132,7 +137,17 @@ export class Prober {
         }
         if (verdict !== undefined) target.pin = verdict;
         const t0 = performance.now();
-        const alive = await this.probe(target, this.o.timeoutMs, signal);
+        let alive = await this.probe(target, this.o.timeoutMs, signal);
+        // A name with several checked addresses (localhost: ::1 and 127.0.0.1) is alive when one of
+        // them answers: try the others in turn; the one that answered is where connects go next.
+        for (let tried = 1, count = 0; !alive && target.pin !== undefined && !signal.aborted; tried++) {
+          count = this.o.rotateAddress?.(id) ?? 0;
+          if (tried >= count) break;
+          const next = await this.o.checkConnect?.(id);
+          if (next === undefined || next.kind !== "pinned") break;
+          target.pin = next;
+          alive = await this.probe(target, this.o.timeoutMs, signal);
+        }
         const elapsed = performance.now() - t0;
         // Drop results of abandoned probes, and of instances removed or re-pointed meanwhile.
         if (signal.aborted || this.o.table.get(id)?.url !== url) return undefined;
