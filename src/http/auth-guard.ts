@@ -60,12 +60,14 @@ export const API_KEY_SCHEME = "ApiKey";
 /** What a route option `auth` asks for: any valid token, or one whose caller holds a permission. */
 export type AuthOption = true | string;
 
-/**
- * The OpenAPI `security` of an operation that needs a token. OpenAPI 3.1 lets a non-OAuth scheme list
- * the roles it requires; we list the permission, so the document says which one without prose.
- */
-export function bearerSecurity(auth: AuthOption): Record<string, string[]>[] {
-  return [{ [BEARER_SCHEME]: auth === true ? [] : [auth] }];
+/** The OpenAPI `security` of an operation that needs a token (no scopes: OpenAPI 3.0 allows none for HTTP schemes). */
+export function bearerSecurity(): Record<string, string[]>[] {
+  return [{ [BEARER_SCHEME]: [] }];
+}
+
+/** The OpenAPI operation fields the guard adds: the security requirement and, for a permission, `x-permission`. */
+export function guardDetail(auth: AuthOption): { security: Record<string, string[]>[]; "x-permission"?: string } {
+  return auth === true ? { security: bearerSecurity() } : { security: bearerSecurity(), "x-permission": auth };
 }
 
 /** The resolver of each guarded route → its `auth` option (Elysia drops the option once applied). */
@@ -102,7 +104,7 @@ export function authGuard(gate: AuthGate) {
       };
       guardedResolvers.set(resolve, permission);
       // Merged into the route's own `detail`: Swagger UI's Authorize then sends the token on this operation.
-      return { resolve, detail: { security: bearerSecurity(permission) } };
+      return { resolve, detail: guardDetail(permission) };
     },
   });
 }

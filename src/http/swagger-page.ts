@@ -16,6 +16,8 @@ export function swaggerPage(title: string, documentJson: string): string {
     // Keeps the token given to Authorize across reloads of the page (in this browser's local storage).
     persistAuthorization: true,
     displayRequestDuration: true,
+    // Shows `x-permission`: the permission an operation requires.
+    showExtensions: true,
     filter: true,
   };
   // `<` escaped: a string in the document containing `</script>` must not end the script element.

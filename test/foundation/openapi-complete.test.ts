@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { createApp } from "../../src/app";
-import { authOptionOf, BEARER_SCHEME, bearerSecurity } from "../../src/http/auth-guard";
+import { authOptionOf, BEARER_SCHEME, bearerSecurity, guardDetail } from "../../src/http/auth-guard";
 import { testApp, type TestApp } from "../helpers/app";
 
 const METHODS = ["get", "put", "post", "delete", "patch"] as const;
@@ -52,8 +52,12 @@ test("every documented operation has a summary, a success schema and its error s
     if (op.requestBody && !op.requestBody.content?.["application/json"]?.schema) problems.push(`${name}: request body without a JSON schema`);
     if (!LIVENESS.includes(path) && !statuses.some((s) => s.startsWith("4") || s.startsWith("5"))) problems.push(`${name}: no error statuses`);
   }
+  // Shared parts (the error responses) are references; each must name something the document holds.
+  const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/([^"]+)"/g)].map((m) => m[1]!);
+  for (const ref of new Set(refs)) if (ref.split("/").reduce<any>((node, key) => node?.[key], doc) === undefined) problems.push(`unresolved $ref #/${ref}`);
   expect(problems).toEqual([]);
   expect(operations.length).toBeGreaterThan(0);
+  expect(refs.length).toBeGreaterThan(0);
 });
 
 test("every operation has a description, and so does every parameter and every request-body field", async () => {
@@ -77,11 +81,11 @@ test("every operation has a description, and so does every parameter and every r
  */
 const AUTHENTICATED_IN_HANDLER: Record<string, unknown> = {
   // An expired token is what it refreshes, so the guard (which refuses expired ones when refresh is off) cannot stand in front.
-  "POST /user-svc/refresh-token": bearerSecurity(true),
+  "POST /user-svc/refresh-token": bearerSecurity(),
   // It takes an API key, not a token.
   "POST /user-svc/api-key/exchange": [{ ApiKey: [] }],
   // Filtered listings are public; an unfiltered one needs an admin's token.
-  "POST /user-svc/apps": [{}, ...bearerSecurity(true)],
+  "POST /user-svc/apps": [{}, ...bearerSecurity()],
 };
 
 test("an operation declares the bearer scheme exactly when the auth guard protects its route, naming its permission", async () => {
@@ -98,10 +102,11 @@ test("an operation declares the bearer scheme exactly when the auth guard protec
     const op = documented.get(name);
     if (!op) continue; // hidden (Swagger UI, assets, `/`)
     const auth = authOptionOf(route.hooks as Record<string, unknown>);
-    const expected = auth !== undefined ? bearerSecurity(auth) : AUTHENTICATED_IN_HANDLER[name];
+    const expected = auth !== undefined ? guardDetail(auth) : { security: AUTHENTICATED_IN_HANDLER[name] };
     if (auth !== undefined) guarded++;
     else if (!AUTHENTICATED_IN_HANDLER[name]) open++;
-    if (!Bun.deepEquals(op.security, expected)) mismatches.push(`${name}: security ${JSON.stringify(op.security)}, expected ${JSON.stringify(expected)}`);
+    const declared = { security: op.security, ...(op["x-permission"] ? { "x-permission": op["x-permission"] } : {}) };
+    if (!Bun.deepEquals(declared, expected)) mismatches.push(`${name}: declares ${JSON.stringify(declared)}, expected ${JSON.stringify(expected)}`);
     for (const requirement of op.security ?? []) for (const scheme of Object.keys(requirement)) if (!schemes.includes(scheme)) mismatches.push(`${name}: unknown scheme ${scheme}`);
   }
   expect(mismatches).toEqual([]);

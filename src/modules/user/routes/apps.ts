@@ -17,7 +17,7 @@ export function appRoutes(c: UserRoutesContext) {
       parse: "json",
       body: ListAppsBody,
       response: { 200: t.Object({ apps: t.Array(App) }), ...errors(400, 401, 403, 413) },
-      detail: { summary: "List apps (filtered: anyone; unfiltered: admins)", tags: TAGS, operationId: "listApps", security: [{}, ...bearerSecurity(true)], description: "Lists apps (tenants, by host). A listing filtered by `ids` or `host` is public; the unfiltered list of every app needs a token with `user-svc:app:multi-view` (admins)." },
+      detail: { summary: "List apps (filtered: anyone; unfiltered: admins)", tags: TAGS, operationId: "listApps", security: [{}, ...bearerSecurity()], description: "Lists apps (tenants, by host). A listing filtered by `ids` or `host` is public; the unfiltered list of every app needs a token with `user-svc:app:multi-view` (admins)." },
     })
     .post("/user-svc/app", ({ body }) => ({ app: c.apps.read(body.host) }), {
       auth: true,

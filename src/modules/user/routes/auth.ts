@@ -38,7 +38,7 @@ export function authRoutes(c: UserRoutesContext) {
     )
     .post("/user-svc/refresh-token", async ({ headers }) => ({ token: await c.accounts.refresh(headers.authorization) }), {
       response: { 200: TokenResponse, ...errors(401) },
-      detail: { summary: "Refresh a token (even an expired one) whose session was not revoked", tags: TAGS, operationId: "refreshToken", security: bearerSecurity(true), description: "Send the token in `Authorization`; the answer is a fresh token of the same session, also when the old one has expired. 401 when the session was revoked or the token is not ours. Authorize with the token to try it here." },
+      detail: { summary: "Refresh a token (even an expired one) whose session was not revoked", tags: TAGS, operationId: "refreshToken", security: bearerSecurity(), description: "Send the token in `Authorization`; the answer is a fresh token of the same session, also when the old one has expired. 401 when the session was revoked or the token is not ours. Authorize with the token to try it here." },
     })
     .put("/user-svc/token/exchange", async ({ caller, body }) => ({ token: await c.accounts.exchange(caller, body) }), {
       auth: true,
