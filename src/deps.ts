@@ -2,6 +2,7 @@
 import { join } from "node:path";
 import type { Config } from "./config";
 import { openDatabase, type Db } from "./db/client";
+import { ensureDataFolder } from "./lib/data-folder";
 import type { Database } from "bun:sqlite";
 import { migrate } from "./db/migrate";
 import { systemClock, type Clock } from "./lib/clock";
@@ -47,6 +48,7 @@ export interface DepsOverrides {
 
 /** Opens `<folder>/1backend.db`, applies migrations and wires the modules. */
 export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
+  ensureDataFolder(config.folder);
   const opened = openDatabase(join(config.folder, "1backend.db"));
   try {
     return await wireModules(config, overrides, opened);
