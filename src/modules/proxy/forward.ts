@@ -12,7 +12,7 @@ import type { Config } from "../../config";
 import type { AuthGate } from "../../http/auth-guard";
 import { AppError } from "../../http/errors";
 import { requestIdOf } from "../../http/request-id";
-import { traceparentOf } from "../../http/trace-context";
+import { ensureTraceHeaders, traceparentOf } from "../../http/trace-context";
 import type { Logger } from "../../lib/log";
 import { UNKNOWN_SLUG, type ProxyMetrics } from "../observability/proxy-metrics";
 import type { ConnectRefusal, InstanceRouting, PinnedConnect, RoutedInstance } from "../registry/routing";
@@ -145,8 +145,13 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
   function proceed(request: Request, server: Server<unknown> | undefined, target: ProxyTarget, headers: Headers, upgrade: boolean, authorization: string | null): Promise<Response | undefined> {
     upstreamRequestHeaders(headers, clientOf(request, server), authorization);
     // The request id and trace reach the upstream even when the client sent none (or an invalid one).
-    headers.set("x-request-id", requestIdOf(request));
-    headers.set("traceparent", traceparentOf(request));
+    // Edited in place, the request's own headers then hold them for the log line and error answers
+    // (no per-request map entry on the hot path); a handshake's copy takes them from the request.
+    if (headers === request.headers) ensureTraceHeaders(headers);
+    else {
+      headers.set("x-request-id", requestIdOf(request));
+      headers.set("traceparent", traceparentOf(request));
+    }
     if (upgrade) return websockets.upgrade(request, server!, target, headers);
     return send(request, target, headers);
   }
