@@ -29,8 +29,12 @@ export async function startServer(config: Config, inputOverrides: DepsOverrides 
   // One logger from the first moment, so errors Bun reports before the modules exist are logged too.
   const overrides = { ...inputOverrides, log: inputOverrides.log ?? createLogger(config.logLevel, undefined, config.logFormat) };
   // Between bind and ready (migrations, key pair) requests get a proper error, not a hang.
-  let handle: RequestHandler = async () =>
-    errorResponse(new AppError(503, "http.starting", "the server is starting, retry in a moment", { "retry-after": "1" }));
+  // Liveness is true already (the process answers): an orchestrator must not restart a node that is
+  // still migrating; readiness and everything else wait.
+  let handle: RequestHandler = async (request) =>
+    isLivenessProbe(request)
+      ? Response.json({ status: "ok", checks: { process: { status: "ok" }, starting: { status: "ok", reason: "the server is starting" } } })
+      : errorResponse(new AppError(503, "http.starting", "the server is starting, retry in a moment", { "retry-after": "1" }));
   let deps: Deps | undefined;
   // The socket is bound first so a port-0 server knows its port before modules read OB_SELF_URL.
   const server: Server<unknown> = listen<unknown>({
@@ -83,4 +87,11 @@ function withPort(url: string, port: number): string {
   const u = new URL(url);
   u.port = String(port);
   return u.toString().replace(/\/$/, "");
+}
+
+/** `GET /livez` or `/healthz`, whatever the origin in `request.url`. */
+function isLivenessProbe(request: Request): boolean {
+  if (request.method !== "GET") return false;
+  const path = new URL(request.url, "http://localhost").pathname;
+  return path === "/livez" || path === "/healthz";
 }

@@ -108,3 +108,43 @@ describe("OB_ADMIN_PASSWORD", () => {
     expect(login.status).toBe(200);
   });
 });
+
+describe("while the server is starting", () => {
+  test("/livez and /healthz answer 200 (the process is up) while /readyz and the API answer 503 http.starting", async () => {
+    const { createPasswordHasher } = await import("../../src/modules/user/passwords");
+    const { startServer } = await import("../../src/serve");
+    const { testConfig } = await import("../helpers/config");
+    const real = await createPasswordHasher(true);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let hashing!: () => void;
+    const startedHashing = new Promise<void>((resolve) => (hashing = resolve));
+    // The bootstrap admin's password is hashed during start-up: holding that hash holds the start.
+    const passwords = { hash: async (p: string) => (hashing(), await held, real.hash(p)), verify: real.verify };
+    const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    const port = probe.port;
+    probe.stop(true);
+    await using dir = tempDir();
+    const starting = startServer(testConfig(dir.path, { OB_SELF_URL: `http://127.0.0.1:${port}` }), { fastCrypto: true, passwords });
+    await startedHashing;
+    const url = `http://127.0.0.1:${port}`;
+    const seen: Record<string, { status: number; code?: string }> = {};
+    try {
+      for (const path of ["/livez", "/healthz", "/readyz", "/user-svc/public-key"]) {
+        const r = await fetch(`${url}${path}`);
+        const body = (await r.json()) as { status?: string; code?: string };
+        seen[path] = r.status === 200 ? { status: 200 } : { status: r.status, code: body.code };
+      }
+    } finally {
+      release();
+    }
+    await using server = await starting;
+    expect(seen).toEqual({
+      "/livez": { status: 200 },
+      "/healthz": { status: 200 },
+      "/readyz": { status: 503, code: "http.starting" },
+      "/user-svc/public-key": { status: 503, code: "http.starting" },
+    });
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+  });
+});
