@@ -1,6 +1,7 @@
 /**
  * @module Registry Svc tables. Instances are the durable copy of the in-memory instance table
- * (written behind it in batches); nodes are written directly by the node heartbeat.
+ * (registrations and removals committed before their answer, health written behind in batches);
+ * nodes are written directly by the node heartbeat.
  * Times are epoch milliseconds.
  */
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
