@@ -11,6 +11,12 @@ if ! command -v chromium >/dev/null 2>&1; then
   echo "installing chromium (Debian) for the docs UI test…" >&2
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi || exit 1
 fi
+if ! command -v openssl >/dev/null 2>&1 || ! command -v setpriv >/dev/null 2>&1; then
+  # test/registry/address-pinning.test.ts makes TLS certificates with openssl; test/e2e/data-folder.test.ts
+  # runs the binary as another uid with setpriv (util-linux).
+  echo "installing openssl and util-linux (Debian) for the TLS and data-folder tests…" >&2
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq openssl util-linux >/dev/null; else sudo apt-get update -qq && sudo apt-get install -y -qq openssl util-linux >/dev/null; fi || exit 1
+fi
 if ! command -v promtool >/dev/null 2>&1; then
   # test/foundation/metrics.test.ts validates /metrics with Prometheus's own `promtool check metrics`.
   # Debian ships promtool only inside the `prometheus` package (19 MB download, ~96 MB installed), whose

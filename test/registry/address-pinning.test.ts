@@ -209,7 +209,7 @@ async function runHttpsFixture(port: number, caFile: string): Promise<unknown> {
   return JSON.parse(out.trim().split("\n").at(-1)!);
 }
 
-describe.skipIf(Bun.which("openssl") === null)("an https host-name instance at its checked address", () => {
+describe("an https host-name instance at its checked address", () => {
   test("gets the name as SNI and has its certificate checked against the name: proxied, WebSocket and probed", async () => {
     using dir = tempDir();
     const named = await selfSigned(dir.path, "localhost", "DNS:localhost");
