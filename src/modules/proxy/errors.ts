@@ -12,6 +12,7 @@ export const noHealthyInstances = () => new AppError(503, "proxy.no_healthy_inst
 export const upstreamUnreachable = () => new AppError(502, "proxy.upstream_unreachable", "could not connect to any instance");
 /** The registry's network policy refused the instance's address (contract §4); the reason is logged, not sent. */
 export const addressDenied = () => new AppError(502, "proxy.address_denied", "the instance's address is denied by the network policy");
+export const badHandshake = () => new AppError(400, "proxy.bad_handshake", "malformed WebSocket handshake (Sec-WebSocket-Protocol must be distinct comma-separated tokens)");
 export const badGateway = () => new AppError(502, "proxy.bad_gateway", "the instance failed to answer");
 export const upstreamTimeout = () => new AppError(504, "proxy.upstream_timeout", "the instance did not answer in time");
 /** RFC 5842 §7.2 508 Loop Detected: the request came back around more than hops.ts's MAX_HOPS times. */

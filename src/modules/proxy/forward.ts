@@ -152,7 +152,14 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
       headers.set("x-request-id", requestIdOf(request));
       headers.set("traceparent", traceparentOf(request));
     }
-    if (upgrade) return websockets.upgrade(request, server!, target, headers);
+    if (upgrade) {
+      return websockets.upgrade(request, server!, target, headers).catch((err) => {
+        // As for the token gate: a rejection left to Bun.serve is a bare 500 with no CORS, request id or log line.
+        const id = requestIdOf(request);
+        log.error("proxy websocket upgrade failed", { id, slug: target.slug, error: String(err), stack: (err as Error | undefined)?.stack });
+        return failWith(request, target.slug, errors.internalError(id));
+      });
+    }
     return send(request, target, headers);
   }
 

@@ -22,6 +22,12 @@
  * upstream refuses (a 508 from a hop past the loop bound included: Bun reports no status, only an
  * error event) is answered 502 here.
  *
+ * The requested subprotocols are checked before any upstream socket is opened: `Sec-WebSocket-Protocol`
+ * is `1#token` (RFC 6455 §4.1, §11.3.4; token per RFC 9110 §5.6.2), each name once. A list that is not
+ * (`a b`, `chat, chat`, an empty item) is answered 400 `proxy.bad_handshake`: Bun's client would throw
+ * on it, and it is the client's mistake, not the instance's. Duplicates are compared case-insensitively,
+ * as Bun's client does. Any other synchronous throw of the upstream `new WebSocket` is answered 502.
+ *
  * A host-name instance is connected at the address its network-policy verdict checked (the pin),
  * with the `Host` field and TLS server name of its URL, as on the HTTP path (forward.ts).
  */
@@ -58,7 +64,8 @@ const HANDSHAKE = ["sec-websocket-key", "sec-websocket-version", "sec-websocket-
 
 export function createWebSocketProxy(routing: InstanceRouting, picker: Picker, retries: number, connectTimeoutMs: number): WebSocketProxy {
   async function upgrade(request: Request, server: Server<unknown>, target: ProxyTarget, headers: Headers) {
-    const protocols = (request.headers.get("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+    const protocols = subprotocolsOf(request.headers.get("sec-websocket-protocol"));
+    if (protocols === undefined) return errors.proxyErrorResponse(request, errors.badHandshake());
     for (const name of HANDSHAKE) headers.delete(name);
     let tried: string[] | undefined;
     for (let attempt = 0; attempt <= retries; attempt++) {
@@ -76,12 +83,23 @@ export function createWebSocketProxy(routing: InstanceRouting, picker: Picker, r
       if (verdict === undefined) headers.delete("host");
       else headers.set("host", verdict.host);
       const url = base.replace(/^http/, "ws") + target.pathAndQuery;
-      const upstream = await open(url, headers, protocols, connectTimeoutMs, verdict?.tls);
+      let upstream: WebSocket | undefined;
+      try {
+        upstream = await open(url, headers, protocols, connectTimeoutMs, verdict?.tls);
+      } catch {
+        // A synchronous throw of `new WebSocket` (the protocols were checked above): never a rejection.
+        return errors.proxyErrorResponse(request, errors.badGateway());
+      }
       if (upstream !== undefined) {
         const pipe: Pipe = { upstream, early: [] };
         listen(pipe);
         const chosen = upstream.protocol ? { "sec-websocket-protocol": upstream.protocol } : undefined;
-        if (server.upgrade(request, { data: pipe, headers: chosen })) return undefined;
+        try {
+          if (server.upgrade(request, { data: pipe, headers: chosen })) return undefined;
+        } catch (err) {
+          upstream.close(); // the caller (forward.ts) logs the rejection and answers 500
+          throw err;
+        }
         upstream.close();
         return errors.proxyErrorResponse(request, errors.badGateway());
       }
@@ -118,6 +136,20 @@ export function createWebSocketProxy(routing: InstanceRouting, picker: Picker, r
     },
   };
   return { upgrade, handlers };
+}
+
+/** RFC 9110 §5.6.2 token. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * The subprotocols of a `Sec-WebSocket-Protocol` value (`1#token`, each once; see the module note):
+ * `[]` when the field is absent, `undefined` when it is malformed.
+ */
+export function subprotocolsOf(field: string | null): string[] | undefined {
+  if (field === null) return [];
+  const protocols = field.split(",").map((p) => p.replace(/^[ \t]+|[ \t]+$/g, ""));
+  if (!protocols.every((p) => TOKEN.test(p))) return undefined;
+  return new Set(protocols.map((p) => p.toLowerCase())).size === protocols.length ? protocols : undefined;
 }
 
 /** Opens a WebSocket to `url`; `undefined` when it fails or does not open within `timeoutMs`. */
