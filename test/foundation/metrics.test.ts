@@ -4,6 +4,8 @@
  * proxy, login, token, registry and database series count what happened; labels stay bounded.
  */
 import { describe, expect, test } from "bun:test";
+import { Registry } from "prom-client";
+import { IDLE_SLUG_MS, MAX_SLUG_LABELS, OTHER_SLUG, ProxyMetrics } from "../../src/modules/observability/proxy-metrics";
 import { testServer, type TestServer } from "../helpers/server";
 import { echoUpstream, upstream } from "../proxy/helpers";
 import { waitFor } from "../helpers/wait";
@@ -34,6 +36,11 @@ async function scrape(s: TestServer, token?: string): Promise<string> {
 function value(text: string, series: string): number | undefined {
   const line = text.split("\n").find((l) => l.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+/** The distinct `slug` label values in `text`. */
+function slugLabels(text: string): Set<string> {
+  return new Set([...text.matchAll(/slug="([^"]*)"/g)].map((m) => m[1]!));
 }
 
 /** Runs `promtool check metrics` on `text`: exit code and what it printed. */
@@ -147,6 +154,61 @@ describe("GET /metrics", () => {
       'ob_proxy_requests_total{slug="_unknown",method="write",code="4xx"} 20',
     ]);
     expect(text).not.toContain("random-");
+  });
+});
+
+describe("per-slug series stay bounded (proxy-metrics.ts)", () => {
+  /** One proxied request of `slug` answered 200 after 3 ms, as forward.ts counts it. */
+  const request = (m: ProxyMetrics, slug: string) => {
+    const s = m.of(slug);
+    s.upstreamLatency(3);
+    s.response("GET", 200);
+  };
+
+  test(`past MAX_SLUG_LABELS (${MAX_SLUG_LABELS}) slugs, new slugs count under ${OTHER_SLUG}; the slug label values stay bounded`, async () => {
+    const registry = new Registry();
+    const m = new ProxyMetrics(registry);
+    for (let i = 0; i < MAX_SLUG_LABELS + 500; i++) request(m, `svc-${i}`);
+    request(m, "svc-0"); // a slug under the cap keeps its own series
+    request(m, `svc-${MAX_SLUG_LABELS + 7}`); // one past the cap stays in _other
+    expect(m.slugCount).toBe(MAX_SLUG_LABELS);
+    const text = await registry.metrics();
+    const labels = slugLabels(text);
+    expect(labels.size).toBe(MAX_SLUG_LABELS + 1); // _unknown counted nothing, so it has no series
+    expect(labels.has(OTHER_SLUG)).toBe(true);
+    expect(labels.has(`svc-${MAX_SLUG_LABELS - 1}`)).toBe(true);
+    expect(labels.has(`svc-${MAX_SLUG_LABELS}`)).toBe(false);
+    expect(value(text, 'ob_proxy_requests_total{slug="svc-0",method="read",code="2xx"}')).toBe(2);
+    expect(value(text, `ob_proxy_requests_total{slug="${OTHER_SLUG}",method="read",code="2xx"}`)).toBe(501);
+    expect(value(text, `ob_proxy_upstream_duration_seconds_count{slug="${OTHER_SLUG}"}`)).toBe(501);
+    expect(await promtool(text)).toEqual({ code: 0, output: "" });
+  });
+
+  test("a slug idle for IDLE_SLUG_MS disappears from /metrics after one scrape exported its final counts, and frees its place", async () => {
+    let now = 0;
+    const registry = new Registry();
+    const m = new ProxyMetrics(registry, () => now);
+    for (let i = 0; i < MAX_SLUG_LABELS; i++) request(m, `gone-${i}`);
+    request(m, "busy-svc"); // past the cap: _other
+    m.of("busy-svc").connectFailures++;
+    const first = await registry.metrics();
+    expect(value(first, 'ob_proxy_requests_total{slug="gone-0",method="read",code="2xx"}')).toBe(1);
+    expect(value(first, `ob_proxy_connect_failures_total{slug="${OTHER_SLUG}"}`)).toBe(1);
+
+    now = IDLE_SLUG_MS - 1; // not idle long enough yet
+    expect(value(await registry.metrics(), 'ob_proxy_requests_total{slug="gone-0",method="read",code="2xx"}')).toBe(1);
+    request(m, "gone-1"); // counted since: stays
+    now = IDLE_SLUG_MS;
+    const later = await registry.metrics();
+    expect([...slugLabels(later)].sort()).toEqual([OTHER_SLUG, "gone-1"]);
+    expect(value(later, 'ob_proxy_requests_total{slug="gone-1",method="read",code="2xx"}')).toBe(2);
+    expect(m.slugCount).toBe(1);
+
+    request(m, "busy-svc"); // the places are free again: its own series, from 0
+    const text = await registry.metrics();
+    expect(value(text, 'ob_proxy_requests_total{slug="busy-svc",method="read",code="2xx"}')).toBe(1);
+    expect(value(text, `ob_proxy_requests_total{slug="${OTHER_SLUG}",method="read",code="2xx"}`)).toBe(1); // _other is never dropped
+    expect(await promtool(text)).toEqual({ code: 0, output: "" });
   });
 });
 

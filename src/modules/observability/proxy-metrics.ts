@@ -5,14 +5,43 @@
  * increments; everything reaches prom-client only when scraped. The latency histogram is kept in a
  * Float64Array too and handed to the registry as a histogram of its own (prom-client's `observe`,
  * even on a child bound to the slug, allocates, hashes the labels and stringifies the bound on every
- * call: 0.3-0.5 µs measured, against a few nanoseconds here). bench/proxy/README.md has the on/off runs. Labels stay bounded: a slug gets its own series only once it has instances
- * (slugs are bounded by accounts), every other first segment counts under {@link UNKNOWN_SLUG}; no
- * path, URL or instance id is ever a label.
+ * call: 0.3-0.5 µs measured, against a few nanoseconds here). bench/proxy/README.md has the on/off runs.
+ *
+ * Labels stay bounded. A slug gets its own series only once it has instances; every other first
+ * segment counts under {@link UNKNOWN_SLUG}; no path, URL or instance id is ever a label. Accounts
+ * are free to register, so "slugs with instances" alone is no bound (register, add an instance, send
+ * one request, remove it, repeat): at most {@link MAX_SLUG_LABELS} slugs have series of their own,
+ * any slug past that counts under {@link OTHER_SLUG}, and a slug whose counts stayed unchanged for
+ * {@link IDLE_SLUG_MS} is dropped at the next scrape, which frees its place. Both checks cost the
+ * request path nothing new: the cap is one size comparison on a lookup miss (the miss was there
+ * before), and idleness is judged at scrape time by comparing the slug's totals with the last scrape's.
  */
 import { Counter, type Metric, type Registry } from "prom-client";
 
 /** The slug label of requests whose first segment names no registered slug. */
 export const UNKNOWN_SLUG = "_unknown";
+
+/** The slug label of requests for slugs past {@link MAX_SLUG_LABELS} (slugs never contain `_`). */
+export const OTHER_SLUG = "_other";
+
+/**
+ * Slugs with series of their own, besides {@link UNKNOWN_SLUG} and {@link OTHER_SLUG}. Why a cap: a
+ * slug costs up to ~40 series (15 request classes, 7 own errors, 2 counters, 18 for the latency
+ * histogram; ~20 in practice), so 1000 slugs are 20-40 thousand series, a few MB per scrape, about
+ * what one Prometheus target should carry; far more distinct busy slugs on one node than this is not
+ * a deployment we expect, and past the cap their traffic is still counted, under `_other`.
+ */
+export const MAX_SLUG_LABELS = 1000;
+
+/**
+ * A slug's entry is dropped at a scrape once its counts have not changed for this long, so slugs that
+ * came and went (or stopped being used) give their place under {@link MAX_SLUG_LABELS} back. Ten
+ * minutes is far longer than any scrape interval (Prometheus's default is 1 min), so every scraper
+ * has exported the entry's final counts before it goes. Idleness needs no signal from the registry
+ * (such as "last instance removed") and also covers slugs that keep an instance nobody calls. A slug that comes back
+ * starts new series from 0, which Prometheus treats as a new series (a counter reset for rate()).
+ */
+export const IDLE_SLUG_MS = 10 * 60_000;
 
 const METHOD_CLASSES = ["read", "write", "other"] as const;
 const STATUS_CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx"] as const;
@@ -32,8 +61,18 @@ export class SlugStats {
   /** Latency counts per bucket (not cumulative), the last one past the largest bound. */
   readonly latencyBuckets = new Float64Array(LATENCY_BUCKETS.length + 1);
   latencySum = 0;
+  /** {@link activity} at the scrape that last saw it change, and when (scrape-time bookkeeping only). */
+  scrapedActivity = 0;
+  changedAt = 0;
 
   constructor(readonly slug: string) {}
+
+  /** Grows with every count of the slug (every latency comes with a response, own errors count as responses). */
+  activity(): number {
+    let n = this.connectFailures + this.retries;
+    for (let i = 0; i < this.responses.length; i++) n += this.responses[i]!;
+    return n;
+  }
 
   /** One proxied request answered with `status` (the upstream's, or the proxy's own error). */
   response(method: string, status: number): void {
@@ -79,10 +118,19 @@ function methodClassOf(method: string): number {
 export class ProxyMetrics {
   private readonly bySlug = new Map<string, SlugStats>();
   readonly unknown: SlugStats;
+  readonly other: SlugStats;
 
-  constructor(registry: Registry) {
+  /** `now`: milliseconds, monotonic; read only when scraped (tests pass a fake one). */
+  constructor(registry: Registry, private readonly now: () => number = () => performance.now()) {
     const stats = () => this.bySlug.values();
-    registry.registerMetric(latencyHistogram(stats));
+    // The first of the proxy's metrics a scrape reads (prom-client reads them in registration order)
+    // drops the idle slugs first, so the scrape's metrics agree on the set of slugs.
+    registry.registerMetric(
+      latencyHistogram(() => {
+        this.dropIdle();
+        return stats();
+      }),
+    );
     new Counter({
       name: "ob_proxy_requests_total",
       help: "Proxied requests by slug, method class (read, write, other) and status class of the answer.",
@@ -114,20 +162,54 @@ export class ProxyMetrics {
         }
       },
     });
-    this.unknown = this.create(UNKNOWN_SLUG);
+    this.unknown = this.add(UNKNOWN_SLUG);
+    this.other = this.add(OTHER_SLUG);
   }
 
-  /** The counts of `slug`, created on first use; call it only for slugs that have instances. */
+  /**
+   * The counts of `slug`, created on first use, or those of {@link OTHER_SLUG} while
+   * {@link MAX_SLUG_LABELS} slugs have their own; call it only for slugs that have instances.
+   */
   of(slug: string): SlugStats {
     return this.bySlug.get(slug) ?? this.create(slug);
   }
 
+  /** Distinct slugs with series of their own, {@link UNKNOWN_SLUG} and {@link OTHER_SLUG} not included. */
+  get slugCount(): number {
+    return this.bySlug.size - FIXED_SLUGS;
+  }
+
   private create(slug: string): SlugStats {
+    return this.bySlug.size - FIXED_SLUGS < MAX_SLUG_LABELS ? this.add(slug) : this.other;
+  }
+
+  private add(slug: string): SlugStats {
     const stats = new SlugStats(slug);
     this.bySlug.set(slug, stats);
     return stats;
   }
+
+  /**
+   * At a scrape: drops the slugs whose counts did not change for {@link IDLE_SLUG_MS}. An entry goes
+   * only after a scrape exported its final counts (the one that saw them change, at `changedAt`);
+   * the request path looks its slug up anew each time, so no request holds a dropped entry.
+   */
+  private dropIdle(): void {
+    const now = this.now();
+    for (const [slug, s] of this.bySlug) {
+      const activity = s.activity();
+      if (activity !== s.scrapedActivity) {
+        s.scrapedActivity = activity;
+        s.changedAt = now;
+      } else if (now - s.changedAt >= IDLE_SLUG_MS && s !== this.unknown && s !== this.other) {
+        this.bySlug.delete(slug); // deleting the current entry while iterating a Map is safe
+      }
+    }
+  }
 }
+
+/** {@link UNKNOWN_SLUG} and {@link OTHER_SLUG}, always in the map, never dropped. */
+const FIXED_SLUGS = 2;
 
 function perSlug(registry: Registry, stats: () => Iterable<SlugStats>, name: string, help: string, value: (s: SlugStats) => number): void {
   new Counter({
