@@ -35,7 +35,7 @@ export function observabilityRoutes(gate: AuthGate, readiness: Readiness, metric
   const scrape = async () => new Response(await metrics.text(), { headers: { "content-type": metrics.contentType } });
   const scrapeDetail = {
     summary: metricsPublic ? "Prometheus metrics (public: OB_METRICS_PUBLIC=true)" : "Prometheus metrics (needs metrics:view; admins hold it)",
-    description: "Prometheus text exposition format 0.0.4: proxied requests by slug, method class and status class; upstream latency; connect failures and retries; the proxy's own 502/503/504 answers; instances by status; probe results; logins; token checks; registrations; database query latency; event-loop lag; process metrics. Labels are bounded: slugs without instances count as `_unknown`, no path or URL is a label.",
+    description: "Prometheus text exposition format 0.0.4: proxied requests by slug, method class and status class; upstream latency; connect failures and retries; the proxy's own 502/503/504 answers; instances by status; probe results; logins; token checks; registrations; database query latency; event-loop lag; process metrics. Labels are bounded: slugs without instances count as `_unknown`, slugs past the first 1,000 as `_other`, a slug idle for 10 minutes is dropped, no path or URL is a label.",
     tags,
   };
   const routes = new Elysia({ name: "observability" })
