@@ -7,15 +7,20 @@
  */
 import { describe, expect, test } from "bun:test";
 import type { Server } from "bun";
-import { NAME_VERDICT_TTL_MS } from "../../src/modules/registry/address-guard";
+import { silentLogger } from "../../src/lib/log";
+import { AddressGuard, NAME_STALE_MAX_MS, NAME_VERDICT_TTL_MS } from "../../src/modules/registry/address-guard";
+import { AddressPolicy } from "../../src/modules/registry/address-policy";
 import type { ProbeFn } from "../../src/modules/registry/probe";
-import type { ConnectRefusal } from "../../src/modules/registry/routing";
+import { withTimeout } from "../../src/modules/registry/resolve";
+import type { ConnectRefusal, ConnectVerdict } from "../../src/modules/registry/routing";
+import { SelfAddresses } from "../../src/modules/registry/self-addresses";
 import { FakeClock } from "../helpers/fake-clock";
 import { testServer } from "../helpers/server";
 import { tempDir } from "../helpers/temp-dir";
+import { waitFor } from "../helpers/wait";
 import { FakeRouting, proxyHarness, rawRequest } from "../proxy/helpers";
 import { ScriptedResolver } from "./fake-resolver";
-import { registryHarness } from "./harness";
+import { registryHarness, type RegistryHarness } from "./harness";
 import { list, register } from "./scenario";
 
 const DENY = { OB_INSTANCE_DENY: "127.0.0.3/32" };
@@ -37,6 +42,22 @@ function countingUpstream(hostname = "127.0.0.1") {
   return { port: server.port!, seen, [Symbol.asyncDispose]: () => server.stop(true) };
 }
 
+/** `work`, or a rejection naming `what` when it has not settled within `ms` (a bound, not a wait). */
+async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not done within ${ms} ms`)), ms)));
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Waits until instance `id`'s connect check answers `kind` (a background refresh has landed). */
+function verdictBecomes(h: RegistryHarness, id: string, kind: Exclude<ConnectVerdict, undefined>["kind"]) {
+  return waitFor(`the connect check of ${id} to answer ${kind}`, async () => (await h.registry.routing.checkConnect!(id))?.kind === kind);
+}
+
 /** A probe that records its targets and says alive, sending nothing. */
 function recordingProbe(): { probe: ProbeFn; targets: string[] } {
   const targets: string[] = [];
@@ -44,9 +65,9 @@ function recordingProbe(): { probe: ProbeFn; targets: string[] } {
 }
 
 describe("connect-time check of host names", () => {
-  test("a name that moves into a denied network is not connected to by the proxy: 502 proxy.address_denied, Unreachable", async () => {
+  test("a name that moves into a denied network is not connected to by the proxy once the refresh says so: 502 proxy.address_denied, Unreachable", async () => {
     await using up = countingUpstream();
-    const resolver = new ScriptedResolver({ localhost: ["127.0.0.1"] });
+    using resolver = new ScriptedResolver({ localhost: ["127.0.0.1"] });
     const clock = new FakeClock(Date.now());
     await using h = await registryHarness({ env: DENY, clock, resolve: resolver.resolve });
     await register(h, "alpha", { url: `http://localhost:${up.port}`, id: "inst-1" });
@@ -54,11 +75,79 @@ describe("connect-time check of host names", () => {
     expect(up.seen.requests).toBe(1);
 
     resolver.set("localhost", ["127.0.0.3"]);
+    const release = resolver.hold();
     clock.advance(NAME_VERDICT_TTL_MS + 1);
+    // While the refresh is under way the last verdict holds: the connect goes to the address it checked.
+    expect((await h.json("GET", "/alpha-svc/x")).status).toBe(200);
+    expect(up.seen.requests).toBe(2);
+    release();
+    // The refresh answers "denied": it replaces the allowed verdict at once, well within the stale grace.
+    await verdictBecomes(h, "inst-1", "denied");
     const r = await h.json("GET", "/alpha-svc/x");
     expect({ status: r.status, body: r.body }).toEqual({ status: 502, body: DENIED_BODY });
-    expect(up.seen.requests).toBe(1);
+    expect(up.seen.requests).toBe(2);
     expect(h.registry.table.get("inst-1")!.status).toBe("Unreachable");
+  });
+
+  test("after its verdict expires, an allowed name is answered at once (a slow lookup is not waited for) and refreshed by one lookup", async () => {
+    await using up = countingUpstream();
+    using resolver = new ScriptedResolver({ "alpha.test": ["127.0.0.1"] });
+    const clock = new FakeClock(Date.now());
+    await using h = await registryHarness({ clock, resolve: resolver.resolve });
+    await register(h, "alpha", { url: `http://alpha.test:${up.port}`, id: "inst-1" });
+    const lookups = () => resolver.asked.filter((name) => name === "alpha.test").length;
+    expect(lookups()).toBe(1);
+
+    const release = resolver.hold();
+    clock.advance(NAME_VERDICT_TTL_MS + 1);
+    for (let i = 0; i < 3; i++) expect((await within(2000, "a request while the lookup is held", h.json("GET", "/alpha-svc/x"))).status).toBe(200);
+    expect({ requests: up.seen.requests, lookups: lookups(), held: resolver.waiting }).toEqual({ requests: 3, lookups: 2, held: 1 });
+    release();
+    await waitFor("the held lookup to answer", () => resolver.waiting === 0);
+    expect((await h.json("GET", "/alpha-svc/x")).status).toBe(200);
+    expect(h.registry.table.get("inst-1")!.status).not.toBe("Unreachable");
+  });
+
+  test("a lookup that fails after a good one keeps the instance served within the grace; after it the name is unresolved", async () => {
+    await using up = countingUpstream();
+    using resolver = new ScriptedResolver({ "alpha.test": ["127.0.0.1"] });
+    const clock = new FakeClock(Date.now());
+    const confirmed = clock.now();
+    await using h = await registryHarness({ clock, resolve: resolver.resolve });
+    await register(h, "alpha", { url: `http://alpha.test:${up.port}`, id: "inst-1" });
+
+    resolver.fail("alpha.test");
+    let served = 0;
+    for (let elapsed = NAME_VERDICT_TTL_MS + 1; elapsed < NAME_STALE_MAX_MS; elapsed += NAME_VERDICT_TTL_MS + 1) {
+      clock.set(confirmed + elapsed);
+      expect((await h.json("GET", "/alpha-svc/x")).status).toBe(200);
+      served++;
+    }
+    expect(up.seen.requests).toBe(served);
+    expect(resolver.asked.filter((name) => name === "alpha.test").length).toBeGreaterThan(2); // refreshed, and failed, meanwhile
+    expect(h.registry.table.get("inst-1")!.status).not.toBe("Unreachable");
+
+    clock.set(confirmed + NAME_STALE_MAX_MS + 1);
+    expect((await h.json("GET", "/alpha-svc/x")).status).toBe(503); // its only instance could not be connected
+    expect(up.seen.requests).toBe(served);
+    expect(h.registry.table.get("inst-1")!.status).toBe("Unreachable");
+    expect(await h.registry.routing.checkConnect!("inst-1")).toMatchObject({ kind: "unresolved" });
+  });
+
+  test("a stalled lookup ends as unresolved after the lookup timeout", async () => {
+    using resolver = new ScriptedResolver({ "alpha.test": ["127.0.0.1"] });
+    const clock = new FakeClock(Date.now());
+    await using h = await registryHarness({ clock, resolve: resolver.resolve });
+    await register(h, "alpha", { url: "http://alpha.test:9311", id: "inst-1" });
+    resolver.hold(); // never answers until the test ends
+    const self = new SelfAddresses({ listenHost: "127.0.0.1", listenPort: 0, selfUrl: "http://127.0.0.1:0", nodeUrls: () => [], resolve: resolver.resolve, clock, interfaces: () => [] });
+    // A guard of its own, over the registry's table, with a short timeout (the real one: LOOKUP_TIMEOUT_MS).
+    const guard = new AddressGuard({ policy: new AddressPolicy({ allow: [], deny: [] }), self, resolve: resolver.resolve, table: h.registry.table, clock, log: silentLogger, lookupTimeoutMs: 50 });
+    const verdict = await within(2000, "the connect check of a stalled name", Promise.resolve(guard.checkConnect("inst-1")));
+    expect(verdict).toEqual({ kind: "unresolved", reason: "host alpha.test did not resolve within 50 ms" });
+    expect(resolver.waiting).toBe(1);
+    // The system resolver's wrapper: a lookup that does not answer rejects with ETIMEOUT.
+    expect(await within(2000, "a stalled lookup", withTimeout(resolver.resolve, 20)("alpha.test").catch((e: { code?: string }) => e.code))).toBe("ETIMEOUT");
   });
 
   test("the verdict is cached for a few seconds: one lookup per name, not one per request", async () => {
@@ -82,12 +171,13 @@ describe("connect-time check of host names", () => {
 
     resolver.set("localhost", ["127.0.0.3"]);
     clock.advance(NAME_VERDICT_TTL_MS + 1);
+    await verdictBecomes(h, "inst-1", "denied");
     expect(await h.registry.prober.runOnce()).toMatchObject({ probed: 1, unreachable: 1 });
     expect(targets).toEqual(["localhost:9311"]);
     expect(h.registry.table.get("inst-1")!.status).toBe("Unreachable");
   });
 
-  test("a name that stops resolving is a connect failure: the next instance answers", async () => {
+  test("a name that stops resolving for longer than the stale grace is a connect failure: the next instance answers", async () => {
     await using up = countingUpstream();
     // localhost: were the check skipped, fetch's own lookup would still stay on this machine.
     const resolver = new ScriptedResolver({ localhost: ["127.0.0.1"] });
@@ -96,7 +186,7 @@ describe("connect-time check of host names", () => {
     await register(h, "alpha", { url: `http://localhost:${up.port}`, id: "inst-gone" });
     await register(h, "alpha", { url: `http://127.0.0.1:${up.port}`, id: "inst-ip" });
     resolver.set("localhost", []);
-    clock.advance(NAME_VERDICT_TTL_MS + 1);
+    clock.advance(NAME_STALE_MAX_MS + 1);
     for (let i = 0; i < 2; i++) expect((await h.json("GET", "/alpha-svc/x")).status).toBe(200);
     expect(h.registry.table.get("inst-gone")!.status).toBe("Unreachable");
     expect(up.seen.requests).toBe(2);

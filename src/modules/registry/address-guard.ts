@@ -6,6 +6,12 @@
  * is computed once per record (records are replaced, never re-pointed, on re-registration), a host
  * name's is cached per host:port for a few seconds, in a bounded map.
  *
+ * DNS trouble does not take a name's instance offline: an allowed verdict that expired is answered at
+ * once (its addresses were checked) while one lookup refreshes it in the background, and a refresh
+ * that fails (no addresses, an error, no answer within {@link LOOKUP_TIMEOUT_MS}) keeps it for up to
+ * {@link NAME_STALE_MAX_MS} after it was last confirmed. A refresh answering "denied" or "self" replaces
+ * it at once. Only a name without a usable verdict waits for its lookup.
+ *
  * DNS rebinding: an allowed name's verdict carries the address that was checked, and the connect goes
  * there ({@link PinnedConnect}), never to a second lookup of the name that could answer a denied address.
  * The pin (base URL with the address, Host field, TLS server name) is built once per verdict and record.
@@ -17,13 +23,18 @@ import type { Clock } from "../../lib/clock";
 import type { Logger } from "../../lib/log";
 import type { AddressPolicy } from "./address-policy";
 import type { InstanceRecord, InstanceTable } from "./instance-table";
-import type { ResolveFn } from "./resolve";
+import { LOOKUP_TIMEOUT_MS, type ResolveFn } from "./resolve";
 import type { ConnectRefusal, ConnectVerdict, PinnedConnect } from "./routing";
 import type { SelfAddresses } from "./self-addresses";
 import type { NormalizedUrl } from "./url";
 
 /** How long a host name's verdict is reused before it is resolved and checked again. */
 export const NAME_VERDICT_TTL_MS = 5000;
+/**
+ * How long after its last successful check an allowed verdict is still used while its lookups fail
+ * (stale-if-error) or are slow (stale-while-revalidate); after it, the name counts as unresolved.
+ */
+export const NAME_STALE_MAX_MS = 60_000;
 /** Host names whose verdicts are kept at once; the oldest goes first. */
 const MAX_NAME_VERDICTS = 4096;
 
@@ -40,6 +51,8 @@ export interface AddressGuardOptions {
   table: InstanceTable;
   clock: Clock;
   log: Logger;
+  /** How long a name's check (self snapshot and lookup) may take before it is "unresolved"; default {@link LOOKUP_TIMEOUT_MS}. */
+  lookupTimeoutMs?: number;
 }
 
 /** A check's outcome: refused, or allowed at every one of `addresses` (resolver order). */
@@ -48,10 +61,12 @@ type Verdict = ConnectRefusal | { kind: "allowed"; addresses: readonly string[] 
  * A name's cached verdict and which of its checked addresses connects are sent to (`preferred`):
  * the first, until a connect there fails and {@link AddressGuard.rotateAddress} moves on. A name
  * often has several (`localhost` → ::1 and 127.0.0.1) while the service listens on one of them.
+ * `confirmed`: when a lookup last produced this verdict (an allowed one is kept after failed
+ * refreshes until `confirmed + NAME_STALE_MAX_MS`, and `expires` never passes that).
  */
-type NameEntry = { expires: number; verdict: Verdict; preferred: number };
-/** A host-name record's cache key `host:port` (built once per record) and its last pin. */
-type NameSlot = { key: string; pin: PinnedConnect | undefined };
+type NameEntry = { expires: number; confirmed: number; verdict: Verdict; preferred: number };
+/** A host-name record's cache key `host:port` and bare host (built once per record) and its last pin. */
+type NameSlot = { key: string; host: string; pin: PinnedConnect | undefined };
 
 const DEFAULT_PORT = { http: 80, https: 443 } as const;
 const GONE: ConnectRefusal = { kind: "unresolved", reason: "instance removed" };
@@ -72,7 +87,7 @@ export class AddressGuard {
    */
   async vet(n: NormalizedUrl): Promise<void> {
     const host = bareHost(n.host);
-    const verdict = isIP(host) ? await this.evaluate(host, n.port) : (await this.cached(`${host}:${n.port}`, host, n.port)).verdict;
+    const verdict = isIP(host) ? await this.evaluate(host, n.port) : (await this.verdictOf(`${host}:${n.port}`, host, n.port)).verdict;
     if (verdict.kind === "denied") throw addressDenied(verdict.reason);
     if (verdict.kind === "self") throw selfUrlRefused(n.url, verdict.reason);
   }
@@ -97,12 +112,12 @@ export class AddressGuard {
         this.literal.set(record, verdict);
         return verdict ?? undefined;
       }
-      this.slots.set(record, (slot = { key: `${host}:${record.port}`, pin: undefined }));
+      this.slots.set(record, (slot = { key: `${host}:${record.port}`, host, pin: undefined }));
     }
-    const entry = this.names.get(slot.key);
-    if (entry !== undefined && entry.expires > this.o.clock.now()) return answer(record, slot, entry);
+    const found = this.verdictOf(slot.key, slot.host, record.port);
+    if (!(found instanceof Promise)) return answer(record, slot, found);
     const nameSlot = slot; // const, for the closure
-    return this.cached(slot.key, bareHost(record.host), record.port).then((e) => answer(record, nameSlot, e));
+    return found.then((e) => answer(record, nameSlot, e));
   }
 
   /**
@@ -140,16 +155,31 @@ export class AddressGuard {
     }
   }
 
-  /** The verdict for a host name, from the cache or resolved now (one lookup per name at a time). */
-  private cached(key: string, host: string, port: number): Promise<NameEntry> {
+  /**
+   * The verdict for a host name: the cached one while fresh; an expired allowed one still within its
+   * grace at once, refreshed in the background; else (no verdict, a refusal, past the grace) the lookup's.
+   */
+  private verdictOf(key: string, host: string, port: number): NameEntry | Promise<NameEntry> {
     const entry = this.names.get(key);
-    if (entry !== undefined && entry.expires > this.o.clock.now()) return Promise.resolve(entry);
+    if (entry !== undefined) {
+      const now = this.o.clock.now();
+      if (entry.expires > now) return entry;
+      if (entry.verdict.kind === "allowed" && now - entry.confirmed < NAME_STALE_MAX_MS) {
+        void this.refresh(key, host, port); // settles on its own: its rejection is handled there
+        return entry;
+      }
+    }
+    return this.refresh(key, host, port);
+  }
+
+  /** Checks `host:port` again and caches the verdict; one lookup per name at a time. */
+  private refresh(key: string, host: string, port: number): Promise<NameEntry> {
     let pending = this.pending.get(key);
     if (pending === undefined) {
-      pending = this.evaluate(host, port).then((verdict) => {
+      pending = this.bounded(this.evaluate(host, port), host).then((verdict) => {
         this.pending.delete(key);
         if (verdict.kind === "denied" || verdict.kind === "self") this.o.log.warn("instance address refused", { host, port, reason: verdict.reason });
-        return this.remember(key, verdict);
+        return this.remember(key, host, verdict);
       });
       pending.catch(() => this.pending.delete(key));
       this.pending.set(key, pending);
@@ -157,11 +187,30 @@ export class AddressGuard {
     return pending;
   }
 
-  private remember(key: string, verdict: Verdict): NameEntry {
+  /** `check`, or "unresolved" once it has not answered within the lookup timeout (a stalled resolver). */
+  private bounded(check: Promise<Verdict>, host: string): Promise<Verdict> {
+    const ms = this.o.lookupTimeoutMs ?? LOOKUP_TIMEOUT_MS;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<Verdict>((resolve) => {
+      timer = setTimeout(() => resolve({ kind: "unresolved", reason: `host ${host} did not resolve within ${ms} ms` }), ms);
+      timer.unref?.();
+    });
+    return Promise.race([check, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  private remember(key: string, host: string, verdict: Verdict): NameEntry {
+    const now = this.o.clock.now();
     const previous = this.names.get(key);
     this.names.delete(key);
+    if (verdict.kind === "unresolved" && previous !== undefined && previous.verdict.kind === "allowed" && now - previous.confirmed < NAME_STALE_MAX_MS) {
+      // Stale-if-error: its addresses passed the policy when confirmed; asked again within the TTL, never past the grace.
+      previous.expires = Math.min(now + NAME_VERDICT_TTL_MS, previous.confirmed + NAME_STALE_MAX_MS);
+      this.names.set(key, previous);
+      this.o.log.warn("instance name did not resolve; its last checked addresses are used meanwhile", { host, reason: verdict.reason, confirmedMsAgo: now - previous.confirmed });
+      return previous;
+    }
     if (this.names.size >= MAX_NAME_VERDICTS) this.names.delete(this.names.keys().next().value!);
-    const entry = { expires: this.o.clock.now() + NAME_VERDICT_TTL_MS, verdict, preferred: stillPreferred(previous, verdict) };
+    const entry = { expires: now + NAME_VERDICT_TTL_MS, confirmed: now, verdict, preferred: stillPreferred(previous, verdict) };
     this.names.set(key, entry);
     return entry;
   }
