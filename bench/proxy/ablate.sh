@@ -11,7 +11,7 @@ tmp=$(mktemp -d); pids=(); targets=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 wait_up() { for _ in $(seq 1 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; echo "not up: $1" >&2; exit 1; }
-PORT=$base bun /work/shared/bench/backend-hello.ts >/dev/null 2>&1 & pids+=($!)
+PORT=$base bun "${SHARED_DIR:-$root/../shared}/bench/backend-hello.ts" >/dev/null 2>&1 & pids+=($!)
 wait_up "http://127.0.0.1:$base/skeleton-svc/hello"
 port=$base
 for v in "$@"; do

@@ -17,7 +17,7 @@ trap cleanup EXIT
 start() { "$@" >"$tmp/log.$port" 2>&1 & pids+=($!); }   # start <cmd...> (uses $port); sets $!
 wait_up() { for _ in $(seq 1 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; echo "not up: $1" >&2; exit 1; }
 
-PORT=$up bun /work/shared/bench/backend-hello.ts >/dev/null 2>&1 & pids+=($!)
+PORT=$up bun "${SHARED_DIR:-$root/../shared}/bench/backend-hello.ts" >/dev/null 2>&1 & pids+=($!)
 wait_up "http://127.0.0.1:$up/skeleton-svc/hello"
 if [ "${NGINX:-1}" = 1 ] && command -v nginx >/dev/null; then
   port=$((base + 1))

@@ -7,7 +7,8 @@
 #   bench/proxy/run.sh            # ROUNDS, DUR, CONN pass through to the peer bench
 set -u
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-peer="${PEER_BENCH:-/work/shared/bench/peer-proxies.sh}"
+shared="${SHARED_DIR:-$root/../shared}"   # the steering folder beside the repository
+peer="${PEER_BENCH:-$shared/bench/peer-proxies.sh}"
 port="${OURS_PORT:-19500}"
 data="$(mktemp -d)"
 if [ -n "${BIN:-}" ]; then cmd=("$BIN"); else cmd=(bun "$root/src/main.ts"); fi
