@@ -20,7 +20,7 @@
  * go to the next instance; once bytes were sent (or the attempt was aborted) it is true and the
  * failure is final.
  */
-import { canConnect } from "./probe";
+import { canConnect } from "../../lib/tcp-probe";
 
 /** How an attempt ended when it did not produce a response. */
 export type FailureKind = "connect" | "timeout" | "client" | "other";

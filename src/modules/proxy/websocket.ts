@@ -35,7 +35,7 @@ import type { Server, ServerWebSocket, WebSocketHandler } from "bun";
 import type { InstanceRouting } from "../registry/routing";
 import * as errors from "./errors";
 import type { Picker } from "./pick";
-import { canConnect } from "./probe";
+import { canConnect } from "../../lib/tcp-probe";
 import type { ProxyTarget } from "./target";
 
 /** Per-connection state, kept in the server socket's `data`. */

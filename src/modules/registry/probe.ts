@@ -5,6 +5,7 @@
  * verdict checked (`pin`), like the proxy connects, so a name cannot answer one address to the check
  * and another to the probe (DNS rebinding).
  */
+import { probeTcp } from "../../lib/tcp-probe";
 import type { PinnedConnect } from "./routing";
 
 /** What a probe needs to know about an instance. */
@@ -21,67 +22,11 @@ export interface ProbeTarget {
 /** Resolves true when the instance is alive; never rejects. */
 export type ProbeFn = (target: ProbeTarget, timeoutMs: number, signal: AbortSignal) => Promise<boolean>;
 
-/** TCP connect, or HTTP GET when the instance has a health check path. */
+/** TCP connect (lib/tcp-probe.ts: at most one stuck connect per endpoint), or HTTP GET when the instance has a health check path. */
 export const probeInstance: ProbeFn = (target, timeoutMs, signal) =>
-  target.healthCheckPath ? probeHttp(target, timeoutMs, signal) : probeTcp(target, timeoutMs, signal);
-
-/**
- * Endpoints (`host:port`) whose last connect outlived its timeout and is still pending in the kernel
- * (a host that drops SYNs). Bun.connect cannot cancel a pending connect, so while one is pending the
- * endpoint counts as unreachable without opening another: at most one stuck socket per endpoint.
- */
-const stalled = new Set<string>();
-
-/** Alive when a TCP connection opens within the timeout; the connection is closed at once. */
-export function probeTcp(target: ProbeTarget, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
-  const hostname = target.pin?.address ?? target.host.replace(/^\[|\]$/g, "");
-  const key = `${hostname}:${target.port}`;
-  if (signal.aborted || stalled.has(key)) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    // Bun.connect rather than node:net: about half the CPU per probe (measured in bench/registry).
-    let settled = false;
-    let connected = false;
-    const finish = (alive: boolean) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal.removeEventListener("abort", giveUp);
-      resolve(alive);
-    };
-    const giveUp = () => {
-      if (!connected) stalled.add(key);
-      finish(false);
-    };
-    const connectDone = () => {
-      connected = true;
-      stalled.delete(key);
-    };
-    const timer = setTimeout(giveUp, timeoutMs);
-    signal.addEventListener("abort", giveUp);
-    Bun.connect({
-      hostname,
-      port: target.port,
-      socket: {
-        open(socket) {
-          connectDone();
-          socket.end();
-          finish(true);
-        },
-        data() {},
-        connectError() {
-          connectDone();
-          finish(false);
-        },
-        error() {
-          finish(false);
-        },
-      },
-    }).catch(() => {
-      connectDone();
-      finish(false);
-    });
-  });
-}
+  target.healthCheckPath
+    ? probeHttp(target, timeoutMs, signal)
+    : probeTcp({ host: target.pin?.address ?? target.host, port: target.port }, timeoutMs, signal);
 
 /** Alive when `GET healthCheckPath` answers 2xx or 3xx within the timeout (redirects are not followed). */
 export async function probeHttp(target: ProbeTarget, timeoutMs: number, signal: AbortSignal): Promise<boolean> {

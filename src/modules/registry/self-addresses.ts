@@ -10,6 +10,7 @@ import { isIP } from "node:net";
 import { networkInterfaces } from "node:os";
 import { bareHost, canonicalIp } from "../../lib/address-rules";
 import type { Clock } from "../../lib/clock";
+import { hostPortOf } from "../../lib/tcp-probe";
 import type { ResolveFn } from "./resolve";
 
 /** How long one view of "us" is reused: nodes joining or leaving are seen within this. */
@@ -104,7 +105,7 @@ export class SelfAddresses {
     const urls: [string, string][] = [[o.selfUrl, "its OB_SELF_URL"], ...this.nodeUrls().map((u): [string, string] => [u, `registry node ${u}`])];
     for (const [url, why] of urls) {
       const endpoint = hostPortOf(url);
-      if (endpoint !== undefined && endpoint.port > 0) named.push({ ...endpoint, why });
+      if (endpoint !== undefined && endpoint.port > 0) named.push({ host: bareHost(endpoint.host), port: endpoint.port, why });
     }
     const endpoints = await Promise.all(named.map(async (e) => ({ ...e, addresses: new Set(await this.addressesOf(e.host)) })));
     const local = new Set((o.interfaces ?? localInterfaceAddresses)().map(canonicalIp));
@@ -128,15 +129,6 @@ export class SelfAddresses {
     } catch {
       return []; // unresolvable: still compared by name
     }
-  }
-}
-
-function hostPortOf(url: string): { host: string; port: number } | undefined {
-  try {
-    const u = new URL(url);
-    return { host: bareHost(u.hostname), port: Number(u.port || (u.protocol === "https:" ? 443 : 80)) };
-  } catch {
-    return undefined;
   }
 }
 
