@@ -8,15 +8,13 @@
 import type { Server } from "bun";
 import type { App } from "./app";
 import type { Deps } from "./deps";
+import { BUILT_IN_SEGMENTS } from "./http/built-in-paths";
 import { applyCors, preflightResponse } from "./http/cors";
 import { errorResponse, type AppError } from "./http/errors";
 import { requestIdOf } from "./http/request-id";
 import { traceIdOf, traceparentOf } from "./http/trace-context";
 import { canonicalizeUrl, pathAt, refusalOf } from "./http/request-target";
 import { pathStartOf } from "./modules/proxy/target";
-
-/** First path segments served by the server itself; everything else is a slug for the proxy. */
-export const BUILT_IN_SEGMENTS: readonly string[] = ["", "user-svc", "registry-svc", "proxy-svc", "swagger", "openapi", "openapi.json", "health", "healthz", "livez", "readyz", "metrics"];
 
 export type RequestHandler = (request: Request, server?: Server<unknown>) => Promise<Response | undefined>;
 

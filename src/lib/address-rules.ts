@@ -4,7 +4,7 @@
  * matched, so a refusal can name its rule. CIDR matching is node:net's BlockList, which also matches
  * IPv4-mapped IPv6 addresses (RFC 4291 §2.5.5.2, `::ffff:a.b.c.d`) against IPv4 rules, so
  * `[::ffff:169.254.169.254]` cannot slip past `169.254.0.0/16`. Dependency-free: config.ts uses it to
- * refuse a bad entry at start.
+ * refuse a bad entry at start, and http/trust.ts builds the OB_TRUSTED_PROXIES check on parseNetwork.
  */
 import { BlockList, isIP } from "node:net";
 
@@ -43,9 +43,8 @@ export class AddressRules {
   /** The entry whose network holds `ip` (any spelling: brackets, IPv4-mapped), or undefined. */
   matchAddress(ip: string): string | undefined {
     const bare = bareHost(ip);
-    const family = isIP(bare);
-    if (family === 0) return undefined;
-    const type = family === 4 ? "ipv4" : "ipv6";
+    const type = addressFamily(bare);
+    if (type === undefined) return undefined;
     for (const rule of this.rules) if (rule.network?.check(bare, type)) return rule.text;
     return undefined;
   }
@@ -60,23 +59,49 @@ export class AddressRules {
   }
 }
 
-function parseRule(entry: string): Rule {
+/** One network entry (a CIDR, or a single address as a full-length prefix), ready for BlockList.addSubnet. */
+export interface Network {
+  /** The entry as written (normalised): `address` or `address/prefix`. */
+  text: string;
+  address: string;
+  prefix: number;
+  type: "ipv4" | "ipv6";
+}
+
+/**
+ * Parses a CIDR or IP address entry (brackets allowed around IPv6); undefined when the part before
+ * any `/` is no IP address (it may be a host name). Throws {@link AddressRuleError} on a bad prefix.
+ */
+export function parseNetwork(entry: string): Network | undefined {
   const text = entry.toLowerCase();
   const slash = text.indexOf("/");
   const address = bareHost(slash < 0 ? text : text.slice(0, slash));
-  const family = isIP(address);
-  if (family !== 0) {
-    const max = family === 4 ? 32 : 128;
-    const written = slash < 0 ? String(max) : text.slice(slash + 1);
-    const prefix = Number(written);
-    if (!/^\d{1,3}$/.test(written) || prefix > max) {
-      throw new AddressRuleError(`bad entry ${JSON.stringify(entry)}: prefix length must be 0-${max}`);
-    }
-    const network = new BlockList();
-    network.addSubnet(address, prefix, family === 4 ? "ipv4" : "ipv6");
-    return { text: slash < 0 ? address : `${address}/${prefix}`, network };
+  const type = addressFamily(address);
+  if (type === undefined) return undefined;
+  const max = type === "ipv4" ? 32 : 128;
+  const written = slash < 0 ? String(max) : text.slice(slash + 1);
+  const prefix = Number(written);
+  if (!/^\d{1,3}$/.test(written) || prefix > max) {
+    throw new AddressRuleError(`bad entry ${JSON.stringify(entry)}: prefix length must be 0-${max}`);
   }
-  if (slash >= 0) throw new AddressRuleError(`bad entry ${JSON.stringify(entry)}: not an IPv4 or IPv6 network`);
+  return { text: slash < 0 ? address : `${address}/${prefix}`, address, prefix, type };
+}
+
+/** The BlockList family of an address without brackets, or undefined when it is no IP address. */
+export function addressFamily(ip: string): "ipv4" | "ipv6" | undefined {
+  const family = isIP(ip);
+  return family === 4 ? "ipv4" : family === 6 ? "ipv6" : undefined;
+}
+
+function parseRule(entry: string): Rule {
+  const parsed = parseNetwork(entry);
+  if (parsed !== undefined) {
+    const network = new BlockList();
+    network.addSubnet(parsed.address, parsed.prefix, parsed.type);
+    return { text: parsed.text, network };
+  }
+  const text = entry.toLowerCase();
+  if (text.includes("/")) throw new AddressRuleError(`bad entry ${JSON.stringify(entry)}: not an IPv4 or IPv6 network`);
   const name = text.replace(/\.$/, "");
   if (!HOST_NAME.test(name) || /^[\d.]+$/.test(name)) {
     throw new AddressRuleError(`bad entry ${JSON.stringify(entry)}: not a CIDR, IP address or host name`);

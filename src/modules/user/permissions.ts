@@ -3,6 +3,7 @@
  * built-in roles, and which role holds which permission by default (saved as permits at every start).
  */
 import type { DefaultPermit } from "../../http/auth-guard";
+import { BUILT_IN_SEGMENTS } from "../../http/built-in-paths";
 
 /** The admin role: holds every User Svc permission and owns every role and permission name. */
 export const ROLE_ADMIN = "user-svc:admin";
@@ -39,24 +40,18 @@ export const DEFAULT_PERMITS: DefaultPermit[] = [
   ...USER_PERMISSIONS.map((permission) => ({ permission, roles: [ROLE_USER] })),
 ];
 
-/** Slugs nobody may register: they name built-in path segments or services (contract §3). */
+/**
+ * Slugs nobody may register (contract §3): every built-in first path segment (a service under one
+ * could never be proxied), plus names kept for the platform: its other services and common paths.
+ */
 export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
-  "user-svc",
-  "registry-svc",
-  "proxy-svc",
-  "swagger",
-  "openapi",
+  ...BUILT_IN_SEGMENTS,
   "openapi-json",
-  "health",
-  "healthz",
-  "livez",
-  "readyz",
   "api",
   "admin",
   "docs",
   "static",
   "assets",
-  "metrics",
   "favicon",
   "well-known",
   "config-svc",
