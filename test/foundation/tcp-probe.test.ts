@@ -2,6 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { canConnect, hostPortOf, probeTcp } from "../../src/lib/tcp-probe";
 import { waitFor } from "../helpers/wait";
+import { blackHole } from "../helpers/black-hole";
 
 /** A listener that counts the connections open on it. */
 function listener() {
@@ -22,20 +23,6 @@ function refusedPort(): number {
   return port;
 }
 
-/** A listener whose accept queue is full, so new connections hang in connect (SYN dropped). */
-async function blackHole() {
-  const py = Bun.spawn(["python3", "-c", "import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(120)"], { stdout: "pipe" });
-  try {
-    const { value } = await py.stdout.getReader().read();
-    const port = Number(new TextDecoder().decode(value).trim());
-    // Fill the accept queue (backlog 0 holds one connection) so further SYNs are dropped.
-    const filler = await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } });
-    return { port, [Symbol.dispose]: () => (filler.end(), py.kill()) };
-  } catch (err) {
-    py.kill(); // a failed setup must not leave the listener sleeping for two minutes
-    throw err;
-  }
-}
 
 describe("hostPortOf", () => {
   test.each([

@@ -3,6 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { CLIENT_WATCH_MS } from "../../src/modules/proxy/upstream-call";
 import { waitFor } from "../helpers/wait";
 import { echoUpstream, fakeGate, json, proxyHarness, upstream } from "./helpers";
+import { blackHole } from "../helpers/black-hole";
 
 /** A TCP listener that closes every connection as soon as the request arrives (no HTTP answer). */
 function hangUpServer() {
@@ -10,20 +11,6 @@ function hangUpServer() {
   return { url: `http://127.0.0.1:${listener.port}`, [Symbol.dispose]: () => listener.stop(true) };
 }
 
-/** A listener whose accept queue is full, so new connections hang in connect (SYN dropped). */
-async function blackHole() {
-  const py = Bun.spawn(["python3", "-c", "import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(120)"], { stdout: "pipe" });
-  try {
-    const { value } = await py.stdout.getReader().read();
-    const port = Number(new TextDecoder().decode(value).trim());
-    // Fill the accept queue (backlog 0 holds one connection) so further SYNs are dropped.
-    const filler = await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } });
-    return { url: `http://127.0.0.1:${port}`, [Symbol.dispose]: () => (filler.end(), py.kill()) };
-  } catch (err) {
-    py.kill(); // a failed setup must not leave the listener sleeping for two minutes
-    throw err;
-  }
-}
 
 describe("proxy failures", () => {
   test("a stopped instance gets no traffic after its first failed connect, and no client request fails", async () => {
