@@ -25,6 +25,42 @@ async function freshHome(): Promise<string> {
 }
 const lines = (text: string) => text.trimEnd().split("\n").map((l) => l.split(/\s{3,}/));
 
+/**
+ * `dist/oo <args>` on a pseudo-terminal (`script` gives it one), so prompts behave as for a person:
+ * `answer(prompt, text)` waits until the terminal shows `prompt`, then types `text` and Return;
+ * `rest()` reads to the end and returns everything the terminal showed.
+ */
+function terminal(args: string[]) {
+  const proc = Bun.spawn(["script", "-qec", [requireBinary(CLI_BINARY), ...args].join(" "), "/dev/null"], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home },
+    stdin: "pipe",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const reader = proc.stdout.getReader();
+  let shown = "";
+  const readUntil = async (text: string | undefined) => {
+    while (text === undefined || !shown.includes(text)) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      shown += new TextDecoder().decode(value);
+    }
+  };
+  return {
+    exited: proc.exited,
+    async answer(prompt: string, text: string) {
+      await readUntil(prompt);
+      proc.stdin.write(`${text}\r`);
+      proc.stdin.flush();
+    },
+    async rest() {
+      await readUntil(undefined);
+      return shown;
+    },
+    [Symbol.asyncDispose]: async () => void proc.kill("SIGKILL"),
+  };
+}
+
 beforeAll(async () => {
   requireBinary(CLI_BINARY);
   dir = tempDir("1backend-cli-e2e-");
@@ -72,67 +108,23 @@ describe("oo against the real server", () => {
   });
 
   test("login on a terminal prompts for the password without echoing it", async () => {
-    // `script` gives oo a pseudo-terminal; the password must not come back in what the terminal shows.
-    const proc = Bun.spawn(["script", "-qec", `${requireBinary(CLI_BINARY)} login 1backend`, "/dev/null"], {
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home },
-      stdin: "pipe",
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    try {
-      const reader = proc.stdout.getReader();
-      let shown = "";
-      while (!shown.includes("Password:")) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        shown += new TextDecoder().decode(value);
-      }
-      proc.stdin.write(`${ADMIN_PASSWORD}\r`);
-      proc.stdin.flush();
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        shown += new TextDecoder().decode(value);
-      }
-      expect(await proc.exited).toBe(0);
-      expect(shown).toContain("Password:");
-      expect(shown).not.toContain(ADMIN_PASSWORD);
-    } finally {
-      proc.kill("SIGKILL");
-    }
+    await using tty = terminal(["login", "1backend"]);
+    await tty.answer("Password:", ADMIN_PASSWORD);
+    const shown = await tty.rest();
+    expect(await tty.exited).toBe(0);
+    expect(shown).toContain("Password:");
+    expect(shown).not.toContain(ADMIN_PASSWORD);
   });
 
   test("login on a terminal without a slug prompts for it (echoed), then for the password (not echoed)", async () => {
-    const proc = Bun.spawn(["script", "-qec", `${requireBinary(CLI_BINARY)} login`, "/dev/null"], {
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home },
-      stdin: "pipe",
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    try {
-      const reader = proc.stdout.getReader();
-      let shown = "";
-      const until = async (text: string) => {
-        while (!shown.includes(text)) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          shown += new TextDecoder().decode(value);
-        }
-      };
-      await until("Slug: ");
-      proc.stdin.write("1backend\r");
-      proc.stdin.flush();
-      await until("Password:");
-      proc.stdin.write(`${ADMIN_PASSWORD}\r`);
-      proc.stdin.flush();
-      await until("\u0000never"); // to the end of the output
-      expect(await proc.exited).toBe(0);
-      expect(shown).toContain("Slug: 1backend");
-      expect(shown).toContain("Logged in as 1backend");
-      expect(shown).not.toContain(ADMIN_PASSWORD);
-    } finally {
-      proc.kill("SIGKILL");
-    }
+    await using tty = terminal(["login"]);
+    await tty.answer("Slug: ", "1backend");
+    await tty.answer("Password:", ADMIN_PASSWORD);
+    const shown = await tty.rest();
+    expect(await tty.exited).toBe(0);
+    expect(shown).toContain("Slug: 1backend");
+    expect(shown).toContain("Logged in as 1backend");
+    expect(shown).not.toContain(ADMIN_PASSWORD);
   });
 
   test("a non-admin gets the server's 403 message and exit 1", async () => {
