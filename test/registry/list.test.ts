@@ -4,9 +4,9 @@ import { list, register, runScenarios } from "./scenario";
 
 /** alpha owns two instances (one with a deployment and a path), beta one. */
 async function threeInstances(h: RegistryHarness): Promise<void> {
-  await register(h, "alpha", { url: "http://10.0.0.1:8000", id: "inst-a1" });
+  await register(h, "alpha", { url: "http://127.0.10.1:8000", id: "inst-a1" });
   await register(h, "alpha", { url: "http://api.example.com:8001/v1", id: "inst-a2", deploymentId: "depl-7" });
-  await register(h, "beta", { url: "http://10.0.0.2:8000", id: "inst-b1" });
+  await register(h, "beta", { url: "http://127.0.10.2:8000", id: "inst-b1" });
 }
 
 const ids = (r: { body: any }) => r.body.instances.map((i: any) => i.id).sort();
@@ -53,14 +53,14 @@ runScenarios("GET /registry-svc/instances", [
   ...(
     [
       ["slug=beta-svc", ["inst-b1"]],
-      ["host=10.0.0.1", ["inst-a1"]],
+      ["host=127.0.10.1", ["inst-a1"]],
       ["host=API.example.com", ["inst-a2"]],
-      ["ip=10.0.0.2", ["inst-b1"]],
+      ["ip=127.0.10.2", ["inst-b1"]],
       ["deploymentId=depl-7", ["inst-a2"]],
       ["path=/v1", ["inst-a2"]],
       ["id=inst-a1", ["inst-a1"]],
-      ["slug=alpha-svc&host=10.0.0.1", ["inst-a1"]],
-      ["slug=beta-svc&host=10.0.0.1", []],
+      ["slug=alpha-svc&host=127.0.10.1", ["inst-a1"]],
+      ["slug=beta-svc&host=127.0.10.1", []],
       ["id=inst-nope", []],
       ["unknownFilter=x", ["inst-a1", "inst-a2", "inst-b1"]],
     ] as const
@@ -121,7 +121,7 @@ runScenarios("DELETE /registry-svc/instance/:id", [
     method: "PUT",
     path: "/registry-svc/instance",
     token: "beta",
-    body: { url: "http://10.0.0.1:8000" },
+    body: { url: "http://127.0.10.1:8000" },
     status: 201,
   },
 ]);

@@ -47,9 +47,9 @@ runScenarios("PUT /registry-svc/instance", [
     method: "PUT",
     path: "/registry-svc/instance",
     token: "alpha",
-    body: { ip: "10.0.0.5", port: 9000 },
+    body: { ip: "127.0.10.5", port: 9000 },
     status: 201,
-    check: async (_r, h) => expect((await list(h, "alpha"))[0]).toMatchObject({ url: "http://10.0.0.5:9000", ip: "10.0.0.5" }),
+    check: async (_r, h) => expect((await list(h, "alpha"))[0]).toMatchObject({ url: "http://127.0.10.5:9000", ip: "127.0.10.5" }),
   },
   {
     name: "a caller-supplied id is kept",
