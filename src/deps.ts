@@ -1,12 +1,12 @@
 /** @module The composition root: opens storage and builds every module in dependency order. */
 import { join } from "node:path";
 import type { Config } from "./config";
-import { openDatabase, type Db } from "./db/client";
+import { openDatabase } from "./db/client";
 import { ensureDataFolder } from "./lib/data-folder";
-import type { Database } from "bun:sqlite";
 import { migrate } from "./db/migrate";
 import { systemClock, type Clock } from "./lib/clock";
 import { createLogger, type Logger } from "./lib/log";
+import type { BaseDeps } from "./modules/module";
 import type { PasswordHasher } from "./modules/user/passwords";
 import { createUserModule, type UserModule } from "./modules/user";
 import { createRegistryModule, type RegistryModule } from "./modules/registry";
@@ -14,21 +14,6 @@ import { createProxyModule, type ProxyModule } from "./modules/proxy";
 import { Metrics } from "./modules/observability/metrics";
 import { createObservabilityModule, type ObservabilityModule } from "./modules/observability";
 import { instrumentDatabase } from "./modules/observability/db-metrics";
-
-/** What every module may receive. Services get plain values, never an HTTP context. */
-export interface BaseDeps {
-  config: Config;
-  db: Db;
-  sqlite: Database;
-  clock: Clock;
-  log: Logger;
-  /** The server's metrics (GET /metrics); absent in module-level tests, where modules count into their own. */
-  metrics?: Metrics;
-  /** Tests only: cheap password hashing and key sizes, so suites stay fast. */
-  fastCrypto?: boolean;
-  /** Tests only: a password hasher in place of argon2id (e.g. one that counts its calls). */
-  passwords?: PasswordHasher;
-}
 
 export interface Deps extends BaseDeps {
   user: UserModule;

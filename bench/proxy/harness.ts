@@ -6,7 +6,7 @@
 import { createLogger } from "../../src/lib/log";
 import { loadConfig } from "../../src/config";
 import { createProxyModule } from "../../src/modules/proxy";
-import type { BaseDeps } from "../../src/deps";
+import type { BaseDeps } from "../../src/modules/module";
 import type { RoutedInstance } from "../../src/modules/registry/routing";
 
 const upstreamUrl = process.env.UPSTREAM ?? "http://127.0.0.1:19311";

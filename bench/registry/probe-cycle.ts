@@ -6,7 +6,7 @@
  *   bun bench/registry/probe-cycle.ts [--instances 10000] [--concurrency 256] [--cycles 3]
  */
 import { parseArgs } from "node:util";
-import { Publisher } from "../../src/modules/registry/events";
+import { Publisher } from "../../src/lib/events";
 import { InstanceTable } from "../../src/modules/registry/instance-table";
 import { Prober } from "../../src/modules/registry/prober";
 import type { RegistryEvent } from "../../src/modules/registry/routing";

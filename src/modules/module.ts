@@ -1,5 +1,27 @@
-/** @module The shape every feature module hands to the composition root. */
+/** @module What the composition root hands every feature module (BaseDeps), and the shape each hands back (Module). */
 import type { AnyElysia } from "elysia";
+import type { Database } from "bun:sqlite";
+import type { Config } from "../config";
+import type { Db } from "../db/client";
+import type { Clock } from "../lib/clock";
+import type { Logger } from "../lib/log";
+import type { Metrics } from "./observability/metrics";
+import type { PasswordHasher } from "./user/passwords";
+
+/** What every module may receive. Services get plain values, never an HTTP context. */
+export interface BaseDeps {
+  config: Config;
+  db: Db;
+  sqlite: Database;
+  clock: Clock;
+  log: Logger;
+  /** The server's metrics (GET /metrics); absent in module-level tests, where modules count into their own. */
+  metrics?: Metrics;
+  /** Tests only: cheap password hashing and key sizes, so suites stay fast. */
+  fastCrypto?: boolean;
+  /** Tests only: a password hasher in place of argon2id (e.g. one that counts its calls). */
+  passwords?: PasswordHasher;
+}
 
 export interface Module {
   /** The module's HTTP routes as an Elysia plugin (never listening itself). */

@@ -1,6 +1,6 @@
 /** Proxy header rules both ways: hop-by-hop and Connection-listed fields, X-Forwarded-* trust, redirects, gzip, HEAD. */
 import { describe, expect, test } from "bun:test";
-import type { AuthGate } from "../../src/http/auth-guard";
+import type { AuthGate } from "../../src/modules/auth-gate";
 import { echoUpstream, fakeGate, json, proxyHarness, rawRequest, upstream } from "./helpers";
 
 /** The echo upstream's JSON out of a raw response (the body may be chunked). */

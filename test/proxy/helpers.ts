@@ -3,8 +3,8 @@
  * registry view and a fake token gate, and real upstream servers on port 0. `await using` everything.
  */
 import type { Server, WebSocketHandler } from "bun";
-import type { BaseDeps } from "../../src/deps";
-import type { AuthGate } from "../../src/http/auth-guard";
+import type { BaseDeps } from "../../src/modules/module";
+import type { AuthGate } from "../../src/modules/auth-gate";
 import { unauthorized } from "../../src/http/errors";
 import { createLogger, type LogLevel } from "../../src/lib/log";
 import { createProxyModule, type ProxyModule } from "../../src/modules/proxy";

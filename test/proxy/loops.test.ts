@@ -4,7 +4,7 @@
  * WebSocket alike; and hop counts a client sends cannot stretch or break the bound.
  */
 import { describe, expect, test } from "bun:test";
-import type { BaseDeps } from "../../src/deps";
+import type { BaseDeps } from "../../src/modules/module";
 import { createLogger } from "../../src/lib/log";
 import { createProxyModule } from "../../src/modules/proxy";
 import { HOPS_HEADER, MAX_HOPS } from "../../src/modules/proxy/hops";

@@ -2,7 +2,7 @@
  * @module A stand-in AuthGate for registry tests: tokens are caller names, permissions come from the
  * permits the registry grants by default (so the defaults themselves are under test).
  */
-import type { AuthGate, Caller, DefaultPermit } from "../../src/http/auth-guard";
+import type { AuthGate, Caller, DefaultPermit } from "../../src/modules/auth-gate";
 import { unauthorized } from "../../src/http/errors";
 
 /** The role every registered user holds. */

@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { AppError } from "../../src/http/errors";
 import { LoginLimits, type LoginLimitSettings } from "../../src/modules/user/login-limits";
-import { clientNetwork, RateLimiter } from "../../src/modules/user/rate-limit";
+import { clientNetwork, RateLimiter } from "../../src/lib/rate-limit";
 import { FakeClock } from "../helpers/fake-clock";
 
 test("allows `limit` attempts per window, then answers the seconds left; a new window starts afresh", () => {

@@ -3,13 +3,14 @@
  * themselves are created in the composition root (deps.ts) before the other modules, which count into
  * them; this module serves them, samples the event-loop lag, and judges readiness.
  */
-import type { BaseDeps } from "../../deps";
-import type { AuthGate } from "../../http/auth-guard";
+import type { BaseDeps } from "../module";
+import type { AuthGate } from "../auth-gate";
 import type { Module } from "../module";
 import { embeddedMigrationCount } from "./migration-count.macro" with { type: "macro" };
 import { Metrics } from "./metrics";
 import { OBSERVABILITY_DEFAULT_PERMITS } from "./permissions";
-import { Readiness, type JobStatus } from "./readiness";
+import { Readiness } from "./readiness";
+import type { JobStatus } from "../../lib/interval-job";
 import { observabilityRoutes } from "./routes";
 
 export interface ObservabilityModule extends Module {

@@ -3,7 +3,7 @@
  * account can own the name and grant it to itself; admins hold it by default (OB_METRICS_PUBLIC=true
  * opens the endpoint instead, for a Prometheus on a trusted network).
  */
-import type { DefaultPermit } from "../../http/auth-guard";
+import type { DefaultPermit } from "../auth-gate";
 
 /** Read the Prometheus metrics (GET /metrics). */
 export const METRICS_VIEW = "metrics:view";

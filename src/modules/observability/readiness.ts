@@ -6,6 +6,7 @@
  */
 import type { Database } from "bun:sqlite";
 import type { Clock } from "../../lib/clock";
+import type { JobStatus } from "../../lib/interval-job";
 
 /** The outcome of one check: `ok`, or `fail` with a reason safe to show (no SQL, no paths). */
 export interface CheckResult {
@@ -17,17 +18,6 @@ export interface CheckResult {
 export interface HealthReport {
   status: "ok" | "unavailable";
   checks: Record<string, CheckResult>;
-}
-
-/** A background job as readiness sees it (IntervalJob.status()). */
-export interface JobStatus {
-  name: string;
-  started: boolean;
-  intervalMs: number;
-  /** performance.now() when its last run began (undefined before the first). */
-  lastRunAt: number | undefined;
-  /** performance.now() when it was started. */
-  startedAt: number | undefined;
 }
 
 /** What readiness checks. */

@@ -4,7 +4,8 @@
  * text format; `metrics:view` unless OB_METRICS_PUBLIC=true). `/health` stays in app.ts as it was.
  */
 import { Elysia, t } from "elysia";
-import { authGuard, type AuthGate } from "../../http/auth-guard";
+import { authGuard } from "../../http/auth-guard";
+import type { AuthGate } from "../auth-gate";
 import { errors } from "../../http/errors";
 import type { Metrics } from "./metrics";
 import { METRICS_VIEW } from "./permissions";

@@ -9,7 +9,7 @@
  */
 import type { Server } from "bun";
 import type { Config } from "../../config";
-import type { AuthGate } from "../../http/auth-guard";
+import type { AuthGate } from "../auth-gate";
 import { AppError } from "../../http/errors";
 import { requestIdOf } from "../../http/request-id";
 import { ensureTraceHeaders, traceparentOf } from "../../http/trace-context";

@@ -5,8 +5,8 @@
  * streaming request path with retries and deadlines), websocket.ts, routes.ts (reserved endpoints).
  */
 import type { Server, WebSocketHandler } from "bun";
-import type { BaseDeps } from "../../deps";
-import type { AuthGate } from "../../http/auth-guard";
+import type { BaseDeps } from "../module";
+import type { AuthGate } from "../auth-gate";
 import type { Module } from "../module";
 import type { InstanceRouting } from "../registry/routing";
 import { createForwarder } from "./forward";

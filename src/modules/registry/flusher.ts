@@ -11,7 +11,7 @@
 import { AppError } from "../../http/errors";
 import type { Logger } from "../../lib/log";
 import type { InstanceTable } from "./instance-table";
-import { IntervalJob } from "./interval-job";
+import { IntervalJob } from "../../lib/interval-job";
 import type { RegistryStore } from "./store";
 
 /**

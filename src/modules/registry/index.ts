@@ -4,11 +4,11 @@
  * registrations and removals before they are answered, write-behind of health), and the network
  * policy's guard that registrations, the prober and the proxy consult.
  */
-import type { BaseDeps } from "../../deps";
-import type { AuthGate } from "../../http/auth-guard";
+import type { BaseDeps } from "../module";
+import type { AuthGate } from "../auth-gate";
 import type { Module } from "../module";
-import type { JobStatus } from "../observability/readiness";
-import { Publisher } from "./events";
+import type { JobStatus } from "../../lib/interval-job";
+import { Publisher } from "../../lib/events";
 import { AddressGuard } from "./address-guard";
 import { AddressPolicy } from "./address-policy";
 import { registryEventLogger } from "./event-log";

@@ -6,7 +6,7 @@
  * committed before they are acknowledged and undone if the commit fails; health (status, heartbeat)
  * as write-behind updates.
  */
-import type { Publisher } from "./events";
+import type { Publisher } from "../../lib/events";
 import type { InstanceStatus, RegistryEvent, RoutedInstance } from "./routing";
 import type { NormalizedUrl } from "./url";
 

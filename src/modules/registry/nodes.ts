@@ -6,7 +6,7 @@ import { notFound } from "../../http/errors";
 import { isoTime, type Clock } from "../../lib/clock";
 import { newId } from "../../lib/ids";
 import type { Logger } from "../../lib/log";
-import { IntervalJob } from "./interval-job";
+import { IntervalJob } from "../../lib/interval-job";
 import type { Node, ResourceUsage } from "./schemas";
 import type { NodeRow, RegistryStore } from "./store";
 import { createUsageReader } from "./usage";

@@ -2,7 +2,7 @@
  * @module Registry Svc permissions as data, and who holds them by default. Ownership (a user acts
  * only on its own instances) is enforced by the service; the permits only open the door.
  */
-import type { DefaultPermit } from "../../http/auth-guard";
+import type { DefaultPermit } from "../auth-gate";
 
 /** List instances (own ones; admins and `proxy-svc` all). */
 export const INSTANCE_VIEW = "registry-svc:instance:view";

@@ -7,8 +7,8 @@
 import type { Clock } from "../../lib/clock";
 import type { Logger } from "../../lib/log";
 import type { InstanceRecord, InstanceTable } from "./instance-table";
-import { IntervalJob } from "./interval-job";
-import { Limiter } from "./limiter";
+import { IntervalJob } from "../../lib/interval-job";
+import { Limiter } from "../../lib/limiter";
 import { probeInstance, type ProbeFn, type ProbeTarget } from "./probe";
 import type { ConnectVerdict } from "./routing";
 

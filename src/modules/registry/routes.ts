@@ -4,7 +4,8 @@
  * the change is committed (503 `registry.not_persisted` when it could not be).
  */
 import { Elysia, t } from "elysia";
-import { authGuard, type AuthGate } from "../../http/auth-guard";
+import { authGuard } from "../../http/auth-guard";
+import type { AuthGate } from "../auth-gate";
 import { errors } from "../../http/errors";
 import { echoRoutes } from "./echo-routes";
 import type { Acknowledgements } from "./flusher";

@@ -2,7 +2,7 @@
  * @module Registry instance rules (contract §4): who owns a URL, what a re-registration means, who
  * may see and remove what. Works on the in-memory table only; storage follows behind it.
  */
-import type { Caller } from "../../http/auth-guard";
+import type { Caller } from "../auth-gate";
 import { conflict, forbidden, notFound } from "../../http/errors";
 import type { Clock } from "../../lib/clock";
 import { isoTime } from "../../lib/clock";

@@ -6,7 +6,7 @@
 import type { Clock } from "../../lib/clock";
 import type { Logger } from "../../lib/log";
 import type { InstanceTable } from "./instance-table";
-import { IntervalJob } from "./interval-job";
+import { IntervalJob } from "../../lib/interval-job";
 
 /** What the sweeper works on and its thresholds (ms). */
 export interface SweeperOptions {

@@ -5,9 +5,9 @@
  * updates synchronously, and permits are an in-memory index. An expired token of a live session is
  * refreshed once and its successor reused while it has life left (1Backend's transparent refresh).
  */
-import type { AuthGate, Caller, DefaultPermit } from "../../http/auth-guard";
+import type { AuthGate, Caller, DefaultPermit } from "../auth-gate";
 import { unauthorized } from "../../http/errors";
-import { BoundedMap } from "./bounded-map";
+import { BoundedMap } from "../../lib/bounded-map";
 import type { PermitIndex } from "./permit-index";
 import type { UserMetrics } from "../observability/metrics";
 import { ROLE_ADMIN } from "./permissions";

@@ -3,8 +3,8 @@
  * (default permits, key pair, admin account) before returning, so the returned gate works at once.
  */
 import { Elysia } from "elysia";
-import type { BaseDeps } from "../../deps";
-import type { AuthGate } from "../../http/auth-guard";
+import type { BaseDeps } from "../module";
+import type { AuthGate } from "../auth-gate";
 import type { Module } from "../module";
 import { UserGate } from "./gate";
 import { loadOrCreateKeyPair } from "./keys";
@@ -12,7 +12,7 @@ import { createPasswordHasher } from "./passwords";
 import { PermitIndex } from "./permit-index";
 import { DEFAULT_PERMITS, ROLE_ADMIN } from "./permissions";
 import { LoginLimits } from "./login-limits";
-import { RateLimiter } from "./rate-limit";
+import { RateLimiter } from "../../lib/rate-limit";
 import { accessRoutes } from "./routes/access";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { appRoutes } from "./routes/apps";

@@ -19,7 +19,7 @@
  */
 import { tooManyRequests } from "../../http/errors";
 import type { Clock } from "../../lib/clock";
-import { clientNetwork, RateLimiter } from "./rate-limit";
+import { clientNetwork, RateLimiter } from "../../lib/rate-limit";
 
 /** Error codes of the limits (the 429 bodies; `Retry-After` says when to retry). */
 export const LIMIT_CODES = { logins: "user.too_many_logins", registrations: "user.too_many_registrations" } as const;

@@ -2,7 +2,7 @@
  * @module User Svc permissions and roles as data (reference §4.1): the permission names, the two
  * built-in roles, and which role holds which permission by default (saved as permits at every start).
  */
-import type { DefaultPermit } from "../../http/auth-guard";
+import type { DefaultPermit } from "../auth-gate";
 import { BUILT_IN_SEGMENTS } from "../../http/built-in-paths";
 
 /** The admin role: holds every User Svc permission and owns every role and permission name. */

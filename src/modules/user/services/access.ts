@@ -3,7 +3,7 @@
  * validated in full before anything is stored (a refused request changes nothing), and the
  * in-memory permit index is rebuilt after every permit change.
  */
-import type { Caller, DefaultPermit } from "../../../http/auth-guard";
+import type { Caller, DefaultPermit } from "../../auth-gate";
 import { badRequest, conflict, forbidden, notFound, unauthorized } from "../../../http/errors";
 import { isoTime } from "../../../lib/clock";
 import type { Clock } from "../../../lib/clock";

@@ -2,7 +2,7 @@
  * @module Accounts and tokens: register, login (rate-limited, no user enumeration), refresh,
  * exchange into another app, revoke. Returns wire Tokens; throws AppErrors.
  */
-import type { Caller } from "../../../http/auth-guard";
+import type { Caller } from "../../auth-gate";
 import { badRequest, conflict, forbidden, notFound, notImplemented, tooManyRequests, unauthorized } from "../../../http/errors";
 import type { Clock } from "../../../lib/clock";
 import { newId } from "../../../lib/ids";
@@ -14,7 +14,7 @@ import type { PasswordHasher } from "../passwords";
 import type { PermitIndex } from "../permit-index";
 import { P } from "../permissions";
 import { LIMIT_CODES, type LoginLimits } from "../login-limits";
-import { clientNetwork, type RateLimiter } from "../rate-limit";
+import { clientNetwork, type RateLimiter } from "../../../lib/rate-limit";
 import type { AppStore } from "../store/apps";
 import type { UserStore } from "../store/users";
 import { tokenFromHeader } from "../tokens";

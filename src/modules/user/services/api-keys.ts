@@ -4,7 +4,7 @@
  * ~190 bits of randomness, so a slow password hash adds nothing. Revoking a key also revokes the
  * sessions minted from it.
  */
-import type { Caller } from "../../../http/auth-guard";
+import type { Caller } from "../../auth-gate";
 import { badRequest, forbidden, notFound, unauthorized } from "../../../http/errors";
 import type { Clock } from "../../../lib/clock";
 import { newId, randomBase62 } from "../../../lib/ids";

@@ -1,5 +1,5 @@
 /** @module Apps: list (filtered lists are public, as in 1Backend), read-or-create, rename. */
-import type { Caller } from "../../../http/auth-guard";
+import type { Caller } from "../../auth-gate";
 import { badRequest, conflict, forbidden, notFound } from "../../../http/errors";
 import type * as M from "../../../contracts/user/models";
 import type { PermitIndex } from "../permit-index";

@@ -3,7 +3,7 @@
  * an org admin adds members (`…:user`, accepted at once as in 1Backend) who may later decline;
  * the active organization is the `1ao` claim of newly minted tokens.
  */
-import type { Caller } from "../../../http/auth-guard";
+import type { Caller } from "../../auth-gate";
 import { badRequest, conflict, forbidden, notFound } from "../../../http/errors";
 import type { Clock } from "../../../lib/clock";
 import { newId } from "../../../lib/ids";

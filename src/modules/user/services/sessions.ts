@@ -8,7 +8,7 @@ import { unauthorized } from "../../../http/errors";
 import type { Clock } from "../../../lib/clock";
 import { newId } from "../../../lib/ids";
 import type * as M from "../../../contracts/user/models";
-import { BoundedMap } from "../bounded-map";
+import { BoundedMap } from "../../../lib/bounded-map";
 import type { AccessStore } from "../store/access";
 import type { AppStore } from "../store/apps";
 import type { OrgStore } from "../store/orgs";

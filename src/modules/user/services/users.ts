@@ -1,5 +1,5 @@
 /** @module Users: self-service (read/save self, change password) and administration (create, save, delete, list, reset password). */
-import type { Caller } from "../../../http/auth-guard";
+import type { Caller } from "../../auth-gate";
 import { badRequest, conflict, forbidden, notFound, tooManyRequests, unauthorized } from "../../../http/errors";
 import type { Clock } from "../../../lib/clock";
 import type { CreateUserBody, ListUsersBody, SaveSelfBody } from "../../../contracts/user/requests";
@@ -7,7 +7,7 @@ import type { PasswordHasher } from "../passwords";
 import type { PermitIndex } from "../permit-index";
 import { P, ROLE_ADMIN } from "../permissions";
 import { LIMIT_CODES } from "../login-limits";
-import type { RateLimiter } from "../rate-limit";
+import type { RateLimiter } from "../../../lib/rate-limit";
 import type { AccessStore } from "../store/access";
 import type { AppStore } from "../store/apps";
 import type { OrgStore } from "../store/orgs";

@@ -3,7 +3,7 @@ import { and, asc, eq, inArray, type SQL } from "drizzle-orm";
 import type { Db } from "../../../db/client";
 import type { Clock } from "../../../lib/clock";
 import { newId } from "../../../lib/ids";
-import { BoundedMap } from "../bounded-map";
+import { BoundedMap } from "../../../lib/bounded-map";
 import { userApps } from "../tables";
 import type { AppRow } from "../wire";
 

@@ -3,8 +3,18 @@
  * previous one started, or at once if that one overran (runs never overlap). Failures are logged;
  * `stop()` waits for a run in flight.
  */
-import type { Logger } from "../../lib/log";
-import type { JobStatus } from "../observability/readiness";
+import type { Logger } from "./log";
+
+/** A background job as readiness sees it (`IntervalJob.status()`). */
+export interface JobStatus {
+  name: string;
+  started: boolean;
+  intervalMs: number;
+  /** performance.now() when its last run began (undefined before the first). */
+  lastRunAt: number | undefined;
+  /** performance.now() when it was started. */
+  startedAt: number | undefined;
+}
 
 /** A named job run at a fixed rate, never overlapping itself; `stop()` waits for the run in flight. */
 export class IntervalJob {

@@ -5,7 +5,7 @@
  * expired windows are dropped as time passes, and past `maxKeys` live windows the oldest is forgotten
  * (resetting that key's count is the lesser harm than growing without bound).
  */
-import type { Clock } from "../../lib/clock";
+import type { Clock } from "./clock";
 
 interface Window {
   start: number;

@@ -1,5 +1,5 @@
 /** @module A tiny typed in-process publisher: status changes reach subscribers synchronously, at once. */
-import type { Logger } from "../../lib/log";
+import type { Logger } from "./log";
 
 /** Publishes events of type `E` to subscribers; a throwing subscriber is logged and never breaks the publisher. */
 export class Publisher<E> {
