@@ -1,18 +1,9 @@
 /**
  * @module Typed application errors and the one place they become HTTP responses.
  * Contract §2: every error body is `{"error": "<human message>", "code": "<module.snake_case>"}` and
- * never carries a stack, SQL or upstream internals.
+ * never carries a stack, SQL or upstream internals. No Elysia here: services throw these, and the
+ * wire schema of the body is `contracts/error.ts`.
  */
-import { t } from "elysia";
-
-/** The wire shape of every error response; used in each route's `response` map for OpenAPI. */
-export const ErrorBody = t.Object(
-  {
-    error: t.String({ description: "Human-readable message." }),
-    code: t.String({ description: "Stable machine-readable code, `<module>.<snake_case>`." }),
-  },
-  { $id: "#/components/schemas/ErrorBody", title: "ErrorBody" },
-);
 
 /** An expected failure with its HTTP status and a stable code. Services throw these; routes never branch on messages. */
 export class AppError extends Error {
@@ -59,9 +50,4 @@ export function errorResponse(err: AppError, extraHeaders?: Record<string, strin
   headers.set("content-type", "application/json");
   for (const [k, v] of Object.entries(err.headers)) headers.set(k, v);
   return new Response(JSON.stringify({ error: err.message, code: err.code }), { status: err.status, headers });
-}
-
-/** Common error statuses for OpenAPI `response` maps: `{ ...errors(400, 401) }`. */
-export function errors<const S extends number>(...statuses: S[]): { [K in S]: typeof ErrorBody } {
-  return Object.fromEntries(statuses.map((s) => [s, ErrorBody])) as { [K in S]: typeof ErrorBody };
 }

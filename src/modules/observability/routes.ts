@@ -6,7 +6,7 @@
 import { Elysia, t } from "elysia";
 import { authGuard } from "../../http/auth-guard";
 import type { AuthGate } from "../auth-gate";
-import { errors } from "../../http/errors";
+import { errors } from "../../contracts/error";
 import type { Metrics } from "./metrics";
 import { METRICS_VIEW } from "./permissions";
 import type { Readiness } from "./readiness";

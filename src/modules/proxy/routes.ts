@@ -5,7 +5,8 @@
  * stored or revealed, so they do not authenticate yet.
  */
 import { Elysia, t } from "elysia";
-import { errors, notImplemented } from "../../http/errors";
+import { notImplemented } from "../../http/errors";
+import { errors } from "../../contracts/error";
 
 const Ids = t.Object({ ids: t.Optional(t.Array(t.String(), { description: "Only these ids; all when absent." })) });
 const Route = t.Object({ id: t.String({ description: "Host and optional path prefix, e.g. `x.com/app`." }), target: t.String() });

@@ -4,7 +4,7 @@
  * json.Encoder. An empty body is `{}` (contract §2).
  */
 import { Elysia, t } from "elysia";
-import { errors } from "../../http/errors";
+import { errors } from "../../contracts/error";
 
 const tags = ["Registry Svc"];
 const AnyJson = t.Unknown({ description: "Any JSON value." });

@@ -6,7 +6,7 @@
 import { Elysia, t } from "elysia";
 import { authGuard } from "../../http/auth-guard";
 import type { AuthGate } from "../auth-gate";
-import { errors } from "../../http/errors";
+import { errors } from "../../contracts/error";
 import { echoRoutes } from "./echo-routes";
 import type { Acknowledgements } from "./flusher";
 import type { NodeService } from "./nodes";

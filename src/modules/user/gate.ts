@@ -12,7 +12,8 @@ import type { PermitIndex } from "./permit-index";
 import type { UserMetrics } from "../observability/metrics";
 import { ROLE_ADMIN } from "./permissions";
 import type { SessionService } from "./services/sessions";
-import { tokenFromHeader, type TokenClaims, type TokenSigner } from "./tokens";
+import { type TokenClaims, type TokenSigner } from "./tokens";
+import { tokenFromHeader } from "../../contracts/authorization";
 
 interface Verified {
   claims: TokenClaims;

@@ -4,7 +4,7 @@ import { App, Enroll, Permit, User } from "../../../contracts/user/models";
 import { DeleteEnrollsBody, DeletePermitsBody, ListEnrollsBody, ListPermissionsBody, ListPermitsBody, SaveEnrollsBody, SavePermitsBody } from "../../../contracts/user/requests";
 import { Empty } from "../../../contracts/user/fields";
 import { authGuard } from "../../../http/auth-guard";
-import { errors } from "../../../http/errors";
+import { errors } from "../../../contracts/error";
 import { P } from "../permissions";
 import { rejectNonObjectBody, TAGS, type UserRoutesContext } from "./context";
 

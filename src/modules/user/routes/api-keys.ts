@@ -4,7 +4,7 @@ import { ApiKeyView, Token } from "../../../contracts/user/models";
 import { CreateApiKeyBody, ListApiKeysBody, RevokeApiKeysBody } from "../../../contracts/user/requests";
 import { Empty } from "../../../contracts/user/fields";
 import { API_KEY_SCHEME, authGuard } from "../../../http/auth-guard";
-import { errors } from "../../../http/errors";
+import { errors } from "../../../contracts/error";
 import { rejectNonObjectBody, TAGS, type UserRoutesContext } from "./context";
 
 /** API key routes. */

@@ -4,7 +4,7 @@ import { App } from "../../../contracts/user/models";
 import { ListAppsBody, ReadAppBody, UpdateAppBody } from "../../../contracts/user/requests";
 import { Empty } from "../../../contracts/user/fields";
 import { authGuard, bearerSecurity } from "../../../http/auth-guard";
-import { errors } from "../../../http/errors";
+import { errors } from "../../../contracts/error";
 import { P } from "../permissions";
 import { rejectNonObjectBody, TAGS, type UserRoutesContext } from "./context";
 

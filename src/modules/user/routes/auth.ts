@@ -6,7 +6,7 @@ import { ExchangeTokenBody, LoginBody, RegisterBody, RevokeTokensBody } from "..
 import { Empty } from "../../../contracts/user/fields";
 import { authGuard, bearerSecurity } from "../../../http/auth-guard";
 import { clientAddress } from "../../../http/client-address";
-import { errors } from "../../../http/errors";
+import { errors } from "../../../contracts/error";
 import { rejectNonObjectBody, TAGS, type UserRoutesContext } from "./context";
 
 const TokenResponse = t.Object({ token: Token });

@@ -3,7 +3,8 @@
  * TOTP, one-time passwords by email and external contact-auth answer 501; provider lists are empty.
  */
 import { Elysia, t } from "elysia";
-import { errors, notImplemented } from "../../../http/errors";
+import { notImplemented } from "../../../http/errors";
+import { errors } from "../../../contracts/error";
 import { TAGS } from "./context";
 
 const LATER: [method: "get" | "post" | "delete", path: string, summary: string, operationId: string, what: string][] = [

@@ -4,7 +4,7 @@ import { Membership, Organization, Token, User } from "../../../contracts/user/m
 import { AcceptMembershipBody, ActivateOrganizationBody, ListMembershipsBody, ListOrganizationsBody, SaveMembershipBody, SaveOrganizationBody } from "../../../contracts/user/requests";
 import { Empty, Name } from "../../../contracts/user/fields";
 import { authGuard } from "../../../http/auth-guard";
-import { errors } from "../../../http/errors";
+import { errors } from "../../../contracts/error";
 import { P } from "../permissions";
 import { rejectNonObjectBody, TAGS, type UserRoutesContext } from "./context";
 

@@ -4,7 +4,7 @@ import { Contact, Organization, User, UserRecord } from "../../../contracts/user
 import { ChangePasswordBody, CreateUserBody, ListUsersBody, ReadSelfBody, ResetPasswordBody, SaveSelfBody, SaveUserBody } from "../../../contracts/user/requests";
 import { Empty, Name } from "../../../contracts/user/fields";
 import { authGuard } from "../../../http/auth-guard";
-import { errors } from "../../../http/errors";
+import { errors } from "../../../contracts/error";
 import { P } from "../permissions";
 import { rejectNonObjectBody, TAGS, type UserRoutesContext } from "./context";
 

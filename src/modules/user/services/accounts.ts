@@ -17,7 +17,7 @@ import { LIMIT_CODES, type LoginLimits } from "../login-limits";
 import { clientNetwork, type RateLimiter } from "../../../lib/rate-limit";
 import type { AppStore } from "../store/apps";
 import type { UserStore } from "../store/users";
-import { tokenFromHeader } from "../tokens";
+import { tokenFromHeader } from "../../../contracts/authorization";
 import type { ContactRow, UserRow } from "../wire";
 import { isApiKeyDevice } from "./api-keys";
 import type { SessionService } from "./sessions";

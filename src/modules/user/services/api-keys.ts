@@ -14,7 +14,7 @@ import type { ApiKeyStore } from "../store/api-keys";
 import type { AppStore } from "../store/apps";
 import type { OrgStore } from "../store/orgs";
 import type { UserStore } from "../store/users";
-import { tokenFromHeader } from "../tokens";
+import { tokenFromHeader } from "../../../contracts/authorization";
 import { apiKeyView, type ApiKeyRow } from "../wire";
 import type { SessionService } from "./sessions";
 import { parseTime } from "./rules";
