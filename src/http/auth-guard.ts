@@ -6,7 +6,7 @@
  * by the User Svc) lives in `modules/auth-gate.ts`, so services need no Elysia to name a caller.
  */
 import { Elysia } from "elysia";
-import { forbidden } from "./errors";
+import { permissionDenied } from "./errors";
 import type { AuthGate } from "../modules/auth-gate";
 
 /** Name of the OpenAPI security scheme (HTTP bearer, a JWT) declared in the document's components. */
@@ -56,7 +56,7 @@ export function authGuard(gate: AuthGate) {
       const resolve = async ({ request }: { request: Request }) => {
         const caller = await gate.authenticate(request.headers.get("authorization"));
         if (typeof permission === "string" && !(await gate.hasPermission(caller, permission))) {
-          throw forbidden("auth.permission_denied", `permission ${permission} is required`);
+          throw permissionDenied(`permission ${permission} is required`);
         }
         return { caller };
       };

@@ -4,6 +4,7 @@
  * never carries a stack, SQL or upstream internals. No Elysia here: services throw these, and the
  * wire schema of the body is `contracts/error.ts`.
  */
+import { AuthCodes } from "../contracts/authorization";
 
 /** An expected failure with its HTTP status and a stable code. Services throw these; routes never branch on messages. */
 export class AppError extends Error {
@@ -22,6 +23,8 @@ export class AppError extends Error {
 export const badRequest = (code: string, message: string) => new AppError(400, code, message);
 export const unauthorized = (code: string, message = "Unauthorized") => new AppError(401, code, message);
 export const forbidden = (code: string, message = "Forbidden") => new AppError(403, code, message);
+/** 403 for a caller without a permission (or not the owner of what it names): one code everywhere. */
+export const permissionDenied = (message: string) => forbidden(AuthCodes.permissionDenied, message);
 export const notFound = (code: string, message: string) => new AppError(404, code, message);
 export const conflict = (code: string, message: string) => new AppError(409, code, message);
 export const payloadTooLarge = (limit: number) =>
