@@ -5,19 +5,8 @@
  * injected clock, because an expired token of a live session is refreshed, not refused.
  */
 import { CompactSign, compactVerify, exportPKCS8, exportSPKI, generateKeyPair, importPKCS8, importSPKI, type CryptoKey } from "jose";
-
-/** The claims of every token we issue. */
-export interface TokenClaims {
-  "1ui": string;
-  "1ai": string;
-  "1sl": string;
-  "1ro": string[];
-  "1de": string;
-  "1ao"?: string;
-  jti: string;
-  iat: number;
-  exp: number;
-}
+import type { TokenClaims } from "../../contracts/user/token-claims";
+export type { TokenClaims } from "../../contracts/user/token-claims";
 
 /** A PEM key pair as stored (PKCS#8 private, SPKI public). */
 export interface PemKeyPair {
