@@ -7,7 +7,7 @@ import { migrate } from "./db/migrate";
 import { systemClock, type Clock } from "./lib/clock";
 import { createLogger, type Logger } from "./lib/log";
 import type { BaseDeps } from "./modules/module";
-import type { PasswordHasher } from "./modules/user/passwords";
+import type { PasswordHasher } from "./modules/user/identity/passwords";
 import { createUserModule, type UserModule } from "./modules/user";
 import { createRegistryModule, type RegistryModule } from "./modules/registry";
 import { createProxyModule, type ProxyModule } from "./modules/proxy";

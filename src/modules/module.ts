@@ -6,7 +6,7 @@ import type { Db } from "../db/client";
 import type { Clock } from "../lib/clock";
 import type { Logger } from "../lib/log";
 import type { Metrics } from "./observability/metrics";
-import type { PasswordHasher } from "./user/passwords";
+import type { PasswordHasher } from "./user/identity/passwords";
 
 /** What every module may receive. Services get plain values, never an HTTP context. */
 export interface BaseDeps {

@@ -3,7 +3,7 @@
  * from a trusted proxy (127.0.0.1 here), from X-Forwarded-For, so each test client can be a network.
  */
 import { expect, test } from "bun:test";
-import { createPasswordHasher, type PasswordHasher } from "../../src/modules/user/passwords";
+import { createPasswordHasher, type PasswordHasher } from "../../src/modules/user/identity/passwords";
 import { testServer } from "../helpers/server";
 
 const BEHIND_PROXY = { OB_TRUSTED_PROXIES: "127.0.0.1" };

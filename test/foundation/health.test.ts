@@ -111,7 +111,7 @@ describe("OB_ADMIN_PASSWORD", () => {
 
 describe("while the server is starting", () => {
   test("/livez and /healthz answer 200 (the process is up) while /readyz and the API answer 503 http.starting", async () => {
-    const { createPasswordHasher } = await import("../../src/modules/user/passwords");
+    const { createPasswordHasher } = await import("../../src/modules/user/identity/passwords");
     const { startServer } = await import("../../src/serve");
     const { testConfig } = await import("../helpers/config");
     const real = await createPasswordHasher(true);

@@ -1,6 +1,6 @@
 /** Passwords: argon2id, bcrypt hashes from 1Backend still verify, and unknown users cost a real verify. */
 import { expect, test } from "bun:test";
-import { createPasswordHasher } from "../../src/modules/user/passwords";
+import { createPasswordHasher } from "../../src/modules/user/identity/passwords";
 
 test("argon2id hashes verify; wrong passwords and bcrypt hashes behave", async () => {
   const hasher = await createPasswordHasher(true);

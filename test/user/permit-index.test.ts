@@ -1,7 +1,7 @@
 /** The in-memory permit index: lookups by slug and role per app, kept in step by upserts. */
 import { expect, test } from "bun:test";
-import { PermitIndex } from "../../src/modules/user/permit-index";
-import type { PermitRow } from "../../src/modules/user/wire";
+import { PermitIndex } from "../../src/modules/user/access/permit-index";
+import type { PermitRow } from "../../src/modules/user/access/wire";
 
 const permit = (id: string, permission: string, grant: Partial<PermitRow> = {}): PermitRow => ({ id, appId: "*", permission, slugs: [], roles: [], createdAt: 0, updatedAt: 0, ...grant });
 const alice = { appId: "app-1", slug: "alice", roles: ["user-svc:user"] };

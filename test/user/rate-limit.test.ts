@@ -1,7 +1,7 @@
 /** The login limits: fixed windows, bounded memory, IPv6 clients keyed by their /64, and the policy that keeps the owner in. */
 import { describe, expect, test } from "bun:test";
 import { AppError } from "../../src/http/errors";
-import { LoginLimits, type LoginLimitSettings } from "../../src/modules/user/login-limits";
+import { LoginLimits, type LoginLimitSettings } from "../../src/modules/user/identity/login-limits";
 import { clientNetwork, RateLimiter } from "../../src/lib/rate-limit";
 import { FakeClock } from "../helpers/fake-clock";
 

@@ -1,7 +1,7 @@
 /** One account cannot store sessions without end: past the cap its oldest sessions are revoked. */
 import { expect, test } from "bun:test";
 import { testApp } from "../helpers/app";
-import { MAX_SESSIONS_PER_USER } from "../../src/modules/user/services/sessions";
+import { MAX_SESSIONS_PER_USER } from "../../src/modules/user/identity/services/sessions";
 import { register } from "./helpers";
 
 test("exchanging tokens for ever new devices keeps at most MAX_SESSIONS_PER_USER sessions", async () => {

@@ -1,0 +1,89 @@
+/**
+ * @module The login limit policy (contract §3): guessing is bounded, yet a stranger's failures cannot
+ * lock the owner out. Only FAILED logins count, in one-minute windows, at three keys:
+ *
+ * - (account, client network), tight (`OB_LOGIN_LIMIT_PER_SLUG_IP`, 5): past it, that client alone
+ *   gets 429 for that account. A success from the client resets its count.
+ * - client network over all accounts (`OB_LOGIN_LIMIT_PER_IP`, 30): bounds password spraying.
+ * - account over all clients (`OB_LOGIN_LIMIT_PER_SLUG`, 100): past it the account is under a
+ *   distributed attack, and a client is let through only while it has no failure for that account in
+ *   the current window. Each attacking network then gets one guess per minute, while the owner, whose
+ *   client has not been failing, still gets in with the right password. A per-account lock would be
+ *   tighter, but it is exactly the lock-out the contract forbids: nothing tells a fresh attacker network
+ *   from the owner's before the password is checked.
+ *
+ * Every check runs before the password hash is computed, so a limited client costs no argon2 time. An
+ * admitted attempt is counted at once as if it failed and taken back when it succeeds: otherwise a
+ * client could send a thousand logins in parallel, each passing the check while the others are still
+ * being hashed. A client network is an IPv4 address or an IPv6 /64 ({@link clientNetwork}).
+ */
+import { tooManyRequests } from "../../../http/errors";
+import type { Clock } from "../../../lib/clock";
+import { clientNetwork, RateLimiter } from "../../../lib/rate-limit";
+
+/** Error codes of the limits (the 429 bodies; `Retry-After` says when to retry). */
+export const LIMIT_CODES = { logins: "user.too_many_logins", registrations: "user.too_many_registrations" } as const;
+
+/** Failures allowed per window at each key; 0 disables that key's limit. */
+export interface LoginLimitSettings {
+  perClient: number;
+  perAccountAndClient: number;
+  perAccount: number;
+}
+
+/** An admitted login attempt: report its outcome with {@link LoginLimits.succeeded} when it succeeds. */
+export interface LoginAttempt {
+  readonly account: string;
+  readonly pair: string;
+  readonly network: string;
+  readonly at: number;
+}
+
+/** The three failure counters of logins and the rule that combines them; see the module comment. */
+export class LoginLimits {
+  private readonly perClient: RateLimiter;
+  private readonly perPair: RateLimiter;
+  private readonly perAccount: RateLimiter;
+
+  constructor(clock: Clock, settings: LoginLimitSettings, windowMs = 60_000, maxKeys = 100_000) {
+    this.perClient = new RateLimiter(clock, settings.perClient, windowMs, maxKeys);
+    // The per-account rule needs to know who failed, so pairs are tracked (never refused) even without their own limit.
+    const pairLimit = settings.perAccountAndClient || (settings.perAccount > 0 ? Number.POSITIVE_INFINITY : 0);
+    this.perPair = new RateLimiter(clock, pairLimit, windowMs, maxKeys);
+    this.perAccount = new RateLimiter(clock, settings.perAccount, windowMs, maxKeys);
+  }
+
+  /**
+   * Admits one attempt at `account` (an account key, or a name nobody owns: it is limited the same
+   * way, so the limits tell nothing about which names exist) from `clientAddress`, or throws 429 with
+   * `Retry-After`. Call it before verifying the password.
+   */
+  admit(account: string, clientAddress: string): LoginAttempt {
+    const network = clientNetwork(clientAddress);
+    const pair = `${account}\n${network}`;
+    const retry = this.perClient.blocked(network) || this.perPair.blocked(pair) || this.underAttack(account, pair);
+    if (retry > 0) throw tooManyRequests(LIMIT_CODES.logins, retry);
+    const at = this.perClient.reserve(network);
+    this.perPair.reserve(pair);
+    this.perAccount.reserve(account);
+    return { account, pair, network, at };
+  }
+
+  /** The attempt's password was right: it was no failure, and the client's failures at that account are forgiven. */
+  succeeded(attempt: LoginAttempt): void {
+    this.perClient.undo(attempt.network, attempt.at);
+    this.perAccount.undo(attempt.account, attempt.at);
+    this.perPair.reset(attempt.pair);
+  }
+
+  /** Keys tracked over the three counters (tests: memory stays bounded). */
+  get size(): number {
+    return this.perClient.size + this.perPair.size + this.perAccount.size;
+  }
+
+  /** Past the per-account bound, a client that failed at the account this window waits until either window ends. */
+  private underAttack(account: string, pair: string): number {
+    if (this.perAccount.blocked(account) === 0 || this.perPair.count(pair) === 0) return 0;
+    return Math.min(this.perAccount.retryAfter(account), this.perPair.retryAfter(pair));
+  }
+}

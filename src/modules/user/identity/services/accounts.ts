@@ -1,0 +1,181 @@
+/**
+ * @module Accounts and tokens: register, login (rate-limited, no user enumeration), refresh,
+ * exchange into another app, revoke. Returns wire Tokens; throws AppErrors.
+ */
+import type { Caller } from "../../../auth-gate";
+import { badRequest, conflict, forbidden, notFound, notImplemented, tooManyRequests, unauthorized } from "../../../../http/errors";
+import type { Clock } from "../../../../lib/clock";
+import { newId } from "../../../../lib/ids";
+import type * as M from "../../../../contracts/user/models";
+import type { ExchangeTokenBody, LoginBody, RegisterBody, RevokeTokensBody } from "../../../../contracts/user/requests";
+import type { UserMetrics } from "../../../observability/metrics";
+import type { UserGate } from "../gate";
+import type { PasswordHasher } from "../passwords";
+import type { PermitIndex } from "../../access/permit-index";
+import { P } from "../../access/permissions";
+import { LIMIT_CODES, type LoginLimits } from "../login-limits";
+import { clientNetwork, type RateLimiter } from "../../../../lib/rate-limit";
+import type { AppStore } from "../../orgs/store/apps";
+import type { UserStore } from "../store/users";
+import { tokenFromHeader } from "../../../../contracts/authorization";
+import type { ContactRow, UserRow } from "../wire";
+import { isApiKeyDevice } from "./api-keys";
+import type { SessionService } from "./sessions";
+import { accountAttemptKey, assertNewPassword, assertSlugAvailable, isUniqueViolation, normaliseContactId } from "../../rules";
+
+/** What the account service needs. */
+export interface AccountDeps {
+  users: UserStore;
+  apps: AppStore;
+  sessions: SessionService;
+  passwords: PasswordHasher;
+  gate: UserGate;
+  permits: PermitIndex;
+  /** Failed logins, per (account, client), per client and per account: see login-limits.ts. */
+  loginLimits: LoginLimits;
+  /** Registrations per client network. */
+  registerPerIp: RateLimiter;
+  clock: Clock;
+  /** Login and registration counters of GET /metrics. */
+  metrics?: UserMetrics;
+}
+
+const DEFAULT_DEVICE = "unknown";
+
+/** Register, login, refresh, exchange and revoke: the operations that hand out or take back tokens. */
+export class AccountService {
+  constructor(private readonly d: AccountDeps) {}
+
+  /** `clientIp` is the caller's address (client-address.ts): registrations are counted per client network. */
+  async register(body: RegisterBody, clientIp: string): Promise<M.Token> {
+    // Every attempt counts, refused ones too: a 409 answers whether a slug exists, and a success costs a hash.
+    const retry = this.d.registerPerIp.hit(clientNetwork(clientIp));
+    if (retry > 0) throw tooManyRequests(LIMIT_CODES.registrations, retry);
+    assertSlugAvailable(body.slug);
+    if (!body.appHost) throw badRequest("user.app_host_missing", "appHost is required");
+    if (body.contact?.otpId || body.totpCode) throw notImplemented("user.not_implemented", "one-time passwords are not available yet");
+    if (body.password !== undefined) assertNewPassword(body.password);
+    const user = await this.createUser({ slug: body.slug, name: body.name ?? "" }, body.password, body.contact ? [body.contact] : []);
+    this.d.metrics?.registrations.inc();
+    const app = this.d.apps.getOrCreate(body.appHost);
+    return this.d.sessions.view(await this.d.sessions.issue(user, app.id, body.device || DEFAULT_DEVICE));
+  }
+
+  /** Creates a user with optional password and contacts; 409 when the slug, id or a contact is taken. */
+  async createUser(
+    input: { id?: string; slug: string; name: string; thumbnailFileId?: string; labels?: Record<string, string> },
+    password: string | undefined,
+    contacts: { id: string; platform?: string; verified?: boolean }[],
+  ): Promise<UserRow> {
+    const now = this.d.clock.now();
+    const user: UserRow = {
+      id: input.id || newId("usr"),
+      slug: input.slug,
+      name: input.name,
+      thumbnailFileId: input.thumbnailFileId ?? "",
+      labels: input.labels ?? {},
+      createdAt: now,
+      updatedAt: now,
+    };
+    const contactRows: ContactRow[] = contacts.map((c) => ({
+      id: normaliseContactId(c.id),
+      userId: user.id,
+      platform: c.platform ?? "",
+      verified: c.verified ?? false,
+      createdAt: now,
+      updatedAt: now,
+    }));
+    this.assertFree(user, contactRows);
+    const hash = password ? await this.d.passwords.hash(password) : null;
+    try {
+      this.d.users.insert(user, hash, contactRows);
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      this.assertFree(user, contactRows);
+      throw conflict("user.slug_taken", `slug ${user.slug} is already taken`);
+    }
+    return user;
+  }
+
+  /** Logs in by slug or contact; `clientIp` is the caller's address, whose network the login limits key on. */
+  async login(body: LoginBody, clientIp: string): Promise<M.Token> {
+    if (!body.appHost) throw badRequest("user.app_host_missing", "appHost is required");
+    const contactId = body.contact?.id ? normaliseContactId(body.contact.id) : undefined;
+    const who = body.slug || contactId;
+    if (!who) throw badRequest("user.credentials_missing", "slug or contact is required");
+    if (!body.password) {
+      if (body.contact?.otpId || body.totpCode) throw notImplemented("user.not_implemented", "one-time passwords are not available yet");
+      throw badRequest("user.password_missing", "password is required");
+    }
+    const user = body.slug ? this.d.users.findBySlug(body.slug) : this.ownerOfContact(contactId!);
+    // Counted per account, not per name: a slug and a contact of one user share one budget. A name
+    // nobody owns is limited alike, before the (dummy) hash as well, so 429s do not enumerate either.
+    this.d.metrics?.loginAttempts.inc();
+    let attempt: ReturnType<LoginLimits["admit"]>;
+    try {
+      attempt = this.d.loginLimits.admit(user ? accountAttemptKey(user.id) : `name:${who}`, clientIp);
+    } catch (err) {
+      this.d.metrics?.loginLimited.inc();
+      throw err;
+    }
+    const hash = user ? this.d.users.passwordHash(user.id) : null;
+    // Unknown users are checked against a dummy hash: same 401, similar time (no enumeration).
+    if (!(await this.d.passwords.verify(body.password, hash)) || !user) {
+      this.d.metrics?.loginFailures.inc();
+      throw unauthorized("user.invalid_credentials", "invalid slug, contact or password");
+    }
+    this.d.loginLimits.succeeded(attempt);
+    const app = this.d.apps.getOrCreate(body.appHost);
+    return this.d.sessions.view(await this.d.sessions.issue(user, app.id, body.device || DEFAULT_DEVICE));
+  }
+
+  /** `POST /refresh-token`: a successor for any verified token whose session still exists, even an expired one. */
+  async refresh(authorization: string | undefined): Promise<M.Token> {
+    const token = tokenFromHeader(authorization);
+    if (!token) throw unauthorized("user.missing_token", "a token is required: Authorization: Bearer <token>");
+    const verified = await this.d.gate.verify(token);
+    if (!verified) throw unauthorized("user.invalid_token", "the token is not valid");
+    const row = await this.d.sessions.refresh(verified.claims);
+    if (!row) throw unauthorized("user.token_revoked", "the token was revoked");
+    return this.d.sessions.view(row);
+  }
+
+  async exchange(caller: Caller, body: ExchangeTokenBody): Promise<M.Token> {
+    let appId: string;
+    if (body.newAppId) {
+      if (!this.d.apps.findById(body.newAppId)) throw notFound("user.app_not_found", `app ${body.newAppId} not found`);
+      appId = body.newAppId;
+    } else if (body.newAppHost) {
+      appId = this.d.apps.getOrCreate(body.newAppHost).id;
+    } else {
+      throw badRequest("user.app_missing", "newAppHost or newAppId is required");
+    }
+    const subject = { id: caller.userId, slug: caller.slug };
+    // A token from an API key keeps the key's device, so revoking or expiring the key reaches it too.
+    const device = isApiKeyDevice(caller.device) ? caller.device : body.newDevice || caller.device;
+    return this.d.sessions.view(await this.d.sessions.issue(subject, appId, device));
+  }
+
+  /** `DELETE /tokens` with 1Backend's rules (reference §6.5), effective immediately. */
+  revoke(caller: Caller, body: RevokeTokensBody): void {
+    const mayRevokeOthers = this.d.permits.allows(caller, P.tokenRevoke);
+    let userId = body.userId || undefined;
+    if (!mayRevokeOthers && userId && userId !== caller.userId) throw forbidden("user.permission_denied", `permission ${P.tokenRevoke} is required`);
+    if (!mayRevokeOthers) userId = caller.userId;
+    if ((!userId && !body.allTokens) || (userId && body.allTokens)) {
+      throw badRequest("user.mutually_exclusive", "give exactly one of userId and allTokens");
+    }
+    this.d.sessions.revoke({ userId, device: body.device || undefined });
+  }
+
+  private ownerOfContact(contactId: string): UserRow | undefined {
+    const contact = this.d.users.findContact(contactId);
+    return contact ? this.d.users.findById(contact.userId) : undefined;
+  }
+
+  private assertFree(user: UserRow, contacts: ContactRow[]): void {
+    if (this.d.users.findBySlug(user.slug)) throw conflict("user.slug_taken", `slug ${user.slug} is already taken`);
+    if (this.d.users.findById(user.id)) throw conflict("user.id_taken", `user id ${user.id} is already taken`);
+    for (const c of contacts) if (this.d.users.findContact(c.id)) throw conflict("user.contact_taken", `contact ${c.id} is already taken`);
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * @module Sessions: every issued token is a stored session (contract §3). Minting computes roles
+ * and the active organization; login reuses the active session of a device; refresh mints a
+ * successor; revocation deletes sessions and updates the in-memory liveness view at once, so a
+ * revoked token is refused on the very next request, on every endpoint and on the proxy.
+ */
+import { unauthorized } from "../../../../http/errors";
+import type { Clock } from "../../../../lib/clock";
+import { newId } from "../../../../lib/ids";
+import type * as M from "../../../../contracts/user/models";
+import { BoundedMap } from "../../../../lib/bounded-map";
+import type { AccessStore } from "../../access/store/access";
+import type { AppStore } from "../../orgs/store/apps";
+import type { OrgStore } from "../../orgs/store/orgs";
+import type { SessionFilter, SessionStore } from "../store/sessions";
+import { isExpired, type TokenClaims, type TokenSigner } from "../tokens";
+import { ROLE_USER } from "../../access/permissions";
+import { tokenView, type SessionRow } from "../wire";
+
+/** Sessions one account may hold at once (devices × apps × recent refreshes); the oldest end beyond it. */
+export const MAX_SESSIONS_PER_USER = 100;
+
+/** What the session service needs. */
+export interface SessionDeps {
+  signer: TokenSigner;
+  sessions: SessionStore;
+  apps: AppStore;
+  access: AccessStore;
+  orgs: OrgStore;
+  clock: Clock;
+  expirationMs: number;
+}
+
+/** The identity a token is minted for. */
+export interface Subject {
+  id: string;
+  slug: string;
+}
+
+/** Issues, refreshes and revokes sessions, and answers whether a session is live (in memory, kept in step). */
+export class SessionService {
+  /** Session id → stored? Filled on first sight, flipped to false synchronously on revocation. */
+  private readonly live = new BoundedMap<string, boolean>(200_000);
+  /** Subscribers told about revocations (the gate drops its caches). */
+  private readonly revokeListeners: ((ids: string[]) => void)[] = [];
+  /** Whether a user's device may still get tokens (API-key devices: only while the key is valid). */
+  private mayIssue: (userId: string, device: string) => boolean = () => true;
+
+  constructor(private readonly d: SessionDeps) {}
+
+  /** Whether the session behind a token still exists (not revoked, not pruned, user not deleted). */
+  isLive(id: string): boolean {
+    let known = this.live.get(id);
+    if (known === undefined) {
+      known = this.d.sessions.isStored(id);
+      this.live.set(id, known);
+    }
+    return known;
+  }
+
+  onRevoke(listener: (ids: string[]) => void): void {
+    this.revokeListeners.push(listener);
+  }
+
+  /** Installs the check that {@link issue} and {@link refresh} apply before minting (set once at start). */
+  setIssueGuard(mayIssue: (userId: string, device: string) => boolean): void {
+    this.mayIssue = mayIssue;
+  }
+
+  /** Mints and stores a new active session for `subject` in `appId` on `device`. */
+  async mint(subject: Subject, appId: string, device: string, organizationId?: string): Promise<SessionRow> {
+    const now = this.d.clock.now();
+    const roles = [ROLE_USER, ...this.d.access.rolesOf(subject.id, appId).filter((r) => r !== ROLE_USER)];
+    const ao = organizationId ?? this.d.orgs.activeOrganizationOf(subject.id, appId);
+    const id = newId("tok");
+    const iat = Math.floor(now / 1000);
+    const expiresAt = now + this.d.expirationMs;
+    const claims: TokenClaims = { "1ui": subject.id, "1ai": appId, "1sl": subject.slug, "1ro": roles, "1de": device, jti: id, iat, exp: Math.floor(expiresAt / 1000) };
+    if (ao) claims["1ao"] = ao;
+    const token = await this.d.signer.sign(claims);
+    const row: SessionRow = { id, appId, userId: subject.id, device, token, active: true, createdAt: now, expiresAt, lastRefreshedAt: null };
+    this.d.sessions.insert(row);
+    this.live.set(id, true);
+    // Bound what one account can store (exchangeToken with ever new device names mints without end):
+    // past the cap, its oldest sessions end.
+    const excess = this.d.sessions.beyondNewest(subject.id, MAX_SESSIONS_PER_USER);
+    if (excess.length > 0) this.revokeIds(excess);
+    return row;
+  }
+
+  /** Login/register/exchange: the device's active session when it is still valid, refreshed when expired, else a new one. */
+  async issue(subject: Subject, appId: string, device: string, organizationId?: string): Promise<SessionRow> {
+    if (!this.mayIssue(subject.id, device)) throw unauthorized("user.device_not_allowed", "no more tokens for this device: its API key expired or was revoked");
+    const current = this.d.sessions.findActive(subject.id, appId, device);
+    if (current) {
+      if (current.expiresAt > this.d.clock.now()) return current;
+      return this.successorOf(current, subject);
+    }
+    return this.mint(subject, appId, device, organizationId);
+  }
+
+  /** Refresh of a token whose signature was verified: its session must still be stored and its device allowed. Null when not. */
+  async refresh(claims: TokenClaims): Promise<SessionRow | null> {
+    const old = this.d.sessions.findById(claims.jti);
+    if (!old) {
+      this.live.set(claims.jti, false);
+      return null;
+    }
+    if (!this.mayIssue(old.userId, old.device)) return null;
+    return this.successorOf(old, { id: claims["1ui"], slug: claims["1sl"] });
+  }
+
+  /** Deletes sessions (revocation) and forgets them everywhere in memory before returning. */
+  revoke(filter: SessionFilter): string[] {
+    return this.forget(this.d.sessions.delete(filter));
+  }
+
+  /** Marks sessions of a user inactive after a role change, so the next login re-mints. */
+  inactivate(filter: SessionFilter): void {
+    this.d.sessions.inactivate(filter);
+  }
+
+  /** Call before deleting rows that cascade to sessions (user deletion). */
+  forgetSessionsOf(userId: string): void {
+    this.forget(this.d.sessions.idsOf({ userId }));
+  }
+
+  countOf(userId: string): number {
+    return this.d.sessions.countOf(userId);
+  }
+
+  /** The wire Token of a session. */
+  view(row: SessionRow): M.Token {
+    return tokenView(row, this.d.apps.findById(row.appId));
+  }
+
+  isExpired(claims: TokenClaims): boolean {
+    return isExpired(claims, this.d.clock.now());
+  }
+
+  private async successorOf(old: SessionRow, subject: Subject): Promise<SessionRow> {
+    const next = await this.mint(subject, old.appId, old.device);
+    this.d.sessions.markRefreshed(old.id, this.d.clock.now());
+    this.forget(this.d.sessions.prune(subject.id, old.appId, old.device).filter((id) => id !== old.id));
+    return next;
+  }
+
+  private revokeIds(ids: string[]): void {
+    this.d.sessions.deleteIds(ids);
+    this.forget(ids);
+  }
+
+  private forget(ids: string[]): string[] {
+    for (const id of ids) this.live.set(id, false);
+    if (ids.length > 0) for (const listener of this.revokeListeners) listener(ids);
+    return ids;
+  }
+}

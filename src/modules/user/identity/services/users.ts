@@ -1,0 +1,156 @@
+/** @module Users: self-service (read/save self, change password) and administration (create, save, delete, list, reset password). */
+import type { Caller } from "../../../auth-gate";
+import { badRequest, conflict, forbidden, notFound, tooManyRequests, unauthorized } from "../../../../http/errors";
+import type { Clock } from "../../../../lib/clock";
+import type { CreateUserBody, ListUsersBody, SaveSelfBody } from "../../../../contracts/user/requests";
+import type { PasswordHasher } from "../passwords";
+import type { PermitIndex } from "../../access/permit-index";
+import { P, ROLE_ADMIN } from "../../access/permissions";
+import { LIMIT_CODES } from "../login-limits";
+import type { RateLimiter } from "../../../../lib/rate-limit";
+import type { AccessStore } from "../../access/store/access";
+import type { AppStore } from "../../orgs/store/apps";
+import type { OrgStore } from "../../orgs/store/orgs";
+import type { UserStore } from "../store/users";
+import { contactView, userRecordView, userView, type UserRow } from "../wire";
+import { organizationView } from "../../orgs/wire";
+import type { AccountService } from "./accounts";
+import type { AccessService } from "../../access/services/access";
+import type { SessionService } from "./sessions";
+import { accountAttemptKey, assertNewPassword, assertSlugAvailable, DEFAULT_APP_HOST, normaliseContactId, parseTime } from "../../rules";
+import { isoTime } from "../../../../lib/clock";
+
+/** What the user service needs. */
+export interface UserServiceDeps {
+  users: UserStore;
+  apps: AppStore;
+  orgs: OrgStore;
+  access: AccessStore;
+  accessService: AccessService;
+  accounts: AccountService;
+  sessions: SessionService;
+  passwords: PasswordHasher;
+  permits: PermitIndex;
+  /** Wrong current passwords per account in password changes; its own counter, not the login limits'. */
+  passwordAttempts: RateLimiter;
+  clock: Clock;
+}
+
+/** Self-service and administration of users. */
+export class UserService {
+  constructor(private readonly d: UserServiceDeps) {}
+
+  readSelf(caller: Caller, countTokens: boolean) {
+    const user = this.existing(caller.userId, true);
+    const orgIds = this.d.orgs.membershipsOfUser(user.id, caller.appId).filter((m) => m.status === "accepted").map((m) => m.organizationId);
+    const organizations = this.d.orgs.findByIds(orgIds).map(organizationView);
+    const contacts = this.d.users.contactsOf(user.id).map(contactView);
+    return {
+      user: userView(user),
+      roles: caller.roles,
+      organizations: organizations.length > 0 ? organizations : undefined,
+      contacts: contacts.length > 0 ? contacts : undefined,
+      activeOrganizationId: caller.organizationId,
+      tokenCount: countTokens ? this.d.sessions.countOf(user.id) : 0,
+    };
+  }
+
+  saveSelf(caller: Caller, body: SaveSelfBody): void {
+    const user = this.existing(caller.userId, true);
+    this.d.users.update(user.id, {
+      name: body.name || user.name,
+      thumbnailFileId: body.thumbnailFileId || user.thumbnailFileId,
+      labels: body.labels ? { ...user.labels, ...body.labels } : user.labels,
+      updatedAt: this.d.clock.now(),
+    });
+  }
+
+  /**
+   * Changes the caller's password; the current one must match. Wrong current passwords are bounded per
+   * account on a counter of their own: only a holder of the account's token reaches this, so no stranger
+   * can fill it, and failed logins at the slug (anyone's) do not block the owner's change. Checked before
+   * the hash; the attempt counts at once (parallel requests) and is forgiven when it succeeds.
+   */
+  async changePassword(caller: Caller, currentPassword: string, newPassword: string): Promise<void> {
+    const user = this.existing(caller.userId, true);
+    const key = accountAttemptKey(user.id);
+    const retry = this.d.passwordAttempts.blocked(key);
+    if (retry > 0) throw tooManyRequests(LIMIT_CODES.logins, retry);
+    this.d.passwordAttempts.reserve(key);
+    if (!(await this.d.passwords.verify(currentPassword, this.d.users.passwordHash(user.id)))) {
+      throw badRequest("user.wrong_password", "the current password is not correct");
+    }
+    this.d.passwordAttempts.reset(key);
+    assertNewPassword(newPassword);
+    this.d.users.setPassword(user.id, await this.d.passwords.hash(newPassword), this.d.clock.now());
+    // Whoever else holds a token (it refreshes for as long as its session lives) loses it with the old password.
+    this.d.sessions.revoke({ userId: user.id, exceptId: caller.tokenId });
+  }
+
+  async resetPassword(userId: string, newPassword: string): Promise<void> {
+    this.existing(userId);
+    assertNewPassword(newPassword);
+    this.d.users.setPassword(userId, await this.d.passwords.hash(newPassword), this.d.clock.now());
+    // A reset is what an admin does for a compromised account: every session of it ends now.
+    this.d.sessions.revoke({ userId });
+  }
+
+  async create(body: CreateUserBody): Promise<void> {
+    assertSlugAvailable(body.user.slug);
+    if (body.password !== undefined && body.password !== "") assertNewPassword(body.password);
+    const app = this.d.apps.getOrCreate(body.appHost || DEFAULT_APP_HOST);
+    const user = await this.d.accounts.createUser(
+      { id: body.user.id, slug: body.user.slug, name: body.user.name ?? "", thumbnailFileId: body.user.thumbnailFileId, labels: body.user.labels },
+      body.password || undefined,
+      body.contacts ?? [],
+    );
+    for (const role of body.roleIds ?? []) this.d.accessService.assignRole(app.id, user.id, role);
+  }
+
+  save(userId: string, body: { name?: string; thumbnailFileId?: string }): void {
+    const user = this.existing(userId);
+    this.d.users.update(userId, {
+      name: body.name || user.name,
+      thumbnailFileId: body.thumbnailFileId || user.thumbnailFileId,
+      updatedAt: this.d.clock.now(),
+    });
+  }
+
+  /** Deletes a user and everything that is theirs; their tokens stop working at once. The last admin cannot be deleted. */
+  delete(userId: string): void {
+    this.existing(userId);
+    if (this.d.access.hasEnroll(userId, ROLE_ADMIN) && this.d.access.countUsersWithRole(ROLE_ADMIN) <= 1) {
+      throw conflict("user.last_admin", "the last admin cannot be deleted");
+    }
+    this.d.sessions.forgetSessionsOf(userId);
+    this.d.users.delete(userId);
+  }
+
+  /** Lists users; contact-scoped lookups need no broad view permission (client 0.9.18 semantics). */
+  list(caller: Caller, body: ListUsersBody) {
+    const scoped = body.contactId !== undefined || body.contactIds !== undefined;
+    if (!scoped && !this.d.permits.allows(caller, P.userView)) throw forbidden("user.permission_denied", `permission ${P.userView} is required`);
+    const contactIds = [...(body.contactId ? [body.contactId] : []), ...(body.contactIds ?? [])].map(normaliseContactId);
+    const ownerIds = scoped ? this.d.users.findContacts(contactIds).map((c) => c.userId) : undefined;
+    const searchOwner = body.search ? this.d.users.findContact(normaliseContactId(body.search))?.userId : undefined;
+    const order = body.order ?? "desc";
+    const orderBy = body.orderBy ?? "createdAt";
+    const { users, count } = this.d.users.list(
+      { ids: body.ids, ownerIds, search: body.search, searchOwnerId: searchOwner, limit: body.limit ?? 20, afterTime: parseTime(body.afterTime, "afterTime"), order, orderBy },
+      body.count === true,
+    );
+    const contactsByUser = this.d.users.contactIdsOf(users.map((u) => u.id));
+    const last = users.at(-1);
+    return {
+      users: users.map((u) => userRecordView(u, contactsByUser.get(u.id) ?? [])),
+      after: last ? isoTime(orderBy === "updatedAt" ? last.updatedAt : last.createdAt) : undefined,
+      count,
+    };
+  }
+
+  private existing(userId: string, self = false): UserRow {
+    const user = this.d.users.findById(userId);
+    if (!user) throw self ? unauthorized("user.user_gone", "the user of this token no longer exists") : notFound("user.user_not_found", `user ${userId} not found`);
+    return user;
+  }
+}

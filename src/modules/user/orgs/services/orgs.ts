@@ -1,0 +1,183 @@
+/**
+ * @module Organizations and memberships. The creator becomes org admin (`user-svc:org:{id}:admin`);
+ * an org admin adds members (`…:user`, accepted at once as in 1Backend) who may later decline;
+ * the active organization is the `1ao` claim of newly minted tokens.
+ */
+import type { Caller } from "../../../auth-gate";
+import { badRequest, conflict, forbidden, notFound } from "../../../../http/errors";
+import type { Clock } from "../../../../lib/clock";
+import { newId } from "../../../../lib/ids";
+import type * as M from "../../../../contracts/user/models";
+import type { ListMembershipsBody, ListOrganizationsBody, SaveOrganizationBody } from "../../../../contracts/user/requests";
+import type { PermitIndex } from "../../access/permit-index";
+import { orgRole, orgRolePrefix, P } from "../../access/permissions";
+import type { AccessStore } from "../../access/store/access";
+import type { OrgStore } from "../store/orgs";
+import type { UserStore } from "../../identity/store/users";
+import { membershipView, organizationView, type MembershipRow, type OrganizationRow } from "../wire";
+import { userView } from "../../identity/wire";
+import type { AccessService } from "../../access/services/access";
+import type { SessionService } from "../../identity/services/sessions";
+import { parseTime } from "../../rules";
+
+/** What the organization service needs. */
+export interface OrgDeps {
+  orgs: OrgStore;
+  users: UserStore;
+  access: AccessStore;
+  accessService: AccessService;
+  sessions: SessionService;
+  permits: PermitIndex;
+  clock: Clock;
+}
+
+/** Organizations, memberships and the active organization. */
+export class OrgService {
+  constructor(private readonly d: OrgDeps) {}
+
+  /** Creates (caller becomes admin and gets a fresh token) or updates (org admins only) an organization. */
+  async save(caller: Caller, body: SaveOrganizationBody): Promise<{ organization: M.Organization; token?: M.Token }> {
+    const byId = body.id ? this.d.orgs.findById(body.id) : undefined;
+    if (byId && byId.appId !== caller.appId) throw conflict("user.organization_id_taken", `organization id ${body.id} is taken`);
+    const existing = byId ?? this.d.orgs.findBySlug(caller.appId, body.slug);
+    const now = this.d.clock.now();
+    if (existing) {
+      this.assertOrgAdmin(caller, existing.id, true);
+      const other = this.d.orgs.findBySlug(caller.appId, body.slug);
+      if (other && other.id !== existing.id) throw conflict("user.organization_slug_taken", `organization slug ${body.slug} is taken`);
+      const row = { ...existing, slug: body.slug, name: body.name || existing.name, thumbnailFileId: body.thumbnailFileId ?? existing.thumbnailFileId, updatedAt: now };
+      this.d.orgs.upsert(row);
+      return { organization: organizationView(row) };
+    }
+    if (!body.name) throw badRequest("user.name_missing", "name is required for a new organization");
+    const row: OrganizationRow = { id: body.id || newId("org"), appId: caller.appId, slug: body.slug, name: body.name, thumbnailFileId: body.thumbnailFileId ?? "", createdAt: now, updatedAt: now };
+    this.d.orgs.upsert(row);
+    const admin = orgRole(row.id, "admin");
+    this.d.orgs.upsertMembership(this.membership(row, caller.userId, [admin], caller.userId, now));
+    this.d.accessService.assignRole(caller.appId, caller.userId, admin);
+    if (body.activate !== false) this.d.orgs.setActive(caller.userId, caller.appId, row.id);
+    return { organization: organizationView(row), token: await this.freshToken(caller) };
+  }
+
+  /** Admins (with the view permission) see every organization of the app; others see their own. */
+  list(caller: Caller, body: ListOrganizationsBody): M.Organization[] {
+    const all = this.d.permits.allows(caller, P.orgView);
+    return this.d.orgs
+      .list(caller.appId, { ids: body.ids, limit: body.limit ?? 20, afterTime: parseTime(body.afterTime, "afterTime"), memberOf: all ? undefined : caller.userId })
+      .map(organizationView);
+  }
+
+  /** An org admin adds a user (accepted at once, 1Backend semantics), with optional extra org roles. */
+  saveMembership(caller: Caller, organizationId: string, userId: string, roles: string[] = []): M.Membership {
+    const org = this.organization(organizationId);
+    this.assertOrgAdmin(caller, org.id, true);
+    if (!this.d.users.findById(userId)) throw notFound("user.user_not_found", `user ${userId} not found`);
+    const prefix = orgRolePrefix(org.id);
+    const bad = roles.find((r) => !r.startsWith(prefix));
+    if (bad) throw forbidden("user.role_not_owned", `membership roles must start with ${prefix}`);
+    const now = this.d.clock.now();
+    const prior = this.d.orgs.findMembership(org.id, userId);
+    const allRoles = [...new Set([...(prior?.roles ?? []), orgRole(org.id, "user"), ...roles])];
+    const row = { ...this.membership(org, userId, allRoles, caller.userId, now), id: prior?.id ?? newId("memb"), createdAt: prior?.createdAt ?? now };
+    row.active = prior?.active ?? !this.d.orgs.activeOrganizationOf(userId, org.appId);
+    this.d.orgs.upsertMembership(row);
+    for (const role of allRoles) this.d.accessService.assignRole(org.appId, userId, role);
+    return membershipView(row);
+  }
+
+  /** An org admin removes a member (or a member leaves): org roles and the membership go. */
+  deleteMembership(caller: Caller, organizationId: string, userId: string): void {
+    const org = this.organization(organizationId);
+    if (userId !== caller.userId) this.assertOrgAdmin(caller, org.id, true);
+    const membership = this.d.orgs.findMembership(org.id, userId);
+    if (!membership) throw notFound("user.membership_not_found", `user ${userId} is not a member of ${org.id}`);
+    this.dropRoles(org, userId);
+    this.d.orgs.deleteMembership(membership.id);
+  }
+
+  listMemberships(caller: Caller, body: ListMembershipsBody) {
+    const mayListOrg = body.organizationId && (caller.isAdmin || this.isOrgAdmin(caller, body.organizationId));
+    const userId = caller.isAdmin || mayListOrg ? body.userId : body.userId || caller.userId;
+    if (userId && userId !== caller.userId && !caller.isAdmin && !mayListOrg) throw forbidden("user.permission_denied", "only admins can list other users' memberships");
+    const rows = this.d.orgs.listMemberships({ appId: caller.appId, organizationId: body.organizationId || undefined, userId, status: body.status, limit: body.limit ?? 100, afterTime: parseTime(body.afterTime, "afterTime") });
+    const orgs = new Map(this.d.orgs.findByIds([...new Set(rows.map((r) => r.organizationId))]).map((o) => [o.id, o]));
+    const users = new Map(this.d.users.findByIds([...new Set(rows.map((r) => r.userId))]).map((u) => [u.id, u]));
+    return rows.flatMap((r) => {
+      const org = orgs.get(r.organizationId);
+      const user = users.get(r.userId);
+      return org && user ? [{ membership: membershipView(r), organization: organizationView(org), user: userView(user) }] : [];
+    });
+  }
+
+  async accept(caller: Caller, organizationId: string, activate: boolean): Promise<{ membership: M.Membership; token?: M.Token }> {
+    const membership = this.ownMembership(caller, organizationId);
+    const now = this.d.clock.now();
+    const row: MembershipRow = { ...membership, status: "accepted", acceptedAt: membership.acceptedAt ?? now, updatedAt: now };
+    this.d.orgs.upsertMembership(row);
+    for (const role of row.roles) this.d.accessService.assignRole(row.appId, caller.userId, role);
+    if (!activate) return { membership: membershipView(row) };
+    this.d.orgs.setActive(caller.userId, row.appId, organizationId);
+    return { membership: membershipView({ ...row, active: true }), token: await this.freshToken(caller) };
+  }
+
+  decline(caller: Caller, organizationId: string): M.Membership {
+    const membership = this.ownMembership(caller, organizationId);
+    const row: MembershipRow = { ...membership, status: "declined", active: false, updatedAt: this.d.clock.now() };
+    this.dropRoles(this.organization(organizationId), caller.userId);
+    this.d.orgs.upsertMembership(row);
+    return membershipView(row);
+  }
+
+  async activate(caller: Caller, organizationId: string): Promise<M.Token> {
+    const membership = this.ownMembership(caller, organizationId);
+    if (membership.status !== "accepted") throw conflict("user.membership_not_accepted", `membership of ${organizationId} is ${membership.status}`);
+    this.d.orgs.setActive(caller.userId, membership.appId, organizationId);
+    return this.freshToken(caller);
+  }
+
+  async deactivate(caller: Caller): Promise<M.Token> {
+    this.d.orgs.setActive(caller.userId, caller.appId, null);
+    return this.freshToken(caller);
+  }
+
+  private async freshToken(caller: Caller): Promise<M.Token> {
+    this.d.sessions.inactivate({ userId: caller.userId, appId: caller.appId, device: caller.device });
+    return this.d.sessions.view(await this.d.sessions.mint({ id: caller.userId, slug: caller.slug }, caller.appId, caller.device));
+  }
+
+  private dropRoles(org: OrganizationRow, userId: string): void {
+    const prefix = orgRolePrefix(org.id);
+    const roles = this.d.access.rolesOf(userId, org.appId).filter((r) => r.startsWith(prefix));
+    this.d.access.removeRoles(org.appId, userId, roles);
+    if (this.d.orgs.activeOrganizationOf(userId, org.appId) === org.id) this.d.orgs.setActive(userId, org.appId, null);
+    this.d.sessions.inactivate({ userId, appId: org.appId });
+  }
+
+  private ownMembership(caller: Caller, organizationId: string): MembershipRow {
+    const m = this.d.orgs.findMembership(organizationId, caller.userId);
+    if (!m) throw notFound("user.membership_not_found", `no membership of ${organizationId}`);
+    return m;
+  }
+
+  private organization(id: string): OrganizationRow {
+    const org = this.d.orgs.findById(id);
+    if (!org) throw notFound("user.organization_not_found", `organization ${id} not found`);
+    return org;
+  }
+
+  private isOrgAdmin(caller: Caller, organizationId: string, fromDb = false): boolean {
+    if (caller.isAdmin) return true;
+    const role = orgRole(organizationId, "admin");
+    if (caller.roles.includes(role)) return true;
+    const org = fromDb ? this.d.orgs.findById(organizationId) : undefined;
+    return org ? this.d.access.rolesOf(caller.userId, org.appId).includes(role) : false;
+  }
+
+  private assertOrgAdmin(caller: Caller, organizationId: string, fromDb = false): void {
+    if (!this.isOrgAdmin(caller, organizationId, fromDb)) throw forbidden("user.not_organization_admin", "the caller is not an admin of this organization");
+  }
+
+  private membership(org: OrganizationRow, userId: string, roles: string[], invitedBy: string, now: number): MembershipRow {
+    return { id: newId("memb"), appId: org.appId, organizationId: org.id, userId, status: "accepted", roles, active: false, invitedBy, acceptedAt: now, createdAt: now, updatedAt: now };
+  }
+}
