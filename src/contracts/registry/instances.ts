@@ -1,14 +1,16 @@
 /**
- * @module Registry Svc wire schemas (TypeBox): the single source of validation, OpenAPI and types.
- * Field names follow 1Backend's `registry-svc` (client 0.9.18, models `RegistrySvc*`).
+ * @module Registry Svc instance schemas (TypeBox): the single source of validation, OpenAPI and the
+ * SDK's and CLI's types. Field names follow 1Backend's `registry-svc` (client 0.9.18, models `RegistrySvc*`).
  */
-import { t, type Static } from "elysia";
+import { Type as t, type Static } from "@sinclair/typebox";
+import { Integer } from "../integer";
 
 /** Health of an instance, as routed and listed. */
 export const InstanceStatus = t.Union(
   [t.Literal("Unknown"), t.Literal("Healthy"), t.Literal("Degraded"), t.Literal("Unreachable")],
   { description: "Unknown: registered, not probed yet. Degraded: alive but answering slowly." },
 );
+export type InstanceStatus = Static<typeof InstanceStatus>;
 
 const MAX_URL = 2048;
 
@@ -20,7 +22,7 @@ export const RegisterInstanceRequest = t.Object({
   scheme: t.Optional(t.String({ maxLength: 16, description: "`http` (default) or `https`." })),
   host: t.Optional(t.String({ maxLength: 253, description: "Host name of the instance, when `url` is not given." })),
   ip: t.Optional(t.String({ maxLength: 64, description: "IP address of the instance, when `url` and `host` are not given." })),
-  port: t.Optional(t.Integer({ minimum: 1, maximum: 65535, description: "Port; default 80 for http, 443 for https." })),
+  port: t.Optional(Integer({ minimum: 1, maximum: 65535, description: "Port; default 80 for http, 443 for https." })),
   path: t.Optional(t.String({ maxLength: 1024, description: "Path prefix kept when proxying." })),
   healthCheckPath: t.Optional(
     t.String({ maxLength: 1024, pattern: "^/[^\\s#]*$", description: "Absolute path probed with HTTP GET (2xx/3xx is alive); without it the probe is a TCP connect." }),
@@ -38,7 +40,7 @@ export const Instance = t.Object({
   scheme: t.String(),
   host: t.String(),
   ip: t.Optional(t.String()),
-  port: t.Integer(),
+  port: Integer(),
   path: t.Optional(t.String()),
   deploymentId: t.Optional(t.String()),
   healthCheckPath: t.Optional(t.String()),
@@ -59,26 +61,4 @@ export type ListInstancesQuery = Static<typeof ListInstancesQuery>;
 
 /** Answer of `GET /registry-svc/instances`. */
 export const ListInstancesResponse = t.Object({ instances: t.Array(Instance) });
-
-const Usage = t.Object({ used: t.Number(), total: t.Number(), percent: t.Number() });
-/** CPU, memory and disk use of a node (used, total, percent). */
-export const ResourceUsage = t.Object({ cpu: Usage, memory: Usage, disk: Usage });
-export type ResourceUsage = Static<typeof ResourceUsage>;
-
-/** A server (node) on the wire. */
-export const Node = t.Object({
-  id: t.String(),
-  url: t.String(),
-  region: t.Optional(t.String()),
-  availabilityZone: t.Optional(t.String()),
-  lastHeartbeat: t.String({ description: "ISO 8601 UTC." }),
-  usage: ResourceUsage,
-});
-export type Node = Static<typeof Node>;
-
-/** Body of `POST /registry-svc/nodes`: all nodes, or those with the given ids. */
-export const ListNodesRequest = t.Object({ ids: t.Optional(t.Array(t.String(), { maxItems: 1000, description: "Only the nodes with these ids; all when absent." })) });
-/** Answer of `POST /registry-svc/nodes`. */
-export const ListNodesResponse = t.Object({ nodes: t.Array(Node) });
-/** Answer of `GET /registry-svc/node/self`. */
-export const SelfNodeResponse = t.Object({ node: Node });
+export type ListInstancesResponse = Static<typeof ListInstancesResponse>;

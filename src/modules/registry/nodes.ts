@@ -7,7 +7,7 @@ import { isoTime, type Clock } from "../../lib/clock";
 import { newId } from "../../lib/ids";
 import type { Logger } from "../../lib/log";
 import { IntervalJob } from "../../lib/interval-job";
-import type { Node, ResourceUsage } from "./schemas";
+import type { Node, ResourceUsage } from "../../contracts/registry/nodes";
 import type { NodeRow, RegistryStore } from "./store";
 import { createUsageReader } from "./usage";
 

@@ -11,14 +11,8 @@ import { echoRoutes } from "./echo-routes";
 import type { Acknowledgements } from "./flusher";
 import type { NodeService } from "./nodes";
 import { INSTANCE_DELETE, INSTANCE_EDIT, INSTANCE_VIEW, NODE_DELETE, NODE_VIEW } from "./permissions";
-import {
-  ListInstancesQuery,
-  ListInstancesResponse,
-  ListNodesRequest,
-  ListNodesResponse,
-  RegisterInstanceRequest,
-  SelfNodeResponse,
-} from "./schemas";
+import { ListInstancesQuery, ListInstancesResponse, RegisterInstanceRequest } from "../../contracts/registry/instances";
+import { ListNodesRequest, ListNodesResponse, SelfNodeResponse } from "../../contracts/registry/nodes";
 import type { InstanceService } from "./service";
 
 const tags = ["Registry Svc"];

@@ -2,8 +2,9 @@
  * @module What the proxy reads from the registry: the instances of a slug with their current status,
  * kept in memory and updated by registry events, so routing never queries the database or waits on a cache.
  */
+import type { InstanceStatus } from "../../contracts/registry/instances";
 
-export type InstanceStatus = "Unknown" | "Healthy" | "Degraded" | "Unreachable";
+export type { InstanceStatus };
 
 /** One routable instance. */
 export interface RoutedInstance {

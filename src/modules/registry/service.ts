@@ -9,7 +9,7 @@ import { isoTime } from "../../lib/clock";
 import { newId } from "../../lib/ids";
 import type { InstanceRecord, InstanceTable } from "./instance-table";
 import { SEES_ALL_INSTANCES } from "./permissions";
-import type { Instance, ListInstancesQuery, RegisterInstanceRequest } from "./schemas";
+import type { Instance, ListInstancesQuery, RegisterInstanceRequest } from "../../contracts/registry/instances";
 import { normalizeInstanceUrl, type NormalizedUrl } from "./url";
 
 /** What {@link InstanceService} works on. */

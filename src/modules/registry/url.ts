@@ -5,7 +5,7 @@
  */
 import { isIP } from "node:net";
 import { badRequest } from "../../http/errors";
-import type { RegisterInstanceRequest } from "./schemas";
+import type { RegisterInstanceRequest } from "../../contracts/registry/instances";
 
 /** The parts of a normalised instance URL. `url` is `scheme://host:port` + `path`. */
 export interface NormalizedUrl {

@@ -1,7 +1,7 @@
 /** @module Resource usage of this machine for the node record: CPU since the last reading, memory, disk of `/`. */
 import { statfsSync } from "node:fs";
 import { cpus, freemem, totalmem } from "node:os";
-import type { ResourceUsage } from "./schemas";
+import type { ResourceUsage } from "../../contracts/registry/nodes";
 
 interface CpuTimes {
   busy: number;
