@@ -10,7 +10,8 @@ import type { App } from "./app";
 import type { Deps } from "./deps";
 import { BUILT_IN_SEGMENTS } from "./http/built-in-paths";
 import { applyCors, preflightResponse } from "./http/cors";
-import { errorResponse, type AppError } from "./http/errors";
+import type { AppError } from "./http/errors";
+import { renderError } from "./http/render-error";
 import { requestIdOf } from "./http/request-id";
 import { traceIdOf, traceparentOf } from "./http/trace-context";
 import { canonicalizeUrl, pathAt, refusalOf } from "./http/request-target";
@@ -32,9 +33,7 @@ export function createHandler(deps: Deps, app: App): RequestHandler {
   }
 
   function refused(request: Request, error: AppError): Promise<Response> {
-    const response = errorResponse(error, { "x-request-id": requestIdOf(request) });
-    applyCors(response.headers, request.headers.get("origin"));
-    return Promise.resolve(response);
+    return Promise.resolve(renderError(error, request));
   }
 
   function logged(request: Request, path: string, started: number, response: Response | undefined): Response | undefined {

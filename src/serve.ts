@@ -7,8 +7,9 @@ import type { Config } from "./config";
 import { createApp } from "./app";
 import { createDeps, type Deps, type DepsOverrides } from "./deps";
 import { createHandler, type RequestHandler } from "./handler";
-import { AppError, errorResponse } from "./http/errors";
+import { serverStarting } from "./http/errors";
 import { formatAddress, listen } from "./http/listen";
+import { renderError } from "./http/render-error";
 import { createLogger } from "./lib/log";
 
 export interface RunningServer {
@@ -34,7 +35,7 @@ export async function startServer(config: Config, inputOverrides: DepsOverrides 
   let handle: RequestHandler = async (request) =>
     isLivenessProbe(request)
       ? Response.json({ status: "ok", checks: { process: { status: "ok" }, starting: { status: "ok", reason: "the server is starting" } } })
-      : errorResponse(new AppError(503, "http.starting", "the server is starting, retry in a moment", { "retry-after": "1" }));
+      : renderError(serverStarting());
   let deps: Deps | undefined;
   // The socket is bound first so a port-0 server knows its port before modules read OB_SELF_URL.
   const server: Server<unknown> = listen<unknown>({

@@ -1,11 +1,13 @@
 /**
- * @module The one place errors become responses (contract §2): AppError → its status and code;
- * validation → 400 naming the field; unknown path → 404, or 405 when another method would match;
- * anything else is a bug → 500 with a request id in the log, and nothing internal in the body.
+ * @module The app's error mapping (contract §2): whatever Elysia reports becomes one AppError, which
+ * render-error.ts answers. AppError → itself; validation → 400 naming the field; unknown path → 404,
+ * or 405 when another method would match; anything else is a bug → 500 with a request id in the log,
+ * and nothing internal in the body.
  */
 import { Elysia } from "elysia";
-import { AppError, errorResponse, invalidInput, invalidJson } from "./errors";
-import { allowedMethodsFinder, methodNotAllowed } from "./method-not-allowed";
+import { AppError, endpointNotFound, internalError, invalidInput, invalidJson, methodNotAllowed } from "./errors";
+import { allowedMethodsFinder } from "./method-not-allowed";
+import { renderError } from "./render-error";
 import { requestIdOf } from "./request-id";
 import type { Logger } from "../lib/log";
 
@@ -18,30 +20,33 @@ interface ElysiaValidationError {
 /** `routes` is read lazily, after every module has been registered. */
 export function errorHandler(log: Logger, routes: () => readonly { method: string; path: string }[]) {
   let allowedMethods: ((path: string) => string[]) | undefined;
-  return new Elysia({ name: "error-handler" }).onError({ as: "global" }, ({ code, error, request }) => {
-    if (error instanceof AppError) return errorResponse(error);
+  // No request passed to renderError: handler.ts adds CORS and x-request-id to every answer of the app.
+  return new Elysia({ name: "error-handler" }).onError({ as: "global" }, ({ code, error, request }) =>
+    renderError(appErrorOf(code, error, request)),
+  );
+
+  function appErrorOf(code: unknown, error: unknown, request: Request): AppError {
+    if (error instanceof AppError) return error;
     switch (code) {
       case "VALIDATION":
-        return errorResponse(validationError(error as unknown as ElysiaValidationError));
+        return validationError(error as ElysiaValidationError);
       case "PARSE": {
         // Elysia wraps what the body parser throws (413 from json-body.ts) in a ParseError.
         const cause = (error as { cause?: unknown }).cause;
-        if (cause instanceof AppError) return errorResponse(cause);
-        return errorResponse(invalidJson());
+        return cause instanceof AppError ? cause : invalidJson();
       }
       case "NOT_FOUND": {
         allowedMethods ??= allowedMethodsFinder(routes());
         const allowed = allowedMethods(new URL(request.url).pathname);
-        if (allowed.length > 0) return errorResponse(methodNotAllowed(allowed));
-        return errorResponse(new AppError(404, "http.not_found", "no such endpoint"));
+        return allowed.length > 0 ? methodNotAllowed(allowed) : endpointNotFound();
       }
       default: {
         const requestId = requestIdOf(request);
         log.error("unhandled error", { requestId, error: String(error), stack: (error as Error)?.stack });
-        return errorResponse(new AppError(500, "http.internal", `internal error (request id ${requestId})`));
+        return internalError(requestId);
       }
     }
-  });
+  }
 }
 
 /**

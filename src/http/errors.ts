@@ -1,8 +1,10 @@
 /**
- * @module Typed application errors and the one place they become HTTP responses.
- * Contract §2: every error body is `{"error": "<human message>", "code": "<module.snake_case>"}` and
- * never carries a stack, SQL or upstream internals. No Elysia here: services throw these, and the
- * wire schema of the body is `contracts/error.ts`.
+ * @module Typed application errors: AppError, the generic constructors module catalogues build on, and
+ * the catalogue of the server's own `http.*` answers. Contract §2: every error body is
+ * `{"error": "<human message>", "code": "<module.snake_case>"}` and never carries a stack, SQL or
+ * upstream internals. Each module declares its codes once, in its own `errors.ts` (registry, proxy,
+ * user); render-error.ts turns any of them into the response. No Elysia here: services throw these,
+ * and the wire schema of the body is `contracts/error.ts`.
  */
 import { AuthCodes } from "../contracts/authorization";
 
@@ -27,6 +29,13 @@ export const forbidden = (code: string, message = "Forbidden") => new AppError(4
 export const permissionDenied = (message: string) => forbidden(AuthCodes.permissionDenied, message);
 export const notFound = (code: string, message: string) => new AppError(404, code, message);
 export const conflict = (code: string, message: string) => new AppError(409, code, message);
+export const tooManyRequests = (code: string, retryAfterSeconds: number) =>
+  new AppError(429, code, `too many attempts, retry in ${retryAfterSeconds}s`, { "retry-after": String(retryAfterSeconds) });
+export const notImplemented = (code: string, message: string) => new AppError(501, code, message);
+
+// The http.* catalogue: what the server answers before or outside any module.
+
+/** The body is larger than `limit` bytes (OB_BODY_LIMIT), refused while it is read. */
 export const payloadTooLarge = (limit: number) =>
   new AppError(413, "http.body_too_large", `request body is larger than the limit of ${limit} bytes`);
 /** The body is not JSON (RFC 8259). */
@@ -43,14 +52,22 @@ export const jsonTooManyValues = (max: number) =>
  */
 export const invalidInput = (where: "field" | "query parameter" | "path parameter", path: string, message: string) =>
   badRequest("http.invalid_request", `invalid ${where} ${path.slice(1, 201).replaceAll("/", ".") || "body"}: ${message}`);
-export const tooManyRequests = (code: string, retryAfterSeconds: number) =>
-  new AppError(429, code, `too many attempts, retry in ${retryAfterSeconds}s`, { "retry-after": String(retryAfterSeconds) });
-export const notImplemented = (code: string, message: string) => new AppError(501, code, message);
-
-/** JSON error response for an {@link AppError}. */
-export function errorResponse(err: AppError, extraHeaders?: Record<string, string>): Response {
-  const headers = new Headers(extraHeaders);
-  headers.set("content-type", "application/json");
-  for (const [k, v] of Object.entries(err.headers)) headers.set(k, v);
-  return new Response(JSON.stringify({ error: err.message, code: err.code }), { status: err.status, headers });
-}
+/** The request target is not origin-form (`/path`), or the method is CONNECT (request-target.ts). */
+export const invalidTarget = () => badRequest("http.invalid_target", "only origin-form request targets (/path) are served");
+/** More than one Host line (RFC 9112 §3.2; request-target.ts). */
+export const duplicateHost = () => badRequest("http.duplicate_host", "a request carries exactly one Host header field");
+/** Repeated Content-Length lines, even identical ones (request-target.ts says why). */
+export const duplicateContentLength = () => badRequest("http.duplicate_content_length", "a request carries at most one Content-Length header field");
+/** No built-in route has this path. */
+export const endpointNotFound = () => notFound("http.not_found", "no such endpoint");
+/** 405 for a path that exists with other methods; `Allow` lists them (method-not-allowed.ts finds them). */
+export const methodNotAllowed = (allowed: readonly string[]) =>
+  new AppError(405, "http.method_not_allowed", `method not allowed; allowed: ${allowed.join(", ")}`, { allow: allowed.join(", ") });
+/**
+ * A bug on our side, logged with `requestId`: the body says nothing internal, only the id, which is
+ * also the response's `x-request-id` so a client can quote it without parsing the message.
+ */
+export const internalError = (requestId: string) =>
+  new AppError(500, "http.internal", `internal error (request id ${requestId})`, { "x-request-id": requestId });
+/** Between bind and ready (migrations, key pair): every route but liveness answers this (serve.ts). */
+export const serverStarting = () => new AppError(503, "http.starting", "the server is starting, retry in a moment", { "retry-after": "1" });

@@ -16,7 +16,8 @@
 import type { Serve, Server } from "bun";
 import type { Logger } from "../lib/log";
 import { randomBase62 } from "../lib/ids";
-import { AppError, errorResponse } from "./errors";
+import { internalError } from "./errors";
+import { renderError } from "./render-error";
 
 /** The server could not bind its address; the message names it ("cannot listen on 127.0.0.1:11337: address in use"). */
 export class ListenError extends Error {
@@ -62,6 +63,6 @@ export function serverErrorHandler(log: Logger): (error: Error) => Response {
   return (error) => {
     const id = randomBase62(16);
     log.error("unhandled server error", { id, error: String(error), stack: error?.stack });
-    return errorResponse(new AppError(500, "http.internal", `internal error (request id ${id})`), { "x-request-id": id });
+    return renderError(internalError(id));
   };
 }

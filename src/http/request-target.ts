@@ -15,15 +15,10 @@
  * `http://<Host>/p`, so it is served by its path like origin-form (RFC 9112 §3.2.2 has servers accept
  * it) and its authority never routes.
  */
-import { AppError, badRequest } from "./errors";
+import { duplicateContentLength, duplicateHost, invalidTarget, type AppError } from "./errors";
 
 /** The fixed origin built-in handlers see in `request.url`: the client's Host never reaches them there. */
 export const CANONICAL_ORIGIN = "http://localhost";
-
-/** This module's error codes. */
-export const invalidTarget = () => badRequest("http.invalid_target", "only origin-form request targets (/path) are served");
-export const duplicateHost = () => badRequest("http.duplicate_host", "a request carries exactly one Host header field");
-export const duplicateContentLength = () => badRequest("http.duplicate_content_length", "a request carries at most one Content-Length header field");
 
 /**
  * Why a request cannot be routed, or `undefined` when it can. `pathStart` is where the path starts in

@@ -1,11 +1,14 @@
 /**
- * @module The proxy's own error answers (contract §2 body, never upstream internals; those are
- * logged with the request id). They carry CORS headers, like every response the server makes itself,
- * so a browser can read them, and the request id to find the log line.
+ * @module The proxy's error catalogue: every `proxy.*` code (contract §2 body, never upstream
+ * internals; those are logged with the request id). The proxy answers them with render-error.ts
+ * given the request, so they carry CORS, like every response the server makes itself, and the
+ * request id to find the log line.
  */
-import { AppError, errorResponse, notFound } from "../../http/errors";
-import { applyCors } from "../../http/cors";
-import { requestIdOf } from "../../http/request-id";
+import { AppError, notFound, notImplemented } from "../../http/errors";
+import { renderError } from "../../http/render-error";
+
+/** A bug on our side: the one http.internal answer, also the proxy's (it logs the id first). */
+export { internalError } from "../../http/errors";
 
 export const noInstances = () => notFound("proxy.no_instances", "no instances found");
 export const noHealthyInstances = () => new AppError(503, "proxy.no_healthy_instances", "no healthy instances found");
@@ -17,12 +20,8 @@ export const badGateway = () => new AppError(502, "proxy.bad_gateway", "the inst
 export const upstreamTimeout = () => new AppError(504, "proxy.upstream_timeout", "the instance did not answer in time");
 /** RFC 5842 §7.2 508 Loop Detected: the request came back around more than hops.ts's MAX_HOPS times. */
 export const loopDetected = () => new AppError(508, "proxy.loop_detected", "request passed through too many proxies (a proxy loop?)");
-/** A bug on our side (the caller logs it with the request id); same answer as the app's error handler. */
-export const internalError = (requestId: string) => new AppError(500, "http.internal", `internal error (request id ${requestId})`);
+/** The reserved `/proxy-svc/*` operations (routes.ts) until host-based routing is built. */
+export const notBuiltYet = (what: string) => notImplemented("proxy.not_implemented", `${what} are not available yet`);
 
-/** The JSON error response for `err`, with CORS and `x-request-id`. */
-export function proxyErrorResponse(request: Request, err: AppError): Response {
-  const response = errorResponse(err, { "x-request-id": requestIdOf(request) });
-  applyCors(response.headers, request.headers.get("origin"));
-  return response;
-}
+/** `err` answered by the one renderer, with CORS and `x-request-id` (the proxy's answers have no other source of them). */
+export const proxyErrorResponse = (request: Request, err: AppError): Response => renderError(err, request);

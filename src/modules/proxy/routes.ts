@@ -5,7 +5,7 @@
  * stored or revealed, so they do not authenticate yet.
  */
 import { Elysia, t } from "elysia";
-import { notImplemented } from "../../http/errors";
+import { notBuiltYet } from "./errors";
 import { errors } from "../../contracts/error";
 
 const Ids = t.Object({ ids: t.Optional(t.Array(t.String(), { description: "Only these ids; all when absent." })) });
@@ -37,7 +37,7 @@ const Cert = t.Object({
 });
 
 const later = (what: string) => () => {
-  throw notImplemented("proxy.not_implemented", `${what} are not available yet`);
+  throw notBuiltYet(what);
 };
 const doc = (summary: string) => ({
   summary: `${summary} (501: not built yet)`,
