@@ -3,7 +3,7 @@
  * NUL, C0 control characters and lone UTF-16 surrogates (which SQLite would store as mojibake), and
  * the identifier, slug, host and role patterns. Imports nothing of ours.
  */
-import { t } from "elysia";
+import { Type as t } from "@sinclair/typebox";
 
 /** Any well-formed text without NUL / C0 controls (tab, CR and LF allowed) and without lone surrogates. */
 const SAFE_TEXT = "^(?:[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uD800-\\uDFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])*$";

@@ -2,7 +2,7 @@
  * @module User Svc response models, field for field as `@1backend/client` 0.9.18 reads them
  * (`dist/models/UserSvc*.d.ts`). Optional fields are omitted when empty, as 1Backend's `omitempty`.
  */
-import { t, type Static } from "elysia";
+import { Type as t, type Static } from "@sinclair/typebox";
 
 const time = (description: string) => t.String({ description });
 const maybeTime = (description: string) => t.Optional(time(description));
@@ -30,6 +30,10 @@ export const Token = t.Object(
   { title: "UserSvcToken" },
 );
 export type Token = Static<typeof Token>;
+
+/** Answer of login, register, refresh and organization switches: the session and its JWT. */
+export const TokenResponse = t.Object({ token: Token });
+export type TokenResponse = Static<typeof TokenResponse>;
 
 /** A user as `readSelf`, has-permission and memberships show it. Client model `UserSvcUser`. */
 export const User = t.Object(

@@ -2,7 +2,8 @@
  * @module User Svc request bodies (the JSON field names of `@1backend/client` 0.9.18). Unknown fields
  * are ignored; strings are bounded and refuse control characters and lone surrogates.
  */
-import { t, type Static } from "elysia";
+import { Type as t, type Static } from "@sinclair/typebox";
+import { Integer } from "../integer";
 import { Host, Labels, Name, Names, OptionalName, Password, RoleSafeId, Slug, Text } from "./fields";
 
 const opt = t.Optional;
@@ -106,7 +107,7 @@ export const ListUsersBody = t.Object({
   search: opt(Text("Exact slug, name, id or contact id.")),
   contactId: opt(Name("Owner of this contact.", 320)),
   contactIds: opt(Names("Contact address.", 100, "Owners of these contacts.")),
-  limit: opt(t.Integer({ minimum: 1, maximum: 1000, description: "Default 20." })),
+  limit: opt(Integer({ minimum: 1, maximum: 1000, description: "Default 20." })),
   afterTime: opt(t.String({ format: "date-time", description: "Cursor: rows after this time in the sort order." })),
   order: opt(t.Union([t.Literal("asc"), t.Literal("desc")], { description: "Sort direction." })),
   orderBy: opt(t.Union([t.Literal("createdAt"), t.Literal("updatedAt")], { description: "Sort field." })),
@@ -168,7 +169,7 @@ export type SaveOrganizationBody = Static<typeof SaveOrganizationBody>;
 /** Body of `listOrganizations`. */
 export const ListOrganizationsBody = t.Object({
   ids: opt(Names("Organization id.", 1000, "Only these organization ids.")),
-  limit: opt(t.Integer({ minimum: 1, maximum: 1000, description: "Page size; default 20." })),
+  limit: opt(Integer({ minimum: 1, maximum: 1000, description: "Page size; default 20." })),
   afterTime: opt(t.String({ format: "date-time", description: "Cursor: organizations created after this time." })),
   all: opt(t.Boolean({ description: "Admins: every organization of the app." })),
 });
@@ -185,7 +186,7 @@ export const ListMembershipsBody = t.Object({
   organizationId: opt(OptionalName("Organization.")),
   userId: opt(OptionalName("User.")),
   status: opt(t.Union([t.Literal("pending"), t.Literal("accepted"), t.Literal("declined")], { description: "Only memberships in this state." })),
-  limit: opt(t.Integer({ minimum: 1, maximum: 1000, description: "Page size; default 100." })),
+  limit: opt(Integer({ minimum: 1, maximum: 1000, description: "Page size; default 100." })),
   afterTime: opt(t.String({ format: "date-time", description: "Cursor: memberships after this time." })),
 });
 export type ListMembershipsBody = Static<typeof ListMembershipsBody>;
