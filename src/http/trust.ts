@@ -4,17 +4,15 @@
  * So incoming values are kept only when the TCP peer is in `OB_TRUSTED_PROXIES` (IPs or CIDRs, IPv4
  * and IPv6); from anyone else they are replaced by what we observed ourselves. Entries are parsed as
  * the instance network policy parses its own (lib/address-rules.ts) and matched by node:net
- * BlockLists, which also match IPv4-mapped IPv6 peers (`::ffff:10.0.0.1`) against IPv4 entries.
+ * BlockLists against the peer's canonical form (lib/ip.ts), where an IPv4-mapped IPv6 peer
+ * (`::ffff:10.0.0.1`, an IPv4 client on a dual-stack socket) is the IPv4 address it maps.
  */
 import { BlockList } from "node:net";
-import { addressFamily, AddressRuleError, bareHost, parseNetwork, type Network } from "../lib/address-rules";
+import { AddressRuleError, parseNetwork, type Network } from "../lib/address-rules";
+import { addressFamily, canonicalIp, parseIp } from "../lib/ip";
 
 /** Tells whether a peer address is a trusted proxy. */
 export type TrustCheck = (ip: string) => boolean;
-
-/** IPv4-mapped IPv6 (RFC 4291 §2.5.5.2): such an address is the IPv4 address it maps, in either spelling. */
-const MAPPED = new BlockList();
-MAPPED.addSubnet("::ffff:0:0", 96, "ipv6");
 
 /** Builds the check from `config.trustedProxies`; throws on an entry that is not an IP or CIDR. */
 export function createTrustCheck(entries: readonly string[]): TrustCheck {
@@ -24,21 +22,14 @@ export function createTrustCheck(entries: readonly string[]): TrustCheck {
   const ipv4 = new BlockList();
   const ipv6 = new BlockList();
   for (const entry of entries) {
-    const network = networkOf(entry);
-    (isIpv4(network) ? ipv4 : ipv6).addSubnet(network.address, network.prefix, network.type);
+    const network = ipv4Form(networkOf(entry));
+    (network.type === "ipv4" ? ipv4 : ipv6).addSubnet(network.address, network.prefix, network.type);
   }
   return (ip) => {
-    const bare = bareHost(ip.trim());
-    const type = addressFamily(bare);
-    if (type === "ipv4") return ipv4.check(bare, "ipv4");
-    if (type === undefined) return false;
-    return MAPPED.check(bare, "ipv6") ? ipv4.check(bare, "ipv6") : ipv6.check(bare, "ipv6");
+    const address = canonicalIp(ip.trim());
+    const type = addressFamily(address);
+    return type !== undefined && (type === "ipv4" ? ipv4 : ipv6).check(address, type);
   };
-}
-
-/** `::ffff:10.0.0.1` (an IPv4 client on a dual-stack socket) → `10.0.0.1`; other addresses unchanged. */
-export function plainIp(ip: string): string {
-  return ip.startsWith("::ffff:") && ip.includes(".") ? ip.slice(7) : ip;
 }
 
 /** The network of one entry; a host name or a bad prefix is refused, naming the variable. */
@@ -52,7 +43,12 @@ function networkOf(entry: string): Network {
   throw new Error(`invalid OB_TRUSTED_PROXIES entry ${JSON.stringify(entry)}: expected an IP or a CIDR`);
 }
 
-/** Whether a network holds IPv4 addresses only: an IPv4 entry, or one inside the IPv4-mapped range. */
-function isIpv4(network: Network): boolean {
-  return network.type === "ipv4" || (network.prefix >= 96 && MAPPED.check(network.address, "ipv6"));
+/**
+ * An entry inside the IPv4-mapped range (RFC 4291 §2.5.5.2, `::ffff:0:0/96`) as the IPv4 network it
+ * maps, since peers are compared in canonical form, where a mapped address is its IPv4 address.
+ */
+function ipv4Form(network: Network): Network {
+  if (network.type !== "ipv6" || network.prefix < 96) return network;
+  const ip = parseIp(network.address);
+  return ip?.family === 4 ? { text: network.text, address: ip.address, prefix: network.prefix - 96, type: "ipv4" } : network;
 }

@@ -5,8 +5,10 @@
  * IPv4-mapped IPv6 addresses (RFC 4291 §2.5.5.2, `::ffff:a.b.c.d`) against IPv4 rules, so
  * `[::ffff:169.254.169.254]` cannot slip past `169.254.0.0/16`. Dependency-free: config.ts uses it to
  * refuse a bad entry at start, and http/trust.ts builds the OB_TRUSTED_PROXIES check on parseNetwork.
+ * Spellings of hosts and addresses are lib/ip.ts's.
  */
-import { BlockList, isIP } from "node:net";
+import { BlockList } from "node:net";
+import { addressFamily, bareHost } from "./ip";
 
 /** One parsed entry: a network (CIDR or single address), an exact host name, or `*.domain`. */
 interface Rule {
@@ -87,12 +89,6 @@ export function parseNetwork(entry: string): Network | undefined {
   return { text: slash < 0 ? address : `${address}/${prefix}`, address, prefix, type };
 }
 
-/** The BlockList family of an address without brackets, or undefined when it is no IP address. */
-export function addressFamily(ip: string): "ipv4" | "ipv6" | undefined {
-  const family = isIP(ip);
-  return family === 4 ? "ipv4" : family === 6 ? "ipv6" : undefined;
-}
-
 function parseRule(entry: string): Rule {
   const parsed = parseNetwork(entry);
   if (parsed !== undefined) {
@@ -107,27 +103,4 @@ function parseRule(entry: string): Rule {
     throw new AddressRuleError(`bad entry ${JSON.stringify(entry)}: not a CIDR, IP address or host name`);
   }
   return name.startsWith("*.") ? { text: name, suffix: name.slice(1) } : { text: name, name };
-}
-
-/** A host as compared: without IPv6 brackets or a trailing dot, lowercase. */
-export function bareHost(host: string): string {
-  const h = host.charCodeAt(0) === 91 /* [ */ ? host.slice(1, -1) : host;
-  return (h.endsWith(".") ? h.slice(0, -1) : h).toLowerCase();
-}
-
-/**
- * One spelling per address, for comparing addresses: brackets dropped, IPv4-mapped IPv6 (which the
- * URL parser writes as `::ffff:7f00:1`) turned into dotted IPv4, since a connect to it reaches that
- * IPv4 address.
- */
-export function canonicalIp(ip: string): string {
-  const bare = bareHost(ip);
-  if (!bare.startsWith("::ffff:")) return bare;
-  const rest = bare.slice(7);
-  if (isIP(rest) === 4) return rest;
-  const m = /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(rest);
-  if (!m) return bare;
-  const hi = parseInt(m[1]!, 16);
-  const lo = parseInt(m[2]!, 16);
-  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
 }

@@ -6,6 +6,7 @@
  * (resetting that key's count is the lesser harm than growing without bound).
  */
 import type { Clock } from "./clock";
+import { parseIp } from "./ip";
 
 interface Window {
   start: number;
@@ -112,15 +113,11 @@ export class RateLimiter {
 /**
  * The limiters' key for a client address: IPv4 (also IPv4-mapped IPv6) as is, IPv6 by its /64
  * prefix — one subscriber is routinely given a whole /64, so a per-address limit would be free to dodge.
+ * Any spelling of one address gives one key (lib/ip.ts); text that is no IP address is its own key.
  */
 export function clientNetwork(address: string): string {
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
-  if (mapped) return mapped[1]!;
-  if (!address.includes(":")) return address;
-  const bare = address.split("%")[0]!;
-  const [head = "", tail] = bare.split("::");
-  const left = head ? head.split(":") : [];
-  const right = tail ? tail.split(":") : [];
-  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
-  return `${groups.slice(0, 4).map((g) => Number.parseInt(g, 16).toString(16)).join(":")}::/64`;
+  const ip = parseIp(address);
+  if (ip === undefined) return address;
+  if (ip.family === 4) return ip.address;
+  return `${ip.groups.slice(0, 4).map((g) => g.toString(16)).join(":")}::/64`;
 }

@@ -6,14 +6,15 @@
  */
 import { describe, expect, test } from "bun:test";
 import { loadConfig } from "../../src/config";
-import { AddressRules, canonicalIp } from "../../src/lib/address-rules";
+import { AddressRules } from "../../src/lib/address-rules";
+import { canonicalIp } from "../../src/lib/ip";
 import { AddressPolicy } from "../../src/modules/registry/address-policy";
 import { registryNodes } from "../../src/modules/registry/tables";
 import { FakeClock } from "../helpers/fake-clock";
 import { SelfAddresses } from "../../src/modules/registry/self-addresses";
 import { ScriptedResolver } from "./fake-resolver";
 import { registryHarness, type RegistryHarness } from "./harness";
-import { list } from "./scenario";
+import { list } from "./instances";
 
 const put = (h: RegistryHarness, url: string, token = "alpha") => h.json("PUT", "/registry-svc/instance", { token, body: { url } });
 

@@ -22,7 +22,7 @@ import { HOPS_HEADER, hopsOf, MAX_HOPS } from "./hops";
 import type { Picker } from "./pick";
 import { targetOf, type ProxyTarget } from "./target";
 import type { TrustCheck } from "../../http/trust";
-import { plainIp } from "../../http/trust";
+import { canonicalIp } from "../../lib/ip";
 import { UpstreamCall, type CallSettings, type FailureKind } from "./upstream-call";
 import type { WebSocketProxy } from "./websocket";
 
@@ -137,7 +137,7 @@ export function createForwarder(deps: ForwarderDeps): Forwarder {
 
   function clientOf(request: Request, server: Server<unknown> | undefined): ClientInfo {
     const address = server?.requestIP(request)?.address;
-    const ip = address === undefined ? undefined : plainIp(address);
+    const ip = address === undefined ? undefined : canonicalIp(address);
     return { ip, trusted: ip !== undefined && trust(ip) };
   }
 

@@ -18,7 +18,7 @@
  */
 import { isIP } from "node:net";
 import { badRequest } from "../../http/errors";
-import { bareHost } from "../../lib/address-rules";
+import { bareHost, urlHost } from "../../lib/ip";
 import type { Clock } from "../../lib/clock";
 import type { Logger } from "../../lib/log";
 import type { AddressPolicy } from "./address-policy";
@@ -268,11 +268,10 @@ function stillPreferred(previous: NameEntry | undefined, verdict: Verdict): numb
  * name (RFC 6066 §3: without a trailing dot), so SNI and the certificate check stay the name's.
  */
 function pinOf(record: InstanceRecord, address: string): PinnedConnect {
-  const authority = isIP(address) === 6 ? `[${address}]` : address;
   const pin: PinnedConnect = {
     kind: "pinned",
     address,
-    url: `${record.scheme}://${authority}:${record.port}${record.path}`,
+    url: `${record.scheme}://${urlHost(address)}:${record.port}${record.path}`,
     host: record.port === DEFAULT_PORT[record.scheme] ? record.host : `${record.host}:${record.port}`,
   };
   if (record.scheme === "https") pin.tls = { serverName: bareHost(record.host) };

@@ -5,6 +5,7 @@
  * verdict checked (`pin`), like the proxy connects, so a name cannot answer one address to the check
  * and another to the probe (DNS rebinding).
  */
+import { urlHost } from "../../lib/ip";
 import { probeTcp } from "../../lib/tcp-probe";
 import type { PinnedConnect } from "./routing";
 
@@ -31,7 +32,7 @@ export const probeInstance: ProbeFn = (target, timeoutMs, signal) =>
 /** Alive when `GET healthCheckPath` answers 2xx or 3xx within the timeout (redirects are not followed). */
 export async function probeHttp(target: ProbeTarget, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
   const { pin } = target;
-  const origin = pin === undefined ? `${target.scheme}://${target.host}:${target.port}` : `${target.scheme}://${authorityOf(pin.address)}:${target.port}`;
+  const origin = pin === undefined ? `${target.scheme}://${target.host}:${target.port}` : `${target.scheme}://${urlHost(pin.address)}:${target.port}`;
   const headers: Record<string, string> = { "user-agent": "1backend-health-probe" };
   // Pinned: the Host field and TLS server name of the instance's URL, as fetch would give them.
   if (pin !== undefined) headers.host = pin.host;
@@ -47,8 +48,4 @@ export async function probeHttp(target: ProbeTarget, timeoutMs: number, signal: 
   } catch {
     return false;
   }
-}
-
-function authorityOf(address: string): string {
-  return address.includes(":") ? `[${address}]` : address;
 }

@@ -8,7 +8,7 @@
  */
 import { isIP } from "node:net";
 import { networkInterfaces } from "node:os";
-import { bareHost, canonicalIp } from "../../lib/address-rules";
+import { bareHost, canonicalIp, isLoopback, isUnspecified, urlHost } from "../../lib/ip";
 import type { Clock } from "../../lib/clock";
 import { hostPortOf } from "../../lib/tcp-probe";
 import type { ResolveFn } from "./resolve";
@@ -38,8 +38,6 @@ interface Endpoint {
   addresses: ReadonlySet<string>;
   why: string;
 }
-
-const isUnspecified = (a: string) => a === "0.0.0.0" || a === "::";
 
 /** One view of "us". */
 export class SelfSnapshot {
@@ -72,7 +70,7 @@ export class SelfSnapshot {
   }
 
   private isLocal(a: string): boolean {
-    return this.local.has(a) || a.startsWith("127.") || a === "::1" || isUnspecified(a);
+    return this.local.has(a) || isLoopback(a) || isUnspecified(a);
   }
 }
 
@@ -98,7 +96,7 @@ export class SelfAddresses {
     const named: { host: string; port: number; why: string }[] = [];
     const listen = bareHost(o.listenHost);
     if (o.listenPort > 0) {
-      const why = `its listening address ${listen.includes(":") ? `[${listen}]` : listen}:${o.listenPort}`;
+      const why = `its listening address ${urlHost(listen)}:${o.listenPort}`;
       if (listen === "" || isUnspecified(listen)) wildcard.set(o.listenPort, why);
       else named.push({ host: listen, port: o.listenPort, why });
     }
