@@ -17,7 +17,7 @@
  * The pin (base URL with the address, Host field, TLS server name) is built once per verdict and record.
  */
 import { isIP } from "node:net";
-import { badRequest } from "../../http/errors";
+import { addressDenied, selfUrlRefused } from "./errors";
 import { bareHost, urlHost } from "../../lib/ip";
 import type { Clock } from "../../lib/clock";
 import type { Logger } from "../../lib/log";
@@ -37,11 +37,6 @@ export const NAME_VERDICT_TTL_MS = 5000;
 export const NAME_STALE_MAX_MS = 60_000;
 /** Host names whose verdicts are kept at once; the oldest goes first. */
 const MAX_NAME_VERDICTS = 4096;
-
-/** The instance URL is this server (a request to it would loop through us). */
-export const selfUrlRefused = (url: string, why: string) => badRequest("registry.self_url", `url ${url} points at this server (${why})`);
-/** The instance URL's host is denied by the network policy; the message names the rule. */
-export const addressDenied = (reason: string) => badRequest("registry.address_denied", reason);
 
 /** What the guard checks against and where it looks instances up. */
 export interface AddressGuardOptions {

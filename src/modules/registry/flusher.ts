@@ -8,19 +8,11 @@
  * behind: by whichever commit comes next, at the latest by the interval flush, so a crash loses at
  * most one interval of them (services heartbeat again; the prober re-observes).
  */
-import { AppError } from "../../http/errors";
+import { notPersisted } from "./errors";
 import type { Logger } from "../../lib/log";
 import type { InstanceTable } from "./instance-table";
 import { IntervalJob } from "../../lib/interval-job";
 import type { RegistryStore } from "./store";
-
-/**
- * The answer to a registration or removal whose commit failed. The change was undone in memory
- * (see {@link InstanceTable.rollBack}), so 503 means "nothing happened, retry" (RFC 9110 §15.6.4,
- * with Retry-After §10.2.3), never a half-applied change. The cause is logged, not sent.
- */
-export const notPersisted = () =>
-  new AppError(503, "registry.not_persisted", "the change could not be stored and was not made; retry later", { "retry-after": "1" });
 
 /** What the routes need: to wait until a registration or removal is committed. */
 export interface Acknowledgements {

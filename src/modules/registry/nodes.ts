@@ -2,7 +2,7 @@
  * @module This server as a registry node (contract §4): its row is written when the module is built
  * (so `node/self` answers from the first request) and again on every heartbeat, with resource usage.
  */
-import { notFound } from "../../http/errors";
+import { nodeNotFound } from "./errors";
 import { isoTime, type Clock } from "../../lib/clock";
 import { newId } from "../../lib/ids";
 import type { Logger } from "../../lib/log";
@@ -64,7 +64,7 @@ export class NodeService {
   /** Deletes the node registered with `url`; this server's own node comes back at its next heartbeat. */
   delete(url: string): void {
     const normalized = url.replace(/\/+$/, "");
-    if (this.o.store.deleteNodeByUrl(normalized) === 0) throw notFound("registry.node_not_found", `node ${url} not found`);
+    if (this.o.store.deleteNodeByUrl(normalized) === 0) throw nodeNotFound(url);
   }
 
   private heartbeatRow(): NodeRow {

@@ -3,7 +3,7 @@
  * may see and remove what. Works on the in-memory table only; storage follows behind it.
  */
 import type { Caller } from "../auth-gate";
-import { conflict, forbidden, notFound } from "../../http/errors";
+import { instanceNotFound, instanceOwned, notInstanceOwner, urlRegistered } from "./errors";
 import type { Clock } from "../../lib/clock";
 import { isoTime } from "../../lib/clock";
 import { newId } from "../../lib/ids";
@@ -47,13 +47,13 @@ export class InstanceService {
     const byUrl = table.findByUrl(n.url);
     const byId = req.id ? table.get(req.id) : undefined;
     if (byUrl && byId && byUrl !== byId) {
-      throw conflict("registry.url_registered", `url ${n.url} is already registered as another instance`);
+      throw urlRegistered(n.url);
     }
     const existing = byUrl ?? byId;
     if (existing && existing.slug !== caller.slug && !caller.isAdmin) {
       // Name only what the caller sent: another account's instance id is not theirs to learn.
       const what = byUrl ? `url ${n.url}` : `instance ${req.id}`;
-      throw conflict("registry.instance_owned", `${what} is owned by another account`);
+      throw instanceOwned(what);
     }
     const now = clock.now();
     const heartbeat = existing?.slug === caller.slug;
@@ -115,10 +115,8 @@ export class InstanceService {
   /** Removes an instance; only its owner or an admin may. */
   remove(caller: Caller, id: string): void {
     const record = this.deps.table.get(id);
-    if (!record) throw notFound("registry.instance_not_found", `instance ${id} not found`);
-    if (record.slug !== caller.slug && !caller.isAdmin) {
-      throw forbidden("registry.not_instance_owner", `instance ${id} is owned by another account`);
-    }
+    if (!record) throw instanceNotFound(id);
+    if (record.slug !== caller.slug && !caller.isAdmin) throw notInstanceOwner(id);
     this.deps.table.remove(id, "removed");
   }
 }

@@ -4,7 +4,7 @@
  * query or fragment. Only http and https. Every rejection is a 400 naming the offending field.
  */
 import { isIP } from "node:net";
-import { badRequest } from "../../http/errors";
+import { invalidUrl } from "./errors";
 import type { RegisterInstanceRequest } from "../../contracts/registry/instances";
 
 /** The parts of a normalised instance URL. `url` is `scheme://host:port` + `path`. */
@@ -24,8 +24,6 @@ const DEFAULT_PORT = { http: 80, https: 443 } as const;
 // Control characters and any whitespace: the WHATWG parser would silently strip or encode them.
 const UNSAFE = /[\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200f\u2028-\u202f\u205f\u3000\ufeff]/;
 
-const invalid = (field: string, why: string) => badRequest("registry.invalid_url", `invalid field ${field}: ${why}`);
-
 /** Builds and normalises the instance URL from `url` or from its parts; throws 400 naming the field. */
 export function normalizeInstanceUrl(req: RegisterInstanceRequest): NormalizedUrl {
   const ip = req.ip ? checkIp(req.ip) : undefined;
@@ -35,35 +33,35 @@ export function normalizeInstanceUrl(req: RegisterInstanceRequest): NormalizedUr
     return ip ? { ...n, ip } : n;
   }
   const host = req.host || (ip ? bracketed(ip) : "");
-  if (!host) throw invalid("url", "give url, or host or ip with scheme, port and path");
+  if (!host) throw invalidUrl("url", "give url, or host or ip with scheme, port and path");
   const scheme = (req.scheme ?? "http").toLowerCase();
-  if (scheme !== "http" && scheme !== "https") throw invalid("scheme", "must be http or https");
-  if (UNSAFE.test(host) || /[/?#@\\]/.test(host)) throw invalid("host", "not a valid host name");
+  if (scheme !== "http" && scheme !== "https") throw invalidUrl("scheme", "must be http or https");
+  if (UNSAFE.test(host) || /[/?#@\\]/.test(host)) throw invalidUrl("host", "not a valid host name");
   const path = req.path ?? "";
-  if (path && !/^\/[^\s?#\\]*$/.test(path)) throw invalid("path", "must start with / and hold no spaces, ? or #");
+  if (path && !/^\/[^\s?#\\]*$/.test(path)) throw invalidUrl("path", "must start with / and hold no spaces, ? or #");
   const port = req.port ?? DEFAULT_PORT[scheme];
   const n = parseUrl(`${scheme}://${host}:${port}${path}`, req.host ? "host" : "ip");
   return ip ? { ...n, ip } : n;
 }
 
 function parseUrl(raw: string, field: string): NormalizedUrl {
-  if (UNSAFE.test(raw)) throw invalid(field, "must not contain spaces or control characters");
+  if (UNSAFE.test(raw)) throw invalidUrl(field, "must not contain spaces or control characters");
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(raw)?.[1]?.toLowerCase();
-  if (scheme !== "http" && scheme !== "https") throw invalid(field, "scheme must be http or https");
-  if (!/^[a-zA-Z]+:\/\/[^/?#]/.test(raw)) throw invalid(field, "must be absolute, like http://host:port");
-  if (raw.includes("\\")) throw invalid(field, "must not contain backslashes");
+  if (scheme !== "http" && scheme !== "https") throw invalidUrl(field, "scheme must be http or https");
+  if (!/^[a-zA-Z]+:\/\/[^/?#]/.test(raw)) throw invalidUrl(field, "must be absolute, like http://host:port");
+  if (raw.includes("\\")) throw invalidUrl(field, "must not contain backslashes");
   let u: URL;
   try {
     u = new URL(raw);
   } catch {
-    throw invalid(field, "not a valid URL (check host and port 1-65535)");
+    throw invalidUrl(field, "not a valid URL (check host and port 1-65535)");
   }
   if (u.username || u.password || raw.slice(0, raw.indexOf("/", scheme.length + 3) >>> 0).includes("@")) {
-    throw invalid(field, "must not contain credentials");
+    throw invalidUrl(field, "must not contain credentials");
   }
-  if (!u.hostname) throw invalid(field, "has no host");
-  if (u.search || u.hash || raw.includes("?") || raw.includes("#")) throw invalid(field, "must not have a query or fragment");
-  if (u.port === "0") throw invalid(field, "port must be 1-65535");
+  if (!u.hostname) throw invalidUrl(field, "has no host");
+  if (u.search || u.hash || raw.includes("?") || raw.includes("#")) throw invalidUrl(field, "must not have a query or fragment");
+  if (u.port === "0") throw invalidUrl(field, "port must be 1-65535");
   const port = u.port ? Number(u.port) : DEFAULT_PORT[scheme];
   const path = u.pathname.replace(/\/+$/, "");
   const bare = u.hostname.replace(/^\[|\]$/g, "");
@@ -74,15 +72,15 @@ function parseUrl(raw: string, field: string): NormalizedUrl {
 
 /** With `url` given, parts given alongside must describe the same URL (else which one is meant?). */
 function checkPartsAgree(req: RegisterInstanceRequest, n: NormalizedUrl): void {
-  if (req.scheme && req.scheme.toLowerCase() !== n.scheme) throw invalid("scheme", `does not match url (${n.scheme})`);
-  if (req.host && req.host.toLowerCase() !== n.host) throw invalid("host", `does not match url (${n.host})`);
-  if (req.port && req.port !== n.port) throw invalid("port", `does not match url (${n.port})`);
-  if (req.path && req.path.replace(/\/+$/, "") !== n.path) throw invalid("path", `does not match url (${n.path || "none"})`);
-  if (req.ip && n.ip && req.ip !== n.ip) throw invalid("ip", `does not match url (${n.ip})`);
+  if (req.scheme && req.scheme.toLowerCase() !== n.scheme) throw invalidUrl("scheme", `does not match url (${n.scheme})`);
+  if (req.host && req.host.toLowerCase() !== n.host) throw invalidUrl("host", `does not match url (${n.host})`);
+  if (req.port && req.port !== n.port) throw invalidUrl("port", `does not match url (${n.port})`);
+  if (req.path && req.path.replace(/\/+$/, "") !== n.path) throw invalidUrl("path", `does not match url (${n.path || "none"})`);
+  if (req.ip && n.ip && req.ip !== n.ip) throw invalidUrl("ip", `does not match url (${n.ip})`);
 }
 
 function checkIp(ip: string): string {
-  if (!isIP(ip)) throw invalid("ip", "not an IPv4 or IPv6 address");
+  if (!isIP(ip)) throw invalidUrl("ip", "not an IPv4 or IPv6 address");
   return ip;
 }
 
