@@ -11,6 +11,7 @@ import { serverStarting } from "./http/errors";
 import { formatAddress, listen } from "./http/listen";
 import { renderError } from "./http/render-error";
 import { createLogger } from "./lib/log";
+import { LIVE_WHILE_STARTING } from "./modules/observability/liveness";
 
 export interface RunningServer {
   /** Base URL clients use, e.g. `http://127.0.0.1:11337` (the real port when 0 was asked for). */
@@ -30,12 +31,8 @@ export async function startServer(config: Config, inputOverrides: DepsOverrides 
   // One logger from the first moment, so errors Bun reports before the modules exist are logged too.
   const overrides = { ...inputOverrides, log: inputOverrides.log ?? createLogger(config.logLevel, undefined, config.logFormat) };
   // Between bind and ready (migrations, key pair) requests get a proper error, not a hang.
-  // Liveness is true already (the process answers): an orchestrator must not restart a node that is
-  // still migrating; readiness and everything else wait.
-  let handle: RequestHandler = async (request) =>
-    isLivenessProbe(request)
-      ? Response.json({ status: "ok", checks: { process: { status: "ok" }, starting: { status: "ok", reason: "the server is starting" } } })
-      : renderError(serverStarting());
+  // Liveness is true already (the process answers; liveness.ts says why); readiness and everything else wait.
+  let handle: RequestHandler = async (request) => (isLivenessProbe(request) ? Response.json(LIVE_WHILE_STARTING) : renderError(serverStarting()));
   let deps: Deps | undefined;
   // The socket is bound first so a port-0 server knows its port before modules read OB_SELF_URL.
   const server: Server<unknown> = listen<unknown>({

@@ -7,6 +7,7 @@ import { Elysia, t } from "elysia";
 import { authGuard } from "../../http/auth-guard";
 import type { AuthGate } from "../auth-gate";
 import { errors } from "../../contracts/error";
+import { LIVE } from "./liveness";
 import type { Metrics } from "./metrics";
 import { METRICS_VIEW } from "./permissions";
 import type { Readiness } from "./readiness";
@@ -21,7 +22,6 @@ const Report = t.Object(
   { title: "HealthReport" },
 );
 
-const LIVE = { status: "ok" as const, checks: { process: { status: "ok" as const } } };
 const liveness = {
   response: { 200: Report },
   detail: {
