@@ -104,7 +104,7 @@ describe("proxy failures", () => {
     h.routing.add("svc", up.url);
     const revoked = await fetch(`${h.url}/svc/x`, { headers: { authorization: "Bearer revoked" } });
     expect(revoked.status).toBe(401);
-    expect(await json(revoked)).toEqual({ error: "token was revoked", code: "auth.token_revoked" });
+    expect(await json(revoked)).toEqual({ error: "the token was revoked", code: "user.token_revoked" });
     const expired = await json(fetch(`${h.url}/svc/x`, { headers: { authorization: "Bearer expired-active" } }));
     expect(expired.headers.authorization).toBe("Bearer refreshed");
     const foreign = await json(fetch(`${h.url}/svc/x`, { headers: { authorization: "Basic dXNlcjpwYXNz" } }));

@@ -5,7 +5,7 @@
 import type { Server, WebSocketHandler } from "bun";
 import type { BaseDeps } from "../../src/modules/module";
 import type { AuthGate } from "../../src/modules/auth-gate";
-import { unauthorized } from "../../src/http/errors";
+import { revokedTokenRefusal, unknownTokenRefusal } from "../helpers/gate-refusals";
 import { createLogger, type LogLevel } from "../../src/lib/log";
 import { createProxyModule, type ProxyModule } from "../../src/modules/proxy";
 import type { InstanceRouting, InstanceStatus, RoutedInstance } from "../../src/modules/registry/routing";
@@ -39,14 +39,14 @@ export class FakeRouting implements InstanceRouting {
 
 /** Tokens as the User Svc gate treats them: `expired-active` is refreshed, `revoked` is refused. */
 export const fakeGate: AuthGate = {
-  authenticate: async () => {
-    throw unauthorized("auth.unauthorized");
+  authenticate: async (authorization) => {
+    throw unknownTokenRefusal(authorization);
   },
   hasPermission: () => false,
   grantDefaultPermits: () => {},
   authorizationForUpstream: async (authorization) => {
     if (authorization === "Bearer expired-active") return "Bearer refreshed";
-    if (authorization === "Bearer revoked") throw unauthorized("auth.token_revoked", "token was revoked");
+    if (authorization === "Bearer revoked") throw revokedTokenRefusal();
     return authorization;
   },
 };

@@ -3,7 +3,8 @@
  * permits the registry grants by default (so the defaults themselves are under test).
  */
 import type { AuthGate, Caller, DefaultPermit } from "../../src/modules/auth-gate";
-import { unauthorized } from "../../src/http/errors";
+import { tokenFromHeader } from "../../src/contracts/authorization";
+import { unknownTokenRefusal } from "../helpers/gate-refusals";
 
 /** The role every registered user holds. */
 export const USER_ROLE = "user-svc:user";
@@ -28,9 +29,9 @@ export class FakeGate implements AuthGate {
   }
 
   async authenticate(authorization: string | null | undefined): Promise<Caller> {
-    const token = authorization?.replace(/^Bearer\s+/i, "");
-    const caller = token ? this.callers.get(token) : undefined;
-    if (!caller) throw unauthorized("auth.unauthorized");
+    const token = tokenFromHeader(authorization);
+    const caller = token === null ? undefined : this.callers.get(token);
+    if (!caller) throw unknownTokenRefusal(authorization);
     return caller;
   }
 
