@@ -2,6 +2,8 @@
  * @module The service account: register the slug on first start, log in on every later start with the
  * password kept on disk (see credentials.ts), and say clearly when the slug belongs to someone else.
  */
+import { TokenResponse } from "../src/contracts/user/models.js";
+import { checkAnswer } from "./answer.js";
 import { defaultCredentialsFile, generatePassword, readCredentials, writeCredentials } from "./credentials.js";
 import { ApiClient, ServerError } from "./http.js";
 
@@ -59,10 +61,6 @@ export class SlugTakenError extends Error {
   }
 }
 
-interface TokenResponse {
-  token?: { token: string; userId?: string; expiresAt?: string };
-}
-
 /**
  * Logs the service account in, registering it first when this machine has no password for the slug.
  * Idempotent across restarts. Throws {@link SlugTakenError} when another account owns the slug, and
@@ -93,7 +91,7 @@ export async function registerOrLogin(options: AccountOptions): Promise<AccountT
 
 async function login(api: ApiClient, options: AccountOptions, password: string): Promise<AccountToken> {
   const body = { appHost: options.appHost ?? "unnamed", slug: options.slug, password, device: "service" };
-  const response = await api.call<TokenResponse>("POST", "/user-svc/login", { body });
+  const response = checkAnswer(TokenResponse, await api.call("POST", "/user-svc/login", { body }), "POST /user-svc/login");
   return toAccountToken(options.slug, response, false);
 }
 
@@ -106,7 +104,7 @@ async function register(api: ApiClient, options: AccountOptions, password: strin
     device: "service",
   };
   try {
-    const response = await api.call<TokenResponse>("POST", "/user-svc/register", { body });
+    const response = checkAnswer(TokenResponse, await api.call("POST", "/user-svc/register", { body }), "POST /user-svc/register");
     return toAccountToken(options.slug, response, true);
   } catch (err) {
     if (err instanceof ServerError && err.status === 409) throw new SlugTakenError(options.slug, file);
@@ -114,8 +112,6 @@ async function register(api: ApiClient, options: AccountOptions, password: strin
   }
 }
 
-function toAccountToken(slug: string, response: TokenResponse, registered: boolean): AccountToken {
-  const token = response.token;
-  if (!token?.token) throw new ServerError(502, "the server answered without a token");
+function toAccountToken(slug: string, { token }: TokenResponse, registered: boolean): AccountToken {
   return { slug, token: token.token, userId: token.userId, expiresAt: token.expiresAt, registered };
 }

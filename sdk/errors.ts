@@ -1,21 +1,18 @@
 /**
  * @module The errors a service answers its own callers with, in one place. Their codes and messages are
- * the server's own (src/modules/user/gate.ts, src/http/auth-guard.ts), so a client sees the same 401 or
- * 403 whether the server or the service refused it.
+ * the server's own (src/contracts/authorization.ts), so a client sees the same 401 or 403 whether the
+ * server or the service refused it.
  */
+import { AuthCodes, MISSING_TOKEN_MESSAGE as SERVER_MISSING_TOKEN_MESSAGE } from "../src/contracts/authorization.js";
 
-/** The stable codes of {@link InvalidTokenError} and {@link ForbiddenError}: the server's. */
-export const ErrorCodes = {
-  /** 401: no token in `Authorization`. */
-  missingToken: "user.missing_token",
-  /** 401: malformed, expired or not signed by the server. */
-  invalidToken: "user.invalid_token",
-  /** 403: authenticated, but the permission the route requires is not granted. */
-  permissionDenied: "auth.permission_denied",
-} as const;
+/**
+ * The stable codes of {@link InvalidTokenError} and {@link ForbiddenError}: the server's own
+ * (`missingToken` 401, `invalidToken` 401, `permissionDenied` 403).
+ */
+export const ErrorCodes = AuthCodes;
 
 /** Message of a missing token, worded as the server words it. */
-export const MISSING_TOKEN_MESSAGE = "a token is required: Authorization: Bearer <token>";
+export const MISSING_TOKEN_MESSAGE = SERVER_MISSING_TOKEN_MESSAGE;
 
 /**
  * The token is missing, malformed, expired or not signed by the server: answer 401 with `code`.

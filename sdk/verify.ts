@@ -2,7 +2,10 @@
  * @module Offline verification of incoming tokens: the server's RS256 public key is fetched once
  * (GET /user-svc/public-key) and cached; each token is then checked locally, with no request.
  */
+import { Check } from "@sinclair/typebox/value";
 import { errors, importSPKI, jwtVerify } from "jose";
+import { tokenFromHeader as parseAuthorization } from "../src/contracts/authorization.js";
+import { TokenClaims } from "../src/contracts/user/token-claims.js";
 import { ErrorCodes, InvalidTokenError, MISSING_TOKEN_MESSAGE } from "./errors.js";
 import { ApiClient } from "./http.js";
 import { withRetry } from "./retry.js";
@@ -89,25 +92,19 @@ export class TokenVerifier {
 
 /**
  * The token of an `Authorization` header value: `Bearer <jwt>` or a bare `<jwt>` (what the official JS
- * client sends); `undefined` when there is none.
+ * client sends); `undefined` when there is none or the header names another scheme (`Basic …`). The
+ * server's own parser, so a service and the server never disagree on what is a token.
  *
  * @example
  * tokenFromHeader("Bearer eyJ...") // "eyJ..."
  */
 export function tokenFromHeader(authorization: string | null | undefined): string | undefined {
-  if (!authorization) return undefined;
-  const token = authorization.replace(/^Bearer\s+/i, "").trim();
-  return token && token.toLowerCase() !== "bearer" ? token : undefined;
+  return parseAuthorization(authorization) ?? undefined;
 }
 
-function toCaller(payload: Record<string, unknown>, token: string): Caller {
-  const userId = payload["1ui"];
-  const slug = payload["1sl"];
-  if (typeof userId !== "string" || typeof slug !== "string") throw new InvalidTokenError("the token lacks user claims");
-  const roles = Array.isArray(payload["1ro"]) ? payload["1ro"].filter((r): r is string => typeof r === "string") : [];
-  const appId = typeof payload["1ai"] === "string" ? payload["1ai"] : undefined;
-  const device = typeof payload["1de"] === "string" ? payload["1de"] : undefined;
-  return { userId, slug, roles, appId, device, token };
+function toCaller(payload: unknown, token: string): Caller {
+  if (!Check(TokenClaims, payload)) throw new InvalidTokenError("the token lacks user claims");
+  return { userId: payload["1ui"], slug: payload["1sl"], roles: payload["1ro"], appId: payload["1ai"], device: payload["1de"], token };
 }
 
 function asInvalid(err: unknown): unknown {

@@ -2,10 +2,11 @@
  * @module An integer field that also takes its decimal string (`"8080"` → 8080), as Elysia's
  * `t.Integer` does, written on plain TypeBox so the SDK and the CLI can import the contracts without
  * Elysia. The JSON Schema is Elysia's, node for node, so the OpenAPI document does not change.
+ * (Contracts import each other as `./x.js`: the SDK's declaration build reads them under Node's rules.)
  */
 import { Type, type IntegerOptions } from "@sinclair/typebox";
-import type { ValueError } from "@sinclair/typebox/errors";
-import { Value } from "@sinclair/typebox/value";
+import { Errors, type ValueError } from "@sinclair/typebox/errors";
+import { Check } from "@sinclair/typebox/value";
 
 /**
  * A string in range-free `format: "integer"` passes the union's check, so the range is checked when it
@@ -23,12 +24,12 @@ class IntegerDecodeError extends Error {
 
 /** An integer, or its decimal string (a query parameter, or a client that quotes numbers). */
 export function Integer(options: IntegerOptions = {}) {
-  // Checked without compiling: a quoted integer is rare, and the CLI and SDK import this at start-up.
+  // Checked without compiling: a quoted integer is rare, and the CLI and SDK load this at start-up.
   const integer = Type.Integer(options);
   return Type.Transform(Type.Union([Type.String({ format: "integer", default: 0 }), Type.Integer(options)], options))
     .Decode((value): number => {
       const number = +value;
-      if (!Value.Check(integer, number)) throw new IntegerDecodeError(Value.Errors(integer, number).First());
+      if (!Check(integer, number)) throw new IntegerDecodeError(Errors(integer, number).First());
       return number;
     })
     .Encode((value) => value);

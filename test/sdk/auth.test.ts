@@ -36,6 +36,14 @@ describe("TokenVerifier", () => {
   test("tokenFromHeader accepts Bearer and bare tokens", () => {
     expect([tokenFromHeader("Bearer abc"), tokenFromHeader("abc"), tokenFromHeader("Bearer"), tokenFromHeader(null)]).toEqual(["abc", "abc", undefined, undefined]);
   });
+
+  test("another scheme is not a token: Basic abc is refused as missing, as the server refuses it", async () => {
+    expect([tokenFromHeader("Basic abc"), tokenFromHeader("basic YWxpY2U6cHc=")]).toEqual([undefined, undefined]);
+    await using server = await fake1Backend();
+    const refused = await new TokenVerifier(server.url).verify("Basic abc").catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(InvalidTokenError);
+    expect({ code: (refused as InvalidTokenError).code, message: (refused as InvalidTokenError).message }).toEqual({ code: "user.missing_token", message: "a token is required: Authorization: Bearer <token>" });
+  });
 });
 
 describe("PermissionChecker", () => {

@@ -129,7 +129,7 @@ export async function fake1Backend(options: { adminPassword?: string; tokenSecon
     if (m === "GET" && path === "/registry-svc/instances") {
       const slug = url.searchParams.get("slug");
       const list = [...state.instances.values()].filter((i) => (isAdmin(me) || i.slug === me.slug) && (!slug || i.slug === slug));
-      return json(200, list.length ? { instances: list } : {});
+      return json(200, list.length ? { instances: list.map(withUrlParts) } : {});
     }
     if (m === "DELETE" && path.startsWith("/registry-svc/instance/")) {
       const id = decodeURIComponent(path.slice("/registry-svc/instance/".length));
@@ -152,6 +152,12 @@ export async function fake1Backend(options: { adminPassword?: string; tokenSecon
     instance.lastHeartbeat = new Date().toISOString();
     state.instances.set(instance.id, instance);
     return json(201, {});
+  }
+
+  /** An instance as the registry lists it: its URL's scheme, host and port as fields too. */
+  function withUrlParts(instance: FakeInstance) {
+    const url = URL.parse(instance.url);
+    return { ...instance, scheme: url?.protocol.slice(0, -1) ?? "http", host: url?.hostname ?? "", port: Number(url?.port || 80) };
   }
 
   /** A TCP connect to the URL's port; loopback URLs only (tests never connect elsewhere). */

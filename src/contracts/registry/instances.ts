@@ -3,7 +3,7 @@
  * SDK's and CLI's types. Field names follow 1Backend's `registry-svc` (client 0.9.18, models `RegistrySvc*`).
  */
 import { Type as t, type Static } from "@sinclair/typebox";
-import { Integer } from "../integer";
+import { Integer } from "../integer.js";
 
 /** Health of an instance, as routed and listed. */
 export const InstanceStatus = t.Union(

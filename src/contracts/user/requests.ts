@@ -3,8 +3,8 @@
  * are ignored; strings are bounded and refuse control characters and lone surrogates.
  */
 import { Type as t, type Static } from "@sinclair/typebox";
-import { Integer } from "../integer";
-import { Host, Labels, Name, Names, OptionalName, Password, RoleSafeId, Slug, Text } from "./fields";
+import { Integer } from "../integer.js";
+import { Host, Labels, Name, Names, OptionalName, Password, RoleSafeId, Slug, Text } from "./fields.js";
 
 const opt = t.Optional;
 

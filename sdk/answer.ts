@@ -1,0 +1,22 @@
+/**
+ * @module Server answers checked against the contract (src/contracts, TypeBox) before the SDK or the
+ * CLI relies on them: a server of another version, or something else at its address, is named as such
+ * instead of surfacing later as `undefined` somewhere.
+ */
+import type { Static, TSchema } from "@sinclair/typebox";
+import { Errors } from "@sinclair/typebox/errors";
+import { Check } from "@sinclair/typebox/value";
+import { ServerError } from "./http.js";
+
+/**
+ * `answer` as the contract's type, or a {@link ServerError} 502 naming the call and the first field
+ * that does not fit. `what` names the call, e.g. `POST /user-svc/login`.
+ *
+ * @internal
+ */
+export function checkAnswer<S extends TSchema>(schema: S, answer: unknown, what: string): Static<S> {
+  if (Check(schema, answer)) return answer;
+  const first = Errors(schema, answer).First();
+  const detail = first ? `${first.path || "the body"}: ${first.message}` : "unexpected shape";
+  throw new ServerError(502, `the server's answer to ${what} does not match the contract (${detail})`);
+}
