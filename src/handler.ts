@@ -15,7 +15,7 @@ import { renderError } from "./http/render-error";
 import { requestIdOf } from "./http/request-id";
 import { traceIdOf, traceparentOf } from "./http/trace-context";
 import { canonicalizeUrl, pathAt, refusalOf } from "./http/request-target";
-import { pathStartOf } from "./modules/proxy/target";
+import { pathStartOf, scanFirstSegment, segmentEndOf } from "./modules/proxy/target";
 
 export type RequestHandler = (request: Request, server?: Server<unknown>) => Promise<Response | undefined>;
 
@@ -55,28 +55,24 @@ export function createHandler(deps: Deps, app: App): RequestHandler {
     const url = request.url;
     const pathStart = pathStartOf(url);
     const refusal = refusalOf(request, pathStart);
-    const handled =
-      refusal !== undefined
-        ? refused(request, refusal)
-        : isBuiltInPath(url, pathStart)
-          ? builtIn(request, url, pathStart)
-          : proxy.forward(request, server, pathStart);
+    let handled: Promise<Response | undefined>;
+    if (refusal !== undefined) handled = refused(request, refusal);
+    else {
+      // The one scan of the first segment: built-in or not, and the proxy's slug (target.ts).
+      const segment = scanFirstSegment(url, pathStart);
+      handled = isBuiltInPath(url, pathStart, segment) ? builtIn(request, url, pathStart) : proxy.forward(request, server, pathStart, segment);
+    }
     return logRequests ? handled.then((response) => logged(request, pathAt(url, pathStart), started, response)) : handled;
   };
 }
 
 /**
- * Whether the first segment of the path starting at `pathStart` in `url` is built-in. It compares in
- * place (no substring per request); the segment ends where the proxy's slug scan ends it (target.ts).
+ * Whether the first segment of the path starting at `pathStart` in `url` is built-in; `segment` is
+ * what scanFirstSegment() found there. It compares in place (no substring per request).
  */
-export function isBuiltInPath(url: string, pathStart: number): boolean {
+export function isBuiltInPath(url: string, pathStart: number, segment: number): boolean {
   const from = pathStart + 1;
-  let end = from;
-  for (; end < url.length; end++) {
-    const c = url.charCodeAt(end);
-    if (c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */) break;
-  }
-  const length = end - from;
-  for (const segment of BUILT_IN_SEGMENTS) if (segment.length === length && url.startsWith(segment, from)) return true;
+  const length = segmentEndOf(segment) - from;
+  for (const name of BUILT_IN_SEGMENTS) if (name.length === length && url.startsWith(name, from)) return true;
   return false;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { isBuiltInPath } from "../../src/handler";
 import { pathAt } from "../../src/http/request-target";
-import { pathStartOf } from "../../src/modules/proxy/target";
+import { pathStartOf, scanFirstSegment } from "../../src/modules/proxy/target";
 
 describe("request path parsing (one index into request.url)", () => {
   test.each([
@@ -20,7 +20,7 @@ describe("request path parsing (one index into request.url)", () => {
   });
 
   test("the first segment decides built-in versus proxy, compared in place", () => {
-    const builtIn = (url: string) => isBuiltInPath(url, pathStartOf(url));
+    const builtIn = (url: string) => isBuiltInPath(url, pathStartOf(url), scanFirstSegment(url, pathStartOf(url)));
     expect(builtIn("http://x/skeleton-svc/hello")).toBe(false);
     expect(builtIn("http://x/user-svc")).toBe(true);
     expect(builtIn("http://x/user-svc?x=1")).toBe(true);

@@ -15,6 +15,7 @@
  * - `X-Forwarded-For/-Proto/-Host`, `Forwarded` and `X-Real-IP` from the client are kept only when the
  *   TCP peer is a trusted proxy (see trust.ts); otherwise they are replaced by what we observed.
  */
+import type { ClientInfo } from "../../http/client-address";
 import { HOPS_HEADER, nextHopValue } from "./hops";
 
 const HOP_BY_HOP = [
@@ -84,14 +85,6 @@ export function incomingHeaders(request: Request, copy: boolean, hops: number): 
   stripHopByHop(headers);
   headers.set(HOPS_HEADER, nextHopValue(hops));
   return headers;
-}
-
-/** What the proxy knows about the client connection. */
-export interface ClientInfo {
-  /** Peer address (`undefined` without a socket, e.g. in-process tests). */
-  ip: string | undefined;
-  /** Whether that peer is a trusted proxy. */
-  trusted: boolean;
 }
 
 /**

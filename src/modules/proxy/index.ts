@@ -1,15 +1,16 @@
 /**
  * @module Proxy: every request whose first path segment is not built-in goes to an instance of that
  * slug (contract §5). Split by concern: target.ts (slug and raw path), pick.ts (selection),
- * headers.ts + ../../http/trust.ts (header rules), forward.ts + upstream-call.ts + probe.ts (the
- * streaming request path with retries and deadlines), websocket.ts, routes.ts (reserved endpoints).
+ * headers.ts + ../../http/trust.ts (header rules), forward.ts + upstream-call.ts (the streaming
+ * request path with deadlines), try-instances.ts (the retry loop HTTP and WebSocket share),
+ * websocket.ts, routes.ts (reserved endpoints).
  */
 import type { Server, WebSocketHandler } from "bun";
 import type { BaseDeps } from "../module";
 import type { AuthGate } from "../auth-gate";
 import type { Module } from "../module";
 import type { InstanceRouting } from "../registry/routing";
-import { createForwarder } from "./forward";
+import { Forwarder } from "./forward";
 import { createPicker } from "./pick";
 import { proxyRoutes } from "./routes";
 import { createTrustCheck } from "../../http/trust";
@@ -20,9 +21,10 @@ import { Registry } from "prom-client";
 export interface ProxyModule extends Module {
   /**
    * Forwards a request whose first segment is a slug. `server` gives the client IP and WebSocket
-   * upgrades; `pathStart` is where the path starts in `request.url`, as the server's handler found it.
+   * upgrades; `pathStart` and `segment` are where the path starts in `request.url` and the scan of its
+   * first segment (target.ts), as the server's handler found them.
    */
-  forward(request: Request, server?: Server<unknown>, pathStart?: number): Promise<Response | undefined>;
+  forward(request: Request, server?: Server<unknown>, pathStart?: number, segment?: number): Promise<Response | undefined>;
   /** Bun.serve WebSocket handlers for proxied upgrades. */
   websocket: WebSocketHandler<unknown>;
 }
@@ -32,10 +34,10 @@ export function createProxyModule(deps: BaseDeps, gate: AuthGate, routing: Insta
   const { config, log } = deps;
   const picker = createPicker();
   const trust = createTrustCheck(config.trustedProxies);
-  const websockets = createWebSocketProxy(routing, picker, config.proxyRetries, config.proxyConnectTimeoutMs);
+  const websockets = createWebSocketProxy({ routing, picker, retries: config.proxyRetries, connectTimeoutMs: config.proxyConnectTimeoutMs });
   // Without the server's metrics (module-level tests, the proxy benchmark harness) the counts go to a
   // registry of their own, so the request path is the same either way.
   const metrics = deps.metrics?.proxy ?? new ProxyMetrics(new Registry());
-  const forwarder = createForwarder({ config, log, gate, routing, picker, trust, websockets, metrics });
-  return { routes: proxyRoutes(), forward: forwarder.forward, websocket: websockets.handlers, stop: forwarder.close };
+  const forwarder = new Forwarder({ config, log, gate, routing, picker, trust, websockets, metrics });
+  return { routes: proxyRoutes(), forward: forwarder.forward, websocket: websockets.handlers, stop: () => forwarder.close() };
 }

@@ -1,7 +1,7 @@
 /**
  * @module One attempt to get response headers from one instance, with the proxy's two deadlines:
  * - connect (`OB_PROXY_CONNECT_TIMEOUT`): when no response has come by then and the body was not sent,
- *   a TCP probe decides whether the instance accepts connections at all (probe.ts); if it does not,
+ *   a TCP probe decides whether the instance accepts connections at all (../../lib/tcp-probe.ts); if it does not,
  *   the attempt is a connect failure and the caller tries another instance;
  * - response (`OB_PROXY_TIMEOUT`, to the response headers): after it the attempt is abandoned (504).
  *
@@ -55,30 +55,35 @@ const CONNECT_ERRORS = new Set([
  * the attempt through its checkpoints: client watch, connect deadline, response deadline.
  */
 export class UpstreamCall extends AbortController {
+  private readonly settings: CallSettings;
+  // The attempt's own values come with send(): the constructor takes the shared settings alone, as
+  // an options object of per-attempt values would be one more allocation per request.
+  private request!: Request;
+  private instanceUrl = "";
   private kind: FailureKind | undefined;
   private settled = false;
   private timer: Timer | undefined;
 
-  constructor(
-    private readonly request: Request,
-    private readonly instanceUrl: string,
-    private readonly settings: CallSettings,
-  ) {
+  constructor(settings: CallSettings) {
     super();
+    this.settings = settings;
   }
 
   /**
-   * Sends the request to `url`; resolves with the response headers or rejects (see {@link failureOf}).
-   * `tls` (pinned https only) names the host for SNI and the certificate check, which Bun makes against
-   * `serverName` (chain and name, checked in test/registry/address-pinning.test.ts); such requests
-   * share pooled connections per server name.
+   * Sends `request` to `url` at the instance whose base URL is `instanceUrl` (the pinned one when there
+   * is a pin: the connect probe goes there); resolves with the response headers or rejects (see
+   * {@link failureOf}). `tls` (pinned https only) names the host for SNI and the certificate check,
+   * which Bun makes against `serverName` (chain and name, checked in
+   * test/registry/address-pinning.test.ts); such requests share pooled connections per server name.
    */
-  send(url: string, headers: Headers, tls?: { serverName: string }): Promise<Response> {
+  send(request: Request, instanceUrl: string, url: string, headers: Headers, tls?: { serverName: string }): Promise<Response> {
+    this.request = request;
+    this.instanceUrl = instanceUrl;
     this.timer = setTimeout(UpstreamCall.onWatch, Math.min(CLIENT_WATCH_MS, this.connectMs()), this);
     return this.settings.fetch(url, {
-      method: this.request.method,
+      method: request.method,
       headers,
-      body: this.request.body,
+      body: request.body,
       redirect: "manual",
       decompress: false,
       // Bun's idle timer would cut quiet streams (SSE); deadlines are ours, client aborts cancel.

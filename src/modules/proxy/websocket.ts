@@ -1,9 +1,10 @@
 /**
  * @module WebSocket proxying. The upstream connection is opened first, so the subprotocol the
  * upstream picked can be put in our 101 answer and a failed connection can be retried on another
- * instance or answered with a normal HTTP error. Then the client is upgraded (raw Bun.serve, so
- * frames stay byte-exact: text stays text, binary stays binary) and frames are piped both ways;
- * a close on either side closes the other with the same code.
+ * instance (try-instances.ts, the loop the HTTP path uses too) or answered with a normal HTTP error.
+ * Then the client is upgraded (raw Bun.serve, so frames stay byte-exact: text stays text, binary
+ * stays binary) and frames are piped both ways; a close on either side closes the other with the
+ * same code.
  *
  * Backpressure both ways, so a slow reader never makes the proxy buffer without bound (nor lose
  * frames: past `backpressureLimit` a server socket's send() drops the message and returns 0):
@@ -32,11 +33,12 @@
  * with the `Host` field and TLS server name of its URL, as on the HTTP path (forward.ts).
  */
 import type { Server, ServerWebSocket, WebSocketHandler } from "bun";
-import type { InstanceRouting } from "../registry/routing";
+import { canConnect } from "../../lib/tcp-probe";
+import type { InstanceRouting, PinnedConnect, RoutedInstance } from "../registry/routing";
 import * as errors from "./errors";
 import type { Picker } from "./pick";
-import { canConnect } from "../../lib/tcp-probe";
 import type { ProxyTarget } from "./target";
+import { InstanceLoop } from "./try-instances";
 
 /** Per-connection state, kept in the server socket's `data`. */
 interface Pipe {
@@ -54,62 +56,71 @@ const UPSTREAM_HIGH_WATER = 4 * 1024 * 1024;
 const DRAIN_POLL_MS = 10;
 
 export interface WebSocketProxy {
-  /** Connects to an instance and upgrades the client; a Response when that is not possible. */
-  upgrade(request: Request, server: Server<unknown>, target: ProxyTarget, headers: Headers): Promise<Response | undefined>;
+  /**
+   * Connects to an instance of `target.slug` (`instances`: the forwarder's read of them) and upgrades
+   * the client; a Response when that is not possible.
+   */
+  upgrade(request: Request, server: Server<unknown>, target: ProxyTarget, headers: Headers, instances: readonly RoutedInstance[]): Promise<Response | undefined>;
   handlers: WebSocketHandler<unknown>;
+}
+
+export interface WebSocketProxyOptions {
+  routing: InstanceRouting;
+  picker: Picker;
+  /** `OB_PROXY_RETRIES`. */
+  retries: number;
+  /** `OB_PROXY_CONNECT_TIMEOUT`: how long an upstream socket may take to open. */
+  connectTimeoutMs: number;
 }
 
 /** Handshake fields the WebSocket client sets itself; the rest of the client's headers are forwarded. */
 const HANDSHAKE = ["sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol"];
 
-export function createWebSocketProxy(routing: InstanceRouting, picker: Picker, retries: number, connectTimeoutMs: number): WebSocketProxy {
-  async function upgrade(request: Request, server: Server<unknown>, target: ProxyTarget, headers: Headers) {
+export function createWebSocketProxy(options: WebSocketProxyOptions): WebSocketProxy {
+  const { routing, picker, retries, connectTimeoutMs } = options;
+
+  /** One try of one instance: an open upstream socket, or the answer; `protocols` are the client's subprotocols. */
+  async function openAt(loop: InstanceLoop<WebSocket | Response, string[]>, request: Request, target: ProxyTarget, headers: Headers, tried: string[] | undefined, instance: RoutedInstance, pin: PinnedConnect | undefined, protocols: string[]): Promise<WebSocket | Response> {
+    const base = pin === undefined ? instance.url : pin.url;
+    let upstream: WebSocket | undefined;
+    try {
+      upstream = await open(base.replace(/^http/, "ws") + target.pathAndQuery, headers, protocols, connectTimeoutMs, pin?.tls);
+    } catch {
+      // A synchronous throw of `new WebSocket` (the protocols were checked before): never a rejection.
+      return errors.proxyErrorResponse(request, errors.badGateway());
+    }
+    if (upstream !== undefined) return upstream;
+    // Open failed: a refused TCP connect means the instance is down; anything else (e.g. the
+    // upstream answered the handshake with 404) is the instance's answer and is not retried.
+    if (await canConnect(base, connectTimeoutMs)) return errors.proxyErrorResponse(request, errors.badGateway());
+    return loop.connectFailed(request, target, headers, tried, instance, undefined, protocols);
+  }
+
+  const loop = new InstanceLoop<WebSocket | Response, string[]>({
+    routing,
+    picker,
+    retries,
+    attempt: openAt,
+    answer: (request, _slug, error) => errors.proxyErrorResponse(request, error),
+  });
+
+  async function upgrade(request: Request, server: Server<unknown>, target: ProxyTarget, headers: Headers, instances: readonly RoutedInstance[]) {
     const protocols = subprotocolsOf(request.headers.get("sec-websocket-protocol"));
     if (protocols === undefined) return errors.proxyErrorResponse(request, errors.badHandshake());
     for (const name of HANDSHAKE) headers.delete(name);
-    let tried: string[] | undefined;
-    for (let attempt = 0; attempt <= retries; attempt++) {
-      const instance = picker.pick(target.slug, routing.instancesOf(target.slug), tried);
-      if (instance === undefined) return errors.proxyErrorResponse(request, errors.noHealthyInstances());
-      // The network policy, before any packet (contract §4), as on the HTTP path (forward.ts).
-      const verdict = await routing.checkConnect?.(instance.id);
-      if (verdict !== undefined && verdict.kind !== "pinned") {
-        routing.reportConnectFailure(instance.id);
-        if (verdict.kind !== "unresolved") return errors.proxyErrorResponse(request, errors.addressDenied());
-        (tried ??= []).push(instance.id);
-        continue;
-      }
-      const base = verdict === undefined ? instance.url : verdict.url;
-      if (verdict === undefined) headers.delete("host");
-      else headers.set("host", verdict.host);
-      const url = base.replace(/^http/, "ws") + target.pathAndQuery;
-      let upstream: WebSocket | undefined;
-      try {
-        upstream = await open(url, headers, protocols, connectTimeoutMs, verdict?.tls);
-      } catch {
-        // A synchronous throw of `new WebSocket` (the protocols were checked above): never a rejection.
-        return errors.proxyErrorResponse(request, errors.badGateway());
-      }
-      if (upstream !== undefined) {
-        const pipe: Pipe = { upstream, early: [] };
-        listen(pipe);
-        const chosen = upstream.protocol ? { "sec-websocket-protocol": upstream.protocol } : undefined;
-        try {
-          if (server.upgrade(request, { data: pipe, headers: chosen })) return undefined;
-        } catch (err) {
-          upstream.close(); // the caller (forward.ts) logs the rejection and answers 500
-          throw err;
-        }
-        upstream.close();
-        return errors.proxyErrorResponse(request, errors.badGateway());
-      }
-      // Open failed: a refused TCP connect means the instance is down; anything else (e.g. the
-      // upstream answered the handshake with 404) is the instance's answer and is not retried.
-      if (await canConnect(base, connectTimeoutMs)) return errors.proxyErrorResponse(request, errors.badGateway());
-      routing.reportConnectFailure(instance.id);
-      (tried ??= []).push(instance.id);
+    const upstream = await loop.run(request, target, headers, instances, protocols);
+    if (upstream instanceof Response) return upstream;
+    const pipe: Pipe = { upstream, early: [] };
+    listen(pipe);
+    const chosen = upstream.protocol ? { "sec-websocket-protocol": upstream.protocol } : undefined;
+    try {
+      if (server.upgrade(request, { data: pipe, headers: chosen })) return undefined;
+    } catch (err) {
+      upstream.close(); // the caller (forward.ts) logs the rejection and answers 500
+      throw err;
     }
-    return errors.proxyErrorResponse(request, errors.upstreamUnreachable());
+    upstream.close();
+    return errors.proxyErrorResponse(request, errors.badGateway());
   }
 
   const handlers: WebSocketHandler<unknown> = {
