@@ -16,6 +16,7 @@ import type { BaseDeps } from "../../src/modules/module";
 import { createHandler } from "../../src/handler";
 import type { AuthGate, Caller } from "../../src/modules/auth-gate";
 import { unauthorized } from "../../src/http/errors";
+import { AuthCodes, MISSING_TOKEN_MESSAGE } from "../../src/contracts/authorization";
 import { systemClock } from "../../src/lib/clock";
 import { createLogger } from "../../src/lib/log";
 import { createProxyModule } from "../../src/modules/proxy";
@@ -26,7 +27,7 @@ const callers = new Map<string, Caller>();
 const gate: AuthGate = {
   async authenticate(authorization) {
     const token = authorization?.replace(/^Bearer\s+/i, "");
-    if (!token) throw unauthorized("auth.unauthorized");
+    if (!token) throw unauthorized(AuthCodes.missingToken, MISSING_TOKEN_MESSAGE);
     let caller = callers.get(token);
     if (!caller) {
       const admin = token === "admin";
