@@ -64,7 +64,7 @@ test("blocked() counts nothing; a reservation taken back in its window leaves no
 /** Limits of the login tests: 3 failures per (account, client), 100 per client, 100 per account unless given. */
 function loginLimits(settings: Partial<LoginLimitSettings> = {}, maxKeys?: number) {
   const clock = new FakeClock(0);
-  const limits = new LoginLimits(clock, { perClient: 100, perAccountAndClient: 3, perAccount: 100, ...settings }, 60_000, maxKeys);
+  const limits = new LoginLimits({ clock, perClient: 100, perAccountAndClient: 3, perAccount: 100, ...settings, windowMs: 60_000, maxKeys });
   /** Admits one attempt and lets it fail (or succeed); the status the login would answer, before its password check. */
   const attempt = (account: string, client: string, ok = false): number | string => {
     try {

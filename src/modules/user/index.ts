@@ -1,42 +1,56 @@
 /**
  * @module User Svc (contract §3): accounts, tokens, permissions. `createUserModule` bootstraps
  * (default permits, key pair, admin account) before returning, so the returned gate works at once.
+ *
+ * Layout — one folder per concern, each the same shape (`routes/` HTTP only → `services/` the rules
+ * → `store/` the queries → `tables.ts` drizzle; `wire.ts` turns rows into contracts/user models):
+ *
+ * - `identity/`  who you are: accounts, passwords, sessions and tokens, the signing key pair, API keys,
+ *                login limits, and `gate.ts`, the AuthGate every other module authenticates with.
+ * - `access/`    what you may do: roles (enrolls), permits, the in-memory permit index, `permissions.ts`
+ *                (the permission names as data). The only writer of roles and enrolls.
+ * - `orgs/`      where you are: apps (tenants), organizations and memberships.
+ *
+ * Shared by the three, at this level: `errors.ts` (every `user.*` code, once), `rules.ts` (slugs,
+ * passwords, contact ids, request times), `route-context.ts` (what every route group receives),
+ * `store-deps.ts`, `columns.ts` and `wire-fields.ts`. Concerns meet through services; where a service
+ * reads another concern's store (sessions read roles and the active organization) it only reads.
  */
 import { Elysia } from "elysia";
-import type { BaseDeps } from "../module";
+import type { BaseDeps, Module } from "../module";
 import type { AuthGate } from "../auth-gate";
-import type { Module } from "../module";
-import { UserGate } from "./identity/gate";
-import { loadOrCreateKeyPair } from "./identity/keys";
-import { createPasswordHasher } from "./identity/passwords";
-import { PermitIndex } from "./access/permit-index";
-import { DEFAULT_PERMITS, ROLE_ADMIN } from "./access/permissions";
-import { LoginLimits } from "./identity/login-limits";
+import { createTrustCheck } from "../../http/trust";
 import { RateLimiter } from "../../lib/rate-limit";
 import { accessRoutes } from "./access/routes/access";
-import { apiKeyRoutes } from "./identity/routes/api-keys";
-import { appRoutes } from "./orgs/routes/apps";
-import { authRoutes } from "./identity/routes/auth";
-import type { UserRoutesContext } from "./route-context";
-import { notImplementedRoutes } from "./identity/routes/not-implemented";
-import { orgRoutes } from "./orgs/routes/orgs";
-import { userRoutes } from "./identity/routes/users";
 import { AccessService } from "./access/services/access";
+import { AccessStore } from "./access/store/access";
+import { PermitIndex } from "./access/permit-index";
+import { DEFAULT_PERMITS, ROLE_ADMIN } from "./access/permissions";
+import { ApiKeyDevices } from "./identity/api-key-devices";
+import { UserGate } from "./identity/gate";
+import { loadOrCreateKeyPair } from "./identity/keys";
+import { LoginLimits } from "./identity/login-limits";
+import { createPasswordHasher } from "./identity/passwords";
+import { apiKeyRoutes } from "./identity/routes/api-keys";
+import { authRoutes } from "./identity/routes/auth";
+import { notImplementedRoutes } from "./identity/routes/not-implemented";
+import { userRoutes } from "./identity/routes/users";
 import { AccountService } from "./identity/services/accounts";
 import { ApiKeyService } from "./identity/services/api-keys";
-import { AppService } from "./orgs/services/apps";
-import { OrgService } from "./orgs/services/orgs";
-import { DEFAULT_APP_HOST } from "./rules";
 import { SessionService } from "./identity/services/sessions";
 import { UserService } from "./identity/services/users";
-import { AccessStore } from "./access/store/access";
 import { ApiKeyStore } from "./identity/store/api-keys";
-import { AppStore } from "./orgs/store/apps";
-import { OrgStore } from "./orgs/store/orgs";
 import { SessionStore } from "./identity/store/sessions";
 import { UserStore } from "./identity/store/users";
 import { TokenSigner } from "./identity/tokens";
-import { createTrustCheck } from "../../http/trust";
+import { appRoutes } from "./orgs/routes/apps";
+import { orgRoutes } from "./orgs/routes/orgs";
+import { AppService } from "./orgs/services/apps";
+import { OrgService } from "./orgs/services/orgs";
+import { AppStore } from "./orgs/store/apps";
+import { OrgStore } from "./orgs/store/orgs";
+import type { UserRoutesContext } from "./route-context";
+import { DEFAULT_APP_HOST } from "./rules";
 
 /** Slug of the bootstrap admin (1Backend's default). */
 export const ADMIN_SLUG = "1backend";
@@ -50,26 +64,54 @@ export interface UserModule extends Module {
 
 /** Builds the User Svc: stores, key pair, services and routes, after bootstrapping default permits, the default app and the admin. */
 export async function createUserModule(deps: BaseDeps): Promise<UserModule> {
-  const { db, sqlite, clock, config, log } = deps;
-  const stores = { users: new UserStore(db), apps: new AppStore(db, clock), access: new AccessStore(db), orgs: new OrgStore(db), sessions: new SessionStore(db, sqlite), keys: new ApiKeyStore(db) };
-  const signer = await TokenSigner.fromPem(await loadOrCreateKeyPair(db, clock));
+  const stores = { users: new UserStore(deps), apps: new AppStore(deps), access: new AccessStore(deps), orgs: new OrgStore(deps), sessions: new SessionStore(deps), keys: new ApiKeyStore(deps) };
+  const context = await buildServices(deps, stores);
+  await bootstrap(deps, stores, context);
+  const routes = new Elysia({ name: "user-svc" })
+    .use(authRoutes(context))
+    .use(userRoutes(context))
+    .use(accessRoutes(context))
+    .use(orgRoutes(context))
+    .use(appRoutes(context))
+    .use(apiKeyRoutes(context))
+    .use(notImplementedRoutes());
+  return { gate: context.gate, services: context, routes };
+}
+
+type Stores = { users: UserStore; apps: AppStore; access: AccessStore; orgs: OrgStore; sessions: SessionStore; keys: ApiKeyStore };
+
+/** The services in dependency order, each built from one options object: nothing is wired in after construction. */
+async function buildServices(deps: BaseDeps, stores: Stores): Promise<UserRoutesContext> {
+  const { clock, config } = deps;
+  const { users: userStore, apps: appStore, orgs: orgStore } = stores;
+  const signer = await TokenSigner.fromPem(await loadOrCreateKeyPair(deps.db, clock));
   const passwords = deps.passwords ?? (await createPasswordHasher(deps.fastCrypto === true));
   const permits = new PermitIndex();
-  const sessions = new SessionService({ signer, sessions: stores.sessions, apps: stores.apps, access: stores.access, orgs: stores.orgs, clock, expirationMs: config.tokenExpirationMs });
-  const access = new AccessService({ access: stores.access, apps: stores.apps, users: stores.users, sessions, permits, clock });
   const metrics = deps.metrics?.user;
-  const gate = new UserGate(signer, sessions, permits, config.tokenAutoRefresh, () => clock.now(), (p) => access.grantDefaults(p), metrics?.tokenChecks);
-  const loginLimits = new LoginLimits(clock, { perClient: config.loginLimitPerIp, perAccountAndClient: config.loginLimitPerSlugIp, perAccount: config.loginLimitPerSlug });
+  const devices = new ApiKeyDevices({ keys: stores.keys, clock });
+  const sessions = new SessionService({ signer, sessions: stores.sessions, apps: appStore, access: stores.access, orgs: orgStore, devices, clock, expirationMs: config.tokenExpirationMs });
+  const access = new AccessService({ access: stores.access, apps: appStore, users: userStore, sessions, permits, clock });
+  const gate = new UserGate({ signer, sessions, permits, access, autoRefresh: config.tokenAutoRefresh, clock, checks: metrics?.tokenChecks });
+  const loginLimits = new LoginLimits({ clock, perClient: config.loginLimitPerIp, perAccountAndClient: config.loginLimitPerSlugIp, perAccount: config.loginLimitPerSlug });
   const registerPerIp = new RateLimiter(clock, config.registerLimitPerIp);
-  const accounts = new AccountService({ users: stores.users, apps: stores.apps, sessions, passwords, gate, permits, loginLimits, registerPerIp, clock, metrics });
+  const accounts = new AccountService({ users: userStore, apps: appStore, sessions, passwords, gate, permits, loginLimits, registerPerIp, clock, metrics });
   // Password changes get a counter of their own (see UserService.changePassword), as tight as one client's login budget.
   const passwordAttempts = new RateLimiter(clock, config.loginLimitPerSlugIp);
-  const users = new UserService({ ...stores, accessService: access, accounts, sessions, passwords, permits, passwordAttempts, clock });
-  const orgs = new OrgService({ ...stores, accessService: access, sessions, permits, clock });
-  const apps = new AppService(stores.apps, permits);
-  const apiKeys = new ApiKeyService({ ...stores, sessions, clock });
-  sessions.setIssueGuard((userId, device) => apiKeys.allowsDevice(userId, device));
+  return {
+    gate,
+    signer,
+    accounts,
+    access,
+    users: new UserService({ users: userStore, apps: appStore, orgs: orgStore, access, accounts, sessions, passwords, permits, passwordAttempts, clock }),
+    orgs: new OrgService({ orgs: orgStore, users: userStore, access, sessions, permits, clock }),
+    apps: new AppService({ apps: appStore, permits }),
+    apiKeys: new ApiKeyService({ keys: stores.keys, apps: appStore, users: userStore, orgs: orgStore, sessions, clock }),
+    trust: createTrustCheck(config.trustedProxies),
+  };
+}
 
+/** Default permits, the default app and, on first start, the admin account. */
+async function bootstrap({ config, log }: BaseDeps, stores: Stores, { access, accounts }: UserRoutesContext): Promise<void> {
   access.reloadPermits();
   access.grantDefaults(DEFAULT_PERMITS);
   stores.apps.getOrCreate(DEFAULT_APP_HOST);
@@ -81,15 +123,4 @@ export async function createUserModule(deps: BaseDeps): Promise<UserModule> {
     // It only seeds the first start; changing it here would let anyone with the environment reset the admin.
     log.warn(`OB_ADMIN_PASSWORD is ignored: the admin ${ADMIN_SLUG} already exists. Change its password with \`oo passwd\` while logged in as ${ADMIN_SLUG} (or POST /user-svc/change-password), then unset the variable`);
   }
-
-  const context: UserRoutesContext = { gate, signer, accounts, users, access, orgs, apps, apiKeys, trust: createTrustCheck(config.trustedProxies) };
-  const routes = new Elysia({ name: "user-svc" })
-    .use(authRoutes(context))
-    .use(userRoutes(context))
-    .use(accessRoutes(context))
-    .use(orgRoutes(context))
-    .use(appRoutes(context))
-    .use(apiKeyRoutes(context))
-    .use(notImplementedRoutes());
-  return { gate, services: context, routes };
 }

@@ -1,5 +1,5 @@
 /** @module Small shared rules of the User Svc: slugs, passwords, emails, constraint errors. */
-import { badRequest, conflict } from "../../http/errors";
+import { invalidTime, passwordTooShort, slugReserved } from "./errors";
 import { MIN_PASSWORD_LENGTH } from "./identity/passwords";
 import { RESERVED_SLUGS } from "./access/permissions";
 
@@ -8,14 +8,12 @@ export const DEFAULT_APP_HOST = "unnamed";
 
 /** Refuses reserved slugs (contract §3); the pattern itself is enforced by the request schema. */
 export function assertSlugAvailable(slug: string): void {
-  if (RESERVED_SLUGS.has(slug)) throw conflict("user.slug_reserved", `slug ${slug} is reserved`);
+  if (RESERVED_SLUGS.has(slug)) throw slugReserved(slug);
 }
 
 /** New passwords need at least {@link MIN_PASSWORD_LENGTH} characters (contract §3). */
 export function assertNewPassword(password: string): void {
-  if ([...password].length < MIN_PASSWORD_LENGTH) {
-    throw badRequest("user.password_too_short", `password must be at least ${MIN_PASSWORD_LENGTH} characters`);
-  }
+  if ([...password].length < MIN_PASSWORD_LENGTH) throw passwordTooShort(MIN_PASSWORD_LENGTH);
 }
 
 /** The per-account key of the login limiter, shared by logins by slug, by contact and password changes. */
@@ -41,6 +39,6 @@ export function isUniqueViolation(err: unknown): boolean {
 export function parseTime(value: string | undefined, field: string): number | undefined {
   if (value === undefined || value === "") return undefined;
   const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw badRequest("user.invalid_time", `invalid field ${field}: expected an RFC 3339 time`);
+  if (Number.isNaN(ms)) throw invalidTime(field, "expected an RFC 3339 time");
   return ms;
 }

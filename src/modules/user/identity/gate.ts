@@ -6,7 +6,8 @@
  * refreshed once and its successor reused while it has life left (1Backend's transparent refresh).
  */
 import type { AuthGate, Caller, DefaultPermit } from "../../auth-gate";
-import { unauthorized } from "../../../http/errors";
+import type { Clock } from "../../../lib/clock";
+import { invalidToken, missingToken, tokenExpired, tokenRevoked } from "../errors";
 import { BoundedMap } from "../../../lib/bounded-map";
 import type { PermitIndex } from "../access/permit-index";
 import type { UserMetrics } from "../../observability/metrics";
@@ -14,6 +15,20 @@ import { ROLE_ADMIN } from "../access/permissions";
 import type { SessionService } from "./services/sessions";
 import { type TokenClaims, type TokenSigner } from "./tokens";
 import { tokenFromHeader } from "../../../contracts/authorization";
+
+/** What the gate is built from (one object: the order of six positional arguments was easy to get wrong). */
+export interface UserGateOptions {
+  signer: TokenSigner;
+  sessions: SessionService;
+  permits: PermitIndex;
+  /** Where default permits of other modules are saved (AccessService). */
+  access: { grantDefaults(permits: DefaultPermit[]): void };
+  /** OB_TOKEN_AUTO_REFRESH: an expired token of a live session is refreshed instead of refused. */
+  autoRefresh: boolean;
+  clock: Clock;
+  /** Token checks by result, for GET /metrics (an array slot per check). */
+  checks?: UserMetrics["tokenChecks"];
+}
 
 interface Verified {
   claims: TokenClaims;
@@ -32,17 +47,8 @@ export class UserGate implements AuthGate {
   private readonly successors = new BoundedMap<string, Verified & { expiresAtMs: number }>(20_000);
   private readonly refreshing = new Map<string, Promise<Verified | null>>();
 
-  constructor(
-    private readonly signer: TokenSigner,
-    private readonly sessions: SessionService,
-    private readonly permits: PermitIndex,
-    private readonly autoRefresh: boolean,
-    private readonly now: () => number,
-    private readonly grantDefaults: (permits: DefaultPermit[]) => void,
-    /** Token checks by result, for GET /metrics (an array slot per check). */
-    private readonly checks?: UserMetrics["tokenChecks"],
-  ) {
-    sessions.onRevoke((ids) => {
+  constructor(private readonly d: UserGateOptions) {
+    d.sessions.onRevoke((ids) => {
       for (const id of ids) this.successors.delete(id);
     });
   }
@@ -54,18 +60,18 @@ export class UserGate implements AuthGate {
 
   async authenticate(authorization: string | null | undefined): Promise<Caller> {
     const token = tokenFromHeader(authorization);
-    if (!token) throw unauthorized("user.missing_token", "a token is required: Authorization: Bearer <token>");
+    if (!token) throw missingToken();
     const found = await this.verify(token);
-    if (!found) throw unauthorized("user.invalid_token", "the token is not valid");
+    if (!found) throw invalidToken();
     return (await this.current(found)).caller;
   }
 
   hasPermission(caller: Caller, permission: string): boolean {
-    return this.permits.allows(caller, permission);
+    return this.d.permits.allows(caller, permission);
   }
 
   grantDefaultPermits(permits: DefaultPermit[]): void {
-    this.grantDefaults(permits);
+    this.d.access.grantDefaults(permits);
   }
 
   async authorizationForUpstream(authorization: string | null): Promise<string | null> {
@@ -82,20 +88,20 @@ export class UserGate implements AuthGate {
   async verify(token: string): Promise<Verified | null> {
     const hit = this.verified.get(token);
     if (hit) {
-      this.checks?.inc("cache_hit");
+      this.d.checks?.inc("cache_hit");
       return hit;
     }
     if (token.length > 8192 || this.rejected.get(token)) {
-      this.checks?.inc("invalid");
+      this.d.checks?.inc("invalid");
       return null;
     }
-    const claims = await this.signer.verify(token);
+    const claims = await this.d.signer.verify(token);
     if (!claims) {
-      this.checks?.inc("invalid");
+      this.d.checks?.inc("invalid");
       this.rejected.set(token, true);
       return null;
     }
-    this.checks?.inc("verified");
+    this.d.checks?.inc("verified");
     const entry = { claims, caller: callerOf(claims, token) };
     this.verified.set(token, entry);
     return entry;
@@ -108,20 +114,20 @@ export class UserGate implements AuthGate {
    */
   private async current(found: Verified, strictExpiry = true): Promise<Verified> {
     const { claims } = found;
-    if (!this.sessions.isLive(claims.jti)) throw unauthorized("user.token_revoked", "the token was revoked");
-    if (claims.exp * 1000 > this.now()) return found;
-    if (!this.autoRefresh) {
-      if (strictExpiry) throw unauthorized("user.token_expired", "the token has expired");
+    if (!this.d.sessions.isLive(claims.jti)) throw tokenRevoked();
+    if (claims.exp * 1000 > this.d.clock.now()) return found;
+    if (!this.d.autoRefresh) {
+      if (strictExpiry) throw tokenExpired();
       return found;
     }
     const successor = await this.successorOf(claims);
-    if (!successor) throw unauthorized("user.token_revoked", "the token was revoked");
+    if (!successor) throw tokenRevoked();
     return successor;
   }
 
   private async successorOf(claims: TokenClaims): Promise<Verified | null> {
     const known = this.successors.get(claims.jti);
-    if (known && known.expiresAtMs - this.now() > REUSE_MARGIN_MS && this.sessions.isLive(known.claims.jti)) return known;
+    if (known && known.expiresAtMs - this.d.clock.now() > REUSE_MARGIN_MS && this.d.sessions.isLive(known.claims.jti)) return known;
     let pending = this.refreshing.get(claims.jti);
     if (!pending) {
       pending = this.refreshOnce(claims).finally(() => this.refreshing.delete(claims.jti));
@@ -131,7 +137,7 @@ export class UserGate implements AuthGate {
   }
 
   private async refreshOnce(claims: TokenClaims): Promise<Verified | null> {
-    const row = await this.sessions.refresh(claims);
+    const row = await this.d.sessions.refresh(claims);
     if (!row) return null;
     const entry = await this.verify(row.token);
     if (!entry) return null;

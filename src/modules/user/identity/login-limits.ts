@@ -17,18 +17,22 @@
  * client could send a thousand logins in parallel, each passing the check while the others are still
  * being hashed. A client network is an IPv4 address or an IPv6 /64 ({@link clientNetwork}).
  */
-import { tooManyRequests } from "../../../http/errors";
+import { tooManyLogins } from "../errors";
 import type { Clock } from "../../../lib/clock";
 import { clientNetwork, RateLimiter } from "../../../lib/rate-limit";
-
-/** Error codes of the limits (the 429 bodies; `Retry-After` says when to retry). */
-export const LIMIT_CODES = { logins: "user.too_many_logins", registrations: "user.too_many_registrations" } as const;
 
 /** Failures allowed per window at each key; 0 disables that key's limit. */
 export interface LoginLimitSettings {
   perClient: number;
   perAccountAndClient: number;
   perAccount: number;
+}
+
+/** The limits, the clock their windows run on, and (tests) the window and the keys kept per counter. */
+export interface LoginLimitsOptions extends LoginLimitSettings {
+  clock: Clock;
+  windowMs?: number;
+  maxKeys?: number;
 }
 
 /** An admitted login attempt: report its outcome with {@link LoginLimits.succeeded} when it succeeds. */
@@ -45,7 +49,7 @@ export class LoginLimits {
   private readonly perPair: RateLimiter;
   private readonly perAccount: RateLimiter;
 
-  constructor(clock: Clock, settings: LoginLimitSettings, windowMs = 60_000, maxKeys = 100_000) {
+  constructor({ clock, windowMs = 60_000, maxKeys = 100_000, ...settings }: LoginLimitsOptions) {
     this.perClient = new RateLimiter(clock, settings.perClient, windowMs, maxKeys);
     // The per-account rule needs to know who failed, so pairs are tracked (never refused) even without their own limit.
     const pairLimit = settings.perAccountAndClient || (settings.perAccount > 0 ? Number.POSITIVE_INFINITY : 0);
@@ -62,7 +66,7 @@ export class LoginLimits {
     const network = clientNetwork(clientAddress);
     const pair = `${account}\n${network}`;
     const retry = this.perClient.blocked(network) || this.perPair.blocked(pair) || this.underAttack(account, pair);
-    if (retry > 0) throw tooManyRequests(LIMIT_CODES.logins, retry);
+    if (retry > 0) throw tooManyLogins(retry);
     const at = this.perClient.reserve(network);
     this.perPair.reserve(pair);
     this.perAccount.reserve(account);

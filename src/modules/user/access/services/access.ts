@@ -1,10 +1,13 @@
 /**
  * @module Permits and enrolls: who may hold which permission, and who has which role. Writes are
  * validated in full before anything is stored (a refused request changes nothing), and the
- * in-memory permit index is rebuilt after every permit change.
+ * in-memory permit index is rebuilt after every permit change. This service is the only writer of
+ * roles and enrolls: organizations and user administration change roles through it, so "a role change
+ * makes the user's sessions inactive" and "the last admin stays" are each said once, here.
  */
 import type { Caller, DefaultPermit } from "../../../auth-gate";
-import { badRequest, conflict, forbidden, notFound, unauthorized } from "../../../../http/errors";
+import { permissionDenied } from "../../../../http/errors";
+import { enrollConflict, enrollNotFound, enrollTargetMissing, filterMissing, lastAdmin, permissionMissing, permissionNotOwned, permitNotFound, roleNotHeld, roleNotOwned, tooManyPermits, userGone, userNotFound } from "../../errors";
 import { isoTime } from "../../../../lib/clock";
 import type { Clock } from "../../../../lib/clock";
 import { newId } from "../../../../lib/ids";
@@ -54,12 +57,10 @@ export class AccessService {
   savePermits(caller: Owner & { appId: string }, inputs: PermitInput[]): void {
     const expanded = inputs.flatMap((p) => {
       const names = [...(p.permission ? [p.permission] : []), ...(p.permissions ?? [])];
-      if (names.length === 0) throw badRequest("user.permission_missing", "each permit needs a permission");
+      if (names.length === 0) throw permissionMissing();
       return names.map((permission, i) => ({ ...p, permission, id: i === 0 ? p.id : undefined }));
     });
-    if (expanded.length > MAX_PERMITS_PER_SAVE) {
-      throw badRequest("user.too_many_permits", `invalid field permits: at most ${MAX_PERMITS_PER_SAVE} permissions per request (got ${expanded.length})`);
-    }
+    if (expanded.length > MAX_PERMITS_PER_SAVE) throw tooManyPermits(MAX_PERMITS_PER_SAVE, expanded.length);
     for (const p of expanded) this.assertOwns(caller, p.permission, "permission");
     // A permit named by id is overwritten: its current permission must be the caller's too.
     for (const prior of this.d.access.findPermitsById(expanded.flatMap((p) => (p.id ? [p.id] : [])))) this.assertOwns(caller, prior.permission, "permission");
@@ -86,7 +87,7 @@ export class AccessService {
     const rows = this.d.access.findPermitsById(ids);
     const found = new Set(rows.map((r) => r.id));
     const missing = ids.find((id) => !found.has(id));
-    if (missing) throw notFound("user.permit_not_found", `permit ${missing} not found`);
+    if (missing) throw permitNotFound(missing);
     for (const row of rows) this.assertOwns(caller, row.permission, "permission");
     this.d.access.deletePermits(ids);
     this.d.permits.removeIds(ids);
@@ -107,14 +108,14 @@ export class AccessService {
   /** Permissions of roles the caller holds (default: all of them). */
   listPermissions(caller: Caller, roles: string[] | undefined): string[] {
     const asked = roles && roles.length > 0 ? roles : caller.roles;
-    for (const role of asked) if (!caller.roles.includes(role)) throw forbidden("user.role_not_held", `the caller does not hold role ${role}`);
+    for (const role of asked) if (!caller.roles.includes(role)) throw roleNotHeld(role);
     return this.d.permits.permissionsOfRoles(asked);
   }
 
   /** `POST /self/has/{permission}`: 200 either way, with the caller's user and app (reference §6.14). */
   hasPermissionView(caller: Caller, permission: string, expSeconds: number | undefined) {
     const user = this.d.users.findById(caller.userId);
-    if (!user) throw unauthorized("user.user_gone", "the user of this token no longer exists");
+    if (!user) throw userGone();
     const app = this.d.apps.findById(caller.appId);
     return {
       authorized: this.d.permits.allows(caller, permission),
@@ -163,15 +164,31 @@ export class AccessService {
     if (this.d.access.findEnroll(appId, userId, role)) return;
     const now = this.d.clock.now();
     this.d.access.upsertEnroll({ id: newId("enr"), appId, role, userId, contactId: null, createdBy: null, createdAt: now, updatedAt: now });
-    this.d.sessions.inactivate({ userId, appId });
+    this.rolesChanged(userId, appId);
+  }
+
+  /** Takes roles of a user in an app (or `*`) away; their sessions there go inactive so the next login re-mints. */
+  removeRoles(appId: string, userId: string, roles: string[]): void {
+    this.d.access.removeRoles(appId, userId, roles);
+    this.rolesChanged(userId, appId);
+  }
+
+  /** Roles of a user in an app (see AccessStore.rolesOf). */
+  rolesOf(userId: string, appId: string): string[] {
+    return this.d.access.rolesOf(userId, appId);
+  }
+
+  /** Refuses to delete the user who is the last admin (409 `user.last_admin`). */
+  assertUserDeletable(userId: string): void {
+    this.assertAdminRemains(this.d.access.listEnrolls({ userId, role: ROLE_ADMIN }), "the last admin cannot be deleted");
   }
 
   listEnrolls(caller: Caller, filter: { userId?: string; contactId?: string; role?: string }): M.Enroll[] {
-    if (!filter.userId && !filter.contactId && !filter.role) throw badRequest("user.filter_missing", "role, contactId or userId is required");
+    if (!filter.userId && !filter.contactId && !filter.role) throw filterMissing("role, contactId or userId");
     if (!caller.isAdmin) {
-      if (filter.role && !ownsName(caller, filter.role)) throw forbidden("user.role_not_owned", `the caller does not own role ${filter.role}`);
-      if (filter.contactId) throw forbidden("user.permission_denied", "only admins can list enrolls by contact");
-      if (filter.userId && filter.userId !== caller.userId) throw forbidden("user.permission_denied", "only admins can list other users' enrolls");
+      if (filter.role && !ownsName(caller, filter.role)) throw roleNotOwned(`the caller does not own role ${filter.role}`);
+      if (filter.contactId) throw permissionDenied("only admins can list enrolls by contact");
+      if (filter.userId && filter.userId !== caller.userId) throw permissionDenied("only admins can list other users' enrolls");
     }
     const contactId = filter.contactId ? normaliseContactId(filter.contactId) : undefined;
     const rows = this.d.access.listEnrolls({ ...filter, contactId });
@@ -182,28 +199,36 @@ export class AccessService {
     const rows = this.d.access.findEnrollsById(ids);
     const found = new Set(rows.map((r) => r.id));
     const missing = ids.find((id) => !found.has(id));
-    if (missing) throw notFound("user.enroll_not_found", `enroll ${missing} not found`);
+    if (missing) throw enrollNotFound(missing);
     for (const row of rows) this.assertOwns(caller, row.role, "role");
-    if (rows.some((r) => r.role === ROLE_ADMIN && r.userId) && this.d.access.countUsersWithRole(ROLE_ADMIN, ids) === 0) {
-      throw conflict("user.last_admin", "the last admin's admin role cannot be removed");
-    }
+    this.assertAdminRemains(rows, "the last admin's admin role cannot be removed");
     this.d.access.deleteEnrolls(ids);
-    for (const row of rows) if (row.userId) this.d.sessions.inactivate({ userId: row.userId, appId: row.appId });
+    for (const row of rows) if (row.userId) this.rolesChanged(row.userId, row.appId);
+  }
+
+  /** The last admin rule: a change that removes `leaving` must leave some user holding the admin role directly. */
+  private assertAdminRemains(leaving: EnrollRow[], refusal: string): void {
+    if (!leaving.some((r) => r.role === ROLE_ADMIN && r.userId)) return;
+    if (this.d.access.countUsersWithRole(ROLE_ADMIN, leaving.map((r) => r.id)) === 0) throw lastAdmin(refusal);
+  }
+
+  /** Tokens carry roles (`1ro`): after a change the user's sessions in the app go inactive, so the next login re-mints. */
+  private rolesChanged(userId: string, appId: string): void {
+    this.d.sessions.inactivate({ userId, appId });
   }
 
   private planEnroll(caller: Caller, e: EnrollInput, priorById: Map<string, EnrollRow>) {
     const appId = e.appHost === "*" ? "*" : e.appHost ? this.d.apps.findByHost(e.appHost)?.id : caller.appId;
     const prior = e.id ? priorById.get(e.id) : undefined;
-    if (prior && appId !== undefined && prior.appId !== appId) throw conflict("user.enroll_conflict", `enroll ${e.id} belongs to another app`);
-    if (prior && appId === undefined) throw conflict("user.enroll_conflict", `enroll ${e.id} belongs to another app`);
+    if (prior && (appId === undefined || prior.appId !== appId)) throw enrollConflict(prior.id);
     const contactId = e.contactId ? normaliseContactId(e.contactId) : undefined;
     const owner = contactId ? this.d.users.findContact(contactId)?.userId : undefined;
     if (owner) return { input: e, userId: owner, contactId };
     if (e.userId) {
-      if (!this.d.users.findById(e.userId)) throw notFound("user.user_not_found", `user ${e.userId} not found`);
+      if (!this.d.users.findById(e.userId)) throw userNotFound(e.userId);
       return { input: e, userId: e.userId, contactId };
     }
-    if (!contactId) throw badRequest("user.enroll_target_missing", "each enroll needs a userId or a contactId");
+    if (!contactId) throw enrollTargetMissing();
     return { input: e, userId: undefined, contactId };
   }
 
@@ -214,7 +239,9 @@ export class AccessService {
   }
 
   private assertOwns(caller: Owner, name: string, kind: "role" | "permission"): void {
-    if (!ownsName(caller, name)) throw forbidden(`user.${kind}_not_owned`, `the caller does not own ${kind} ${name}; it must start with ${caller.slug}:`);
+    if (ownsName(caller, name)) return;
+    const refusal = `the caller does not own ${kind} ${name}; it must start with ${caller.slug}:`;
+    throw kind === "role" ? roleNotOwned(refusal) : permissionNotOwned(refusal);
   }
 }
 

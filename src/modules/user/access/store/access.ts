@@ -1,14 +1,13 @@
 /** @module Enrolls (role assignments) and permits (permission grants), and role computation. */
 import { and, asc, countDistinct, eq, inArray, isNotNull, notInArray, or, type SQL } from "drizzle-orm";
-import type { Db } from "../../../../db/client";
+import { BaseStore, type StoreDeps } from "../../base-store";
 import { userContacts } from "../../identity/tables";
 import { userEnrolls, userPermits } from "../tables";
 import type { EnrollRow, PermitRow } from "../wire";
 import { ROLE_ADMIN } from "../permissions";
 
 /** Queries on enrolls and permits. */
-export class AccessStore {
-  constructor(private readonly db: Db) {}
+export class AccessStore extends BaseStore {
 
   /**
    * Roles of a user in an app (reference §3.4): enrolls of that app or `*`, by user id or by any of
@@ -24,10 +23,6 @@ export class AccessStore {
       .orderBy(asc(userEnrolls.createdAt), asc(userEnrolls.id))
       .all();
     return [...new Set(rows.map((r) => r.role))];
-  }
-
-  hasEnroll(userId: string, role: string): boolean {
-    return this.db.select({ id: userEnrolls.id }).from(userEnrolls).where(and(eq(userEnrolls.userId, userId), eq(userEnrolls.role, role))).get() !== undefined;
   }
 
   /**

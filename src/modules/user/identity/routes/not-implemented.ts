@@ -3,7 +3,7 @@
  * TOTP, one-time passwords by email and external contact-auth answer 501; provider lists are empty.
  */
 import { Elysia, t } from "elysia";
-import { notImplemented } from "../../../../http/errors";
+import { notBuiltYet } from "../../errors";
 import { errors } from "../../../../contracts/error";
 import { TAGS } from "../../route-context";
 
@@ -40,7 +40,7 @@ export function notImplementedRoutes() {
       method.toUpperCase(),
       path,
       () => {
-        throw notImplemented("user.not_implemented", `${what} not available yet`);
+        throw notBuiltYet(what);
       },
       { ...(path.includes(":") ? { params: paramsOf(path) } : {}), response: { 200: t.Object({}), ...errors(501) }, detail: { summary, tags: TAGS, operationId, description: laterDescription(what) } },
     ) as unknown as typeof app;

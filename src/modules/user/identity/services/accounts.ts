@@ -3,7 +3,8 @@
  * exchange into another app, revoke. Returns wire Tokens; throws AppErrors.
  */
 import type { Caller } from "../../../auth-gate";
-import { badRequest, conflict, forbidden, notFound, notImplemented, tooManyRequests, unauthorized } from "../../../../http/errors";
+import { permissionDenied } from "../../../../http/errors";
+import { appHostMissing, appMissing, appNotFound, contactTaken, credentialsMissing, invalidCredentials, invalidToken, missingToken, notBuiltYet, passwordMissing, slugTaken, tokenRevoked, tokenTargetsExclusive, tooManyRegistrations, userIdTaken } from "../../errors";
 import type { Clock } from "../../../../lib/clock";
 import { newId } from "../../../../lib/ids";
 import type * as M from "../../../../contracts/user/models";
@@ -13,13 +14,13 @@ import type { UserGate } from "../gate";
 import type { PasswordHasher } from "../passwords";
 import type { PermitIndex } from "../../access/permit-index";
 import { P } from "../../access/permissions";
-import { LIMIT_CODES, type LoginLimits } from "../login-limits";
+import type { LoginLimits } from "../login-limits";
 import { clientNetwork, type RateLimiter } from "../../../../lib/rate-limit";
 import type { AppStore } from "../../orgs/store/apps";
 import type { UserStore } from "../store/users";
 import { tokenFromHeader } from "../../../../contracts/authorization";
 import type { ContactRow, UserRow } from "../wire";
-import { isApiKeyDevice } from "./api-keys";
+import { isApiKeyDevice } from "../api-key-devices";
 import type { SessionService } from "./sessions";
 import { accountAttemptKey, assertNewPassword, assertSlugAvailable, isUniqueViolation, normaliseContactId } from "../../rules";
 
@@ -50,10 +51,10 @@ export class AccountService {
   async register(body: RegisterBody, clientIp: string): Promise<M.Token> {
     // Every attempt counts, refused ones too: a 409 answers whether a slug exists, and a success costs a hash.
     const retry = this.d.registerPerIp.hit(clientNetwork(clientIp));
-    if (retry > 0) throw tooManyRequests(LIMIT_CODES.registrations, retry);
+    if (retry > 0) throw tooManyRegistrations(retry);
     assertSlugAvailable(body.slug);
-    if (!body.appHost) throw badRequest("user.app_host_missing", "appHost is required");
-    if (body.contact?.otpId || body.totpCode) throw notImplemented("user.not_implemented", "one-time passwords are not available yet");
+    if (!body.appHost) throw appHostMissing();
+    if (body.contact?.otpId || body.totpCode) throw notBuiltYet("one-time passwords");
     if (body.password !== undefined) assertNewPassword(body.password);
     const user = await this.createUser({ slug: body.slug, name: body.name ?? "" }, body.password, body.contact ? [body.contact] : []);
     this.d.metrics?.registrations.inc();
@@ -92,20 +93,20 @@ export class AccountService {
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
       this.assertFree(user, contactRows);
-      throw conflict("user.slug_taken", `slug ${user.slug} is already taken`);
+      throw slugTaken(user.slug);
     }
     return user;
   }
 
   /** Logs in by slug or contact; `clientIp` is the caller's address, whose network the login limits key on. */
   async login(body: LoginBody, clientIp: string): Promise<M.Token> {
-    if (!body.appHost) throw badRequest("user.app_host_missing", "appHost is required");
+    if (!body.appHost) throw appHostMissing();
     const contactId = body.contact?.id ? normaliseContactId(body.contact.id) : undefined;
     const who = body.slug || contactId;
-    if (!who) throw badRequest("user.credentials_missing", "slug or contact is required");
+    if (!who) throw credentialsMissing();
     if (!body.password) {
-      if (body.contact?.otpId || body.totpCode) throw notImplemented("user.not_implemented", "one-time passwords are not available yet");
-      throw badRequest("user.password_missing", "password is required");
+      if (body.contact?.otpId || body.totpCode) throw notBuiltYet("one-time passwords");
+      throw passwordMissing();
     }
     const user = body.slug ? this.d.users.findBySlug(body.slug) : this.ownerOfContact(contactId!);
     // Counted per account, not per name: a slug and a contact of one user share one budget. A name
@@ -122,7 +123,7 @@ export class AccountService {
     // Unknown users are checked against a dummy hash: same 401, similar time (no enumeration).
     if (!(await this.d.passwords.verify(body.password, hash)) || !user) {
       this.d.metrics?.loginFailures.inc();
-      throw unauthorized("user.invalid_credentials", "invalid slug, contact or password");
+      throw invalidCredentials();
     }
     this.d.loginLimits.succeeded(attempt);
     const app = this.d.apps.getOrCreate(body.appHost);
@@ -132,23 +133,23 @@ export class AccountService {
   /** `POST /refresh-token`: a successor for any verified token whose session still exists, even an expired one. */
   async refresh(authorization: string | undefined): Promise<M.Token> {
     const token = tokenFromHeader(authorization);
-    if (!token) throw unauthorized("user.missing_token", "a token is required: Authorization: Bearer <token>");
+    if (!token) throw missingToken();
     const verified = await this.d.gate.verify(token);
-    if (!verified) throw unauthorized("user.invalid_token", "the token is not valid");
+    if (!verified) throw invalidToken();
     const row = await this.d.sessions.refresh(verified.claims);
-    if (!row) throw unauthorized("user.token_revoked", "the token was revoked");
+    if (!row) throw tokenRevoked();
     return this.d.sessions.view(row);
   }
 
   async exchange(caller: Caller, body: ExchangeTokenBody): Promise<M.Token> {
     let appId: string;
     if (body.newAppId) {
-      if (!this.d.apps.findById(body.newAppId)) throw notFound("user.app_not_found", `app ${body.newAppId} not found`);
+      if (!this.d.apps.findById(body.newAppId)) throw appNotFound(body.newAppId);
       appId = body.newAppId;
     } else if (body.newAppHost) {
       appId = this.d.apps.getOrCreate(body.newAppHost).id;
     } else {
-      throw badRequest("user.app_missing", "newAppHost or newAppId is required");
+      throw appMissing();
     }
     const subject = { id: caller.userId, slug: caller.slug };
     // A token from an API key keeps the key's device, so revoking or expiring the key reaches it too.
@@ -160,11 +161,9 @@ export class AccountService {
   revoke(caller: Caller, body: RevokeTokensBody): void {
     const mayRevokeOthers = this.d.permits.allows(caller, P.tokenRevoke);
     let userId = body.userId || undefined;
-    if (!mayRevokeOthers && userId && userId !== caller.userId) throw forbidden("user.permission_denied", `permission ${P.tokenRevoke} is required`);
+    if (!mayRevokeOthers && userId && userId !== caller.userId) throw permissionDenied(`permission ${P.tokenRevoke} is required`);
     if (!mayRevokeOthers) userId = caller.userId;
-    if ((!userId && !body.allTokens) || (userId && body.allTokens)) {
-      throw badRequest("user.mutually_exclusive", "give exactly one of userId and allTokens");
-    }
+    if ((!userId && !body.allTokens) || (userId && body.allTokens)) throw tokenTargetsExclusive();
     this.d.sessions.revoke({ userId, device: body.device || undefined });
   }
 
@@ -174,8 +173,8 @@ export class AccountService {
   }
 
   private assertFree(user: UserRow, contacts: ContactRow[]): void {
-    if (this.d.users.findBySlug(user.slug)) throw conflict("user.slug_taken", `slug ${user.slug} is already taken`);
-    if (this.d.users.findById(user.id)) throw conflict("user.id_taken", `user id ${user.id} is already taken`);
-    for (const c of contacts) if (this.d.users.findContact(c.id)) throw conflict("user.contact_taken", `contact ${c.id} is already taken`);
+    if (this.d.users.findBySlug(user.slug)) throw slugTaken(user.slug);
+    if (this.d.users.findById(user.id)) throw userIdTaken(user.id);
+    for (const c of contacts) if (this.d.users.findContact(c.id)) throw contactTaken(c.id);
   }
 }

@@ -5,7 +5,8 @@
  * sessions minted from it.
  */
 import type { Caller } from "../../../auth-gate";
-import { badRequest, forbidden, notFound, unauthorized } from "../../../../http/errors";
+import { permissionDenied } from "../../../../http/errors";
+import { apiKeyNotFound, filterMissing, invalidApiKey, invalidTime, membershipNotFound, userNotFound, appNotFound } from "../../errors";
 import type { Clock } from "../../../../lib/clock";
 import { newId, randomBase62 } from "../../../../lib/ids";
 import type * as M from "../../../../contracts/user/models";
@@ -18,6 +19,7 @@ import { tokenFromHeader } from "../../../../contracts/authorization";
 import { apiKeyView, type ApiKeyRow } from "../wire";
 import type { SessionService } from "./sessions";
 import { parseTime } from "../../rules";
+import { deviceOf, isUsable } from "../api-key-devices";
 
 /** What the API key service needs. */
 export interface ApiKeyDeps {
@@ -30,28 +32,21 @@ export interface ApiKeyDeps {
 }
 
 const sha256 = (text: string) => new Bun.CryptoHasher("sha256").update(text).digest("hex");
-const DEVICE_PREFIX = "api-key:";
-/** Sessions minted from a key live on this device, so revoking the key can find them. */
-const deviceOf = (keyId: string) => `${DEVICE_PREFIX}${keyId}`;
-
-/** Whether a session's device is an API key's (such sessions keep it through exchanges, see AccountService.exchange). */
-export const isApiKeyDevice = (device: string) => device.startsWith(DEVICE_PREFIX);
-
-/** Creates, lists, exchanges and revokes API keys; guards the sessions minted from them. */
+/** Creates, lists, exchanges and revokes API keys (api-key-devices.ts guards the sessions minted from them). */
 export class ApiKeyService {
   constructor(private readonly d: ApiKeyDeps) {}
 
   create(caller: Caller, body: CreateApiKeyBody): { apiKey: M.ApiKeyView; key: string } {
     const userId = this.targetUser(caller, body.userId);
-    if (!this.d.users.findById(userId)) throw notFound("user.user_not_found", `user ${userId} not found`);
+    if (!this.d.users.findById(userId)) throw userNotFound(userId);
     const appId = this.appIdOf(caller, body.appId, body.appHost);
     const orgId = body.activeOrganizationId || null;
     if (orgId && this.d.orgs.findMembership(orgId, userId)?.status !== "accepted") {
-      throw notFound("user.membership_not_found", `user ${userId} is not a member of ${orgId}`);
+      throw membershipNotFound(orgId, userId);
     }
     const now = this.d.clock.now();
     const expiresAt = parseTime(body.expiresAt, "expiresAt") ?? null;
-    if (expiresAt !== null && expiresAt <= now) throw badRequest("user.invalid_time", "invalid field expiresAt: must be in the future");
+    if (expiresAt !== null && expiresAt <= now) throw invalidTime("expiresAt", "must be in the future");
     const prefix = `obk_${randomBase62(8)}`;
     const key = `${prefix}_${randomBase62(32)}`;
     const row: ApiKeyRow = {
@@ -84,35 +79,24 @@ export class ApiKeyService {
     const key = tokenFromHeader(authorization);
     const row = key ? this.d.keys.findByHash(sha256(key)) : undefined;
     const now = this.d.clock.now();
-    if (!row || !isUsable(row, now)) throw unauthorized("user.invalid_api_key", "the API key is not valid");
+    if (!row || !isUsable(row, now)) throw invalidApiKey();
     const user = this.d.users.findById(row.userId);
-    if (!user) throw unauthorized("user.invalid_api_key", "the API key is not valid");
+    if (!user) throw invalidApiKey();
     this.d.keys.markUsed(row.id, now);
     const device = deviceOf(row.id);
     return this.d.sessions.view(await this.d.sessions.issue(user, row.appId, device, row.activeOrganizationId ?? undefined));
   }
 
-  /**
-   * The session issue guard: tokens for a key's device (refreshes, exchanges) only while that key is
-   * unrevoked and unexpired, so a key's expiry also ends the sessions minted from it (they would
-   * otherwise auto-refresh forever). Other devices are always allowed.
-   */
-  allowsDevice(userId: string, device: string): boolean {
-    if (!isApiKeyDevice(device)) return true;
-    const row = this.d.keys.findByIds([device.slice(DEVICE_PREFIX.length)])[0];
-    return row !== undefined && row.userId === userId && isUsable(row, this.d.clock.now());
-  }
-
   revoke(caller: Caller, body: RevokeApiKeysBody): void {
     const ids = [...(body.id ? [body.id] : []), ...(body.ids ?? [])];
-    if (ids.length === 0 && !body.userId) throw badRequest("user.filter_missing", "id, ids or userId is required");
+    if (ids.length === 0 && !body.userId) throw filterMissing("id, ids or userId");
     let rows: ApiKeyRow[];
     if (ids.length > 0) {
       rows = this.d.keys.findByIds(ids);
       const found = new Set(rows.map((r) => r.id));
       const missing = ids.find((id) => !found.has(id));
-      if (missing) throw notFound("user.api_key_not_found", `API key ${missing} not found`);
-      if (!caller.isAdmin && rows.some((r) => r.userId !== caller.userId)) throw forbidden("user.permission_denied", "only admins can revoke other users' keys");
+      if (missing) throw apiKeyNotFound(missing);
+      if (!caller.isAdmin && rows.some((r) => r.userId !== caller.userId)) throw permissionDenied("only admins can revoke other users' keys");
     } else {
       rows = this.d.keys.list({ userId: this.targetUser(caller, body.userId), includeRevoked: false });
     }
@@ -122,19 +106,15 @@ export class ApiKeyService {
 
   private targetUser(caller: Caller, userId: string | undefined): string {
     if (!userId || userId === caller.userId) return caller.userId;
-    if (!caller.isAdmin) throw forbidden("user.permission_denied", "only admins can manage other users' API keys");
+    if (!caller.isAdmin) throw permissionDenied("only admins can manage other users' API keys");
     return userId;
   }
 
   private appIdOf(caller: Caller, appId: string | undefined, appHost: string | undefined): string {
     if (appId) {
-      if (!this.d.apps.findById(appId)) throw notFound("user.app_not_found", `app ${appId} not found`);
+      if (!this.d.apps.findById(appId)) throw appNotFound(appId);
       return appId;
     }
     return appHost ? this.d.apps.getOrCreate(appHost).id : caller.appId;
   }
-}
-
-function isUsable(row: ApiKeyRow, now: number): boolean {
-  return row.revokedAt === null && (row.expiresAt === null || row.expiresAt > now);
 }

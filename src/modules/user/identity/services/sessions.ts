@@ -4,7 +4,8 @@
  * successor; revocation deletes sessions and updates the in-memory liveness view at once, so a
  * revoked token is refused on the very next request, on every endpoint and on the proxy.
  */
-import { unauthorized } from "../../../../http/errors";
+import { deviceNotAllowed } from "../../errors";
+import type { ApiKeyDevices } from "../api-key-devices";
 import type { Clock } from "../../../../lib/clock";
 import { newId } from "../../../../lib/ids";
 import type * as M from "../../../../contracts/user/models";
@@ -29,6 +30,8 @@ export interface SessionDeps {
   orgs: OrgStore;
   clock: Clock;
   expirationMs: number;
+  /** Whether a user's device may still get tokens (API-key devices: only while the key is valid), checked before minting. */
+  devices: Pick<ApiKeyDevices, "allows">;
 }
 
 /** The identity a token is minted for. */
@@ -43,8 +46,6 @@ export class SessionService {
   private readonly live = new BoundedMap<string, boolean>(200_000);
   /** Subscribers told about revocations (the gate drops its caches). */
   private readonly revokeListeners: ((ids: string[]) => void)[] = [];
-  /** Whether a user's device may still get tokens (API-key devices: only while the key is valid). */
-  private mayIssue: (userId: string, device: string) => boolean = () => true;
 
   constructor(private readonly d: SessionDeps) {}
 
@@ -60,11 +61,6 @@ export class SessionService {
 
   onRevoke(listener: (ids: string[]) => void): void {
     this.revokeListeners.push(listener);
-  }
-
-  /** Installs the check that {@link issue} and {@link refresh} apply before minting (set once at start). */
-  setIssueGuard(mayIssue: (userId: string, device: string) => boolean): void {
-    this.mayIssue = mayIssue;
   }
 
   /** Mints and stores a new active session for `subject` in `appId` on `device`. */
@@ -90,7 +86,7 @@ export class SessionService {
 
   /** Login/register/exchange: the device's active session when it is still valid, refreshed when expired, else a new one. */
   async issue(subject: Subject, appId: string, device: string, organizationId?: string): Promise<SessionRow> {
-    if (!this.mayIssue(subject.id, device)) throw unauthorized("user.device_not_allowed", "no more tokens for this device: its API key expired or was revoked");
+    if (!this.d.devices.allows(subject.id, device)) throw deviceNotAllowed();
     const current = this.d.sessions.findActive(subject.id, appId, device);
     if (current) {
       if (current.expiresAt > this.d.clock.now()) return current;
@@ -106,7 +102,7 @@ export class SessionService {
       this.live.set(claims.jti, false);
       return null;
     }
-    if (!this.mayIssue(old.userId, old.device)) return null;
+    if (!this.d.devices.allows(old.userId, old.device)) return null;
     return this.successorOf(old, { id: claims["1ui"], slug: claims["1sl"] });
   }
 

@@ -1,14 +1,13 @@
 /** @module Users: self-service (read/save self, change password) and administration (create, save, delete, list, reset password). */
 import type { Caller } from "../../../auth-gate";
-import { badRequest, conflict, forbidden, notFound, tooManyRequests, unauthorized } from "../../../../http/errors";
+import { permissionDenied } from "../../../../http/errors";
+import { tooManyLogins, userGone, userNotFound, wrongPassword } from "../../errors";
 import type { Clock } from "../../../../lib/clock";
 import type { CreateUserBody, ListUsersBody, SaveSelfBody } from "../../../../contracts/user/requests";
 import type { PasswordHasher } from "../passwords";
 import type { PermitIndex } from "../../access/permit-index";
-import { P, ROLE_ADMIN } from "../../access/permissions";
-import { LIMIT_CODES } from "../login-limits";
+import { P } from "../../access/permissions";
 import type { RateLimiter } from "../../../../lib/rate-limit";
-import type { AccessStore } from "../../access/store/access";
 import type { AppStore } from "../../orgs/store/apps";
 import type { OrgStore } from "../../orgs/store/orgs";
 import type { UserStore } from "../store/users";
@@ -25,8 +24,8 @@ export interface UserServiceDeps {
   users: UserStore;
   apps: AppStore;
   orgs: OrgStore;
-  access: AccessStore;
-  accessService: AccessService;
+  /** The writer of roles: roles of new users and the last admin rule. */
+  access: AccessService;
   accounts: AccountService;
   sessions: SessionService;
   passwords: PasswordHasher;
@@ -75,11 +74,9 @@ export class UserService {
     const user = this.existing(caller.userId, true);
     const key = accountAttemptKey(user.id);
     const retry = this.d.passwordAttempts.blocked(key);
-    if (retry > 0) throw tooManyRequests(LIMIT_CODES.logins, retry);
+    if (retry > 0) throw tooManyLogins(retry);
     this.d.passwordAttempts.reserve(key);
-    if (!(await this.d.passwords.verify(currentPassword, this.d.users.passwordHash(user.id)))) {
-      throw badRequest("user.wrong_password", "the current password is not correct");
-    }
+    if (!(await this.d.passwords.verify(currentPassword, this.d.users.passwordHash(user.id)))) throw wrongPassword();
     this.d.passwordAttempts.reset(key);
     assertNewPassword(newPassword);
     this.d.users.setPassword(user.id, await this.d.passwords.hash(newPassword), this.d.clock.now());
@@ -104,7 +101,7 @@ export class UserService {
       body.password || undefined,
       body.contacts ?? [],
     );
-    for (const role of body.roleIds ?? []) this.d.accessService.assignRole(app.id, user.id, role);
+    for (const role of body.roleIds ?? []) this.d.access.assignRole(app.id, user.id, role);
   }
 
   save(userId: string, body: { name?: string; thumbnailFileId?: string }): void {
@@ -119,9 +116,7 @@ export class UserService {
   /** Deletes a user and everything that is theirs; their tokens stop working at once. The last admin cannot be deleted. */
   delete(userId: string): void {
     this.existing(userId);
-    if (this.d.access.hasEnroll(userId, ROLE_ADMIN) && this.d.access.countUsersWithRole(ROLE_ADMIN) <= 1) {
-      throw conflict("user.last_admin", "the last admin cannot be deleted");
-    }
+    this.d.access.assertUserDeletable(userId);
     this.d.sessions.forgetSessionsOf(userId);
     this.d.users.delete(userId);
   }
@@ -129,7 +124,7 @@ export class UserService {
   /** Lists users; contact-scoped lookups need no broad view permission (client 0.9.18 semantics). */
   list(caller: Caller, body: ListUsersBody) {
     const scoped = body.contactId !== undefined || body.contactIds !== undefined;
-    if (!scoped && !this.d.permits.allows(caller, P.userView)) throw forbidden("user.permission_denied", `permission ${P.userView} is required`);
+    if (!scoped && !this.d.permits.allows(caller, P.userView)) throw permissionDenied(`permission ${P.userView} is required`);
     const contactIds = [...(body.contactId ? [body.contactId] : []), ...(body.contactIds ?? [])].map(normaliseContactId);
     const ownerIds = scoped ? this.d.users.findContacts(contactIds).map((c) => c.userId) : undefined;
     const searchOwner = body.search ? this.d.users.findContact(normaliseContactId(body.search))?.userId : undefined;
@@ -150,7 +145,7 @@ export class UserService {
 
   private existing(userId: string, self = false): UserRow {
     const user = this.d.users.findById(userId);
-    if (!user) throw self ? unauthorized("user.user_gone", "the user of this token no longer exists") : notFound("user.user_not_found", `user ${userId} not found`);
+    if (!user) throw self ? userGone() : userNotFound(userId);
     return user;
   }
 }

@@ -1,12 +1,11 @@
 /** @module API keys (only their SHA-256 is stored). */
 import { and, asc, eq, inArray, isNull, type SQL } from "drizzle-orm";
-import type { Db } from "../../../../db/client";
+import { BaseStore, type StoreDeps } from "../../base-store";
 import { userApiKeys } from "../tables";
 import type { ApiKeyRow } from "../wire";
 
 /** Queries on `user_api_keys`. */
-export class ApiKeyStore {
-  constructor(private readonly db: Db) {}
+export class ApiKeyStore extends BaseStore {
 
   insert(row: ApiKeyRow): void {
     this.db.insert(userApiKeys).values(row).run();

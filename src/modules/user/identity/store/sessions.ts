@@ -2,9 +2,9 @@
  * @module Sessions (stored tokens). The liveness check by id is a prepared raw statement: it runs
  * on the auth path when the in-memory view has not seen a session yet.
  */
-import type { Database, Statement } from "bun:sqlite";
+import type { Statement } from "bun:sqlite";
 import { and, asc, count, desc, eq, inArray, ne, type SQL } from "drizzle-orm";
-import type { Db } from "../../../../db/client";
+import { BaseStore, type StoreDeps } from "../../base-store";
 import { userSessions } from "../tables";
 import type { SessionRow } from "../wire";
 
@@ -18,14 +18,12 @@ export interface SessionFilter {
 }
 
 /** Queries on `user_sessions`. */
-export class SessionStore {
+export class SessionStore extends BaseStore {
   private readonly exists: Statement<{ one: number }, [string]>;
 
-  constructor(
-    private readonly db: Db,
-    sqlite: Database,
-  ) {
-    this.exists = sqlite.query<{ one: number }, [string]>("SELECT 1 AS one FROM user_sessions WHERE id = ?");
+  constructor(deps: StoreDeps) {
+    super(deps);
+    this.exists = deps.sqlite.query<{ one: number }, [string]>("SELECT 1 AS one FROM user_sessions WHERE id = ?");
   }
 
   /** Whether a session row exists (it is deleted on revocation). */

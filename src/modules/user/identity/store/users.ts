@@ -1,6 +1,6 @@
 /** @module Users, their passwords and contacts. */
 import { and, asc, count, desc, eq, gt, inArray, lt, or, type SQL } from "drizzle-orm";
-import type { Db } from "../../../../db/client";
+import { BaseStore, type StoreDeps } from "../../base-store";
 import { userContacts, userPasswords, userUsers } from "../tables";
 import type { ContactRow, UserRow } from "../wire";
 
@@ -18,8 +18,7 @@ export interface UserQuery {
 }
 
 /** Queries on users, passwords and contacts. */
-export class UserStore {
-  constructor(private readonly db: Db) {}
+export class UserStore extends BaseStore {
 
   findById(id: string): UserRow | undefined {
     return this.db.select().from(userUsers).where(eq(userUsers.id, id)).get();

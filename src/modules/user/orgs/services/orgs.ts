@@ -4,14 +4,14 @@
  * the active organization is the `1ao` claim of newly minted tokens.
  */
 import type { Caller } from "../../../auth-gate";
-import { badRequest, conflict, forbidden, notFound } from "../../../../http/errors";
+import { permissionDenied } from "../../../../http/errors";
+import { membershipNotAccepted, membershipNotFound, notOrganizationAdmin, organizationIdTaken, organizationNameMissing, organizationNotFound, organizationSlugTaken, roleNotOwned, userNotFound } from "../../errors";
 import type { Clock } from "../../../../lib/clock";
 import { newId } from "../../../../lib/ids";
 import type * as M from "../../../../contracts/user/models";
 import type { ListMembershipsBody, ListOrganizationsBody, SaveOrganizationBody } from "../../../../contracts/user/requests";
 import type { PermitIndex } from "../../access/permit-index";
 import { orgRole, orgRolePrefix, P } from "../../access/permissions";
-import type { AccessStore } from "../../access/store/access";
 import type { OrgStore } from "../store/orgs";
 import type { UserStore } from "../../identity/store/users";
 import { membershipView, organizationView, type MembershipRow, type OrganizationRow } from "../wire";
@@ -24,8 +24,8 @@ import { parseTime } from "../../rules";
 export interface OrgDeps {
   orgs: OrgStore;
   users: UserStore;
-  access: AccessStore;
-  accessService: AccessService;
+  /** The writer of roles: org roles are given and taken through it. */
+  access: AccessService;
   sessions: SessionService;
   permits: PermitIndex;
   clock: Clock;
@@ -38,23 +38,23 @@ export class OrgService {
   /** Creates (caller becomes admin and gets a fresh token) or updates (org admins only) an organization. */
   async save(caller: Caller, body: SaveOrganizationBody): Promise<{ organization: M.Organization; token?: M.Token }> {
     const byId = body.id ? this.d.orgs.findById(body.id) : undefined;
-    if (byId && byId.appId !== caller.appId) throw conflict("user.organization_id_taken", `organization id ${body.id} is taken`);
+    if (byId && byId.appId !== caller.appId) throw organizationIdTaken(byId.id);
     const existing = byId ?? this.d.orgs.findBySlug(caller.appId, body.slug);
     const now = this.d.clock.now();
     if (existing) {
       this.assertOrgAdmin(caller, existing.id, true);
       const other = this.d.orgs.findBySlug(caller.appId, body.slug);
-      if (other && other.id !== existing.id) throw conflict("user.organization_slug_taken", `organization slug ${body.slug} is taken`);
+      if (other && other.id !== existing.id) throw organizationSlugTaken(body.slug);
       const row = { ...existing, slug: body.slug, name: body.name || existing.name, thumbnailFileId: body.thumbnailFileId ?? existing.thumbnailFileId, updatedAt: now };
       this.d.orgs.upsert(row);
       return { organization: organizationView(row) };
     }
-    if (!body.name) throw badRequest("user.name_missing", "name is required for a new organization");
+    if (!body.name) throw organizationNameMissing();
     const row: OrganizationRow = { id: body.id || newId("org"), appId: caller.appId, slug: body.slug, name: body.name, thumbnailFileId: body.thumbnailFileId ?? "", createdAt: now, updatedAt: now };
     this.d.orgs.upsert(row);
     const admin = orgRole(row.id, "admin");
     this.d.orgs.upsertMembership(this.membership(row, caller.userId, [admin], caller.userId, now));
-    this.d.accessService.assignRole(caller.appId, caller.userId, admin);
+    this.d.access.assignRole(caller.appId, caller.userId, admin);
     if (body.activate !== false) this.d.orgs.setActive(caller.userId, caller.appId, row.id);
     return { organization: organizationView(row), token: await this.freshToken(caller) };
   }
@@ -71,17 +71,17 @@ export class OrgService {
   saveMembership(caller: Caller, organizationId: string, userId: string, roles: string[] = []): M.Membership {
     const org = this.organization(organizationId);
     this.assertOrgAdmin(caller, org.id, true);
-    if (!this.d.users.findById(userId)) throw notFound("user.user_not_found", `user ${userId} not found`);
+    if (!this.d.users.findById(userId)) throw userNotFound(userId);
     const prefix = orgRolePrefix(org.id);
     const bad = roles.find((r) => !r.startsWith(prefix));
-    if (bad) throw forbidden("user.role_not_owned", `membership roles must start with ${prefix}`);
+    if (bad) throw roleNotOwned(`membership roles must start with ${prefix}`);
     const now = this.d.clock.now();
     const prior = this.d.orgs.findMembership(org.id, userId);
     const allRoles = [...new Set([...(prior?.roles ?? []), orgRole(org.id, "user"), ...roles])];
     const row = { ...this.membership(org, userId, allRoles, caller.userId, now), id: prior?.id ?? newId("memb"), createdAt: prior?.createdAt ?? now };
     row.active = prior?.active ?? !this.d.orgs.activeOrganizationOf(userId, org.appId);
     this.d.orgs.upsertMembership(row);
-    for (const role of allRoles) this.d.accessService.assignRole(org.appId, userId, role);
+    for (const role of allRoles) this.d.access.assignRole(org.appId, userId, role);
     return membershipView(row);
   }
 
@@ -90,7 +90,7 @@ export class OrgService {
     const org = this.organization(organizationId);
     if (userId !== caller.userId) this.assertOrgAdmin(caller, org.id, true);
     const membership = this.d.orgs.findMembership(org.id, userId);
-    if (!membership) throw notFound("user.membership_not_found", `user ${userId} is not a member of ${org.id}`);
+    if (!membership) throw membershipNotFound(org.id, userId);
     this.dropRoles(org, userId);
     this.d.orgs.deleteMembership(membership.id);
   }
@@ -98,7 +98,7 @@ export class OrgService {
   listMemberships(caller: Caller, body: ListMembershipsBody) {
     const mayListOrg = body.organizationId && (caller.isAdmin || this.isOrgAdmin(caller, body.organizationId));
     const userId = caller.isAdmin || mayListOrg ? body.userId : body.userId || caller.userId;
-    if (userId && userId !== caller.userId && !caller.isAdmin && !mayListOrg) throw forbidden("user.permission_denied", "only admins can list other users' memberships");
+    if (userId && userId !== caller.userId && !caller.isAdmin && !mayListOrg) throw permissionDenied("only admins can list other users' memberships");
     const rows = this.d.orgs.listMemberships({ appId: caller.appId, organizationId: body.organizationId || undefined, userId, status: body.status, limit: body.limit ?? 100, afterTime: parseTime(body.afterTime, "afterTime") });
     const orgs = new Map(this.d.orgs.findByIds([...new Set(rows.map((r) => r.organizationId))]).map((o) => [o.id, o]));
     const users = new Map(this.d.users.findByIds([...new Set(rows.map((r) => r.userId))]).map((u) => [u.id, u]));
@@ -114,7 +114,7 @@ export class OrgService {
     const now = this.d.clock.now();
     const row: MembershipRow = { ...membership, status: "accepted", acceptedAt: membership.acceptedAt ?? now, updatedAt: now };
     this.d.orgs.upsertMembership(row);
-    for (const role of row.roles) this.d.accessService.assignRole(row.appId, caller.userId, role);
+    for (const role of row.roles) this.d.access.assignRole(row.appId, caller.userId, role);
     if (!activate) return { membership: membershipView(row) };
     this.d.orgs.setActive(caller.userId, row.appId, organizationId);
     return { membership: membershipView({ ...row, active: true }), token: await this.freshToken(caller) };
@@ -130,7 +130,7 @@ export class OrgService {
 
   async activate(caller: Caller, organizationId: string): Promise<M.Token> {
     const membership = this.ownMembership(caller, organizationId);
-    if (membership.status !== "accepted") throw conflict("user.membership_not_accepted", `membership of ${organizationId} is ${membership.status}`);
+    if (membership.status !== "accepted") throw membershipNotAccepted(organizationId, membership.status);
     this.d.orgs.setActive(caller.userId, membership.appId, organizationId);
     return this.freshToken(caller);
   }
@@ -148,20 +148,19 @@ export class OrgService {
   private dropRoles(org: OrganizationRow, userId: string): void {
     const prefix = orgRolePrefix(org.id);
     const roles = this.d.access.rolesOf(userId, org.appId).filter((r) => r.startsWith(prefix));
-    this.d.access.removeRoles(org.appId, userId, roles);
     if (this.d.orgs.activeOrganizationOf(userId, org.appId) === org.id) this.d.orgs.setActive(userId, org.appId, null);
-    this.d.sessions.inactivate({ userId, appId: org.appId });
+    this.d.access.removeRoles(org.appId, userId, roles);
   }
 
   private ownMembership(caller: Caller, organizationId: string): MembershipRow {
     const m = this.d.orgs.findMembership(organizationId, caller.userId);
-    if (!m) throw notFound("user.membership_not_found", `no membership of ${organizationId}`);
+    if (!m) throw membershipNotFound(organizationId);
     return m;
   }
 
   private organization(id: string): OrganizationRow {
     const org = this.d.orgs.findById(id);
-    if (!org) throw notFound("user.organization_not_found", `organization ${id} not found`);
+    if (!org) throw organizationNotFound(id);
     return org;
   }
 
@@ -174,7 +173,7 @@ export class OrgService {
   }
 
   private assertOrgAdmin(caller: Caller, organizationId: string, fromDb = false): void {
-    if (!this.isOrgAdmin(caller, organizationId, fromDb)) throw forbidden("user.not_organization_admin", "the caller is not an admin of this organization");
+    if (!this.isOrgAdmin(caller, organizationId, fromDb)) throw notOrganizationAdmin();
   }
 
   private membership(org: OrganizationRow, userId: string, roles: string[], invitedBy: string, now: number): MembershipRow {

@@ -1,6 +1,6 @@
 /** @module Apps (tenants): found or created by host; `*` is not an app but "every app". */
 import { and, asc, eq, inArray, type SQL } from "drizzle-orm";
-import type { Db } from "../../../../db/client";
+import { BaseStore, type StoreDeps } from "../../base-store";
 import type { Clock } from "../../../../lib/clock";
 import { newId } from "../../../../lib/ids";
 import { BoundedMap } from "../../../../lib/bounded-map";
@@ -8,14 +8,16 @@ import { userApps } from "../tables";
 import type { AppRow } from "../wire";
 
 /** Queries on apps, with a bounded by-id memo. */
-export class AppStore {
+export class AppStore extends BaseStore {
   /** Bounded: anyone can create apps (register and login take any appHost), so the memo must not grow with them. */
   private readonly byId = new BoundedMap<string, AppRow>(10_000);
 
-  constructor(
-    private readonly db: Db,
-    private readonly clock: Clock,
-  ) {}
+  private readonly clock: Clock;
+
+  constructor(deps: StoreDeps) {
+    super(deps);
+    this.clock = deps.clock;
+  }
 
   /** The app with this host, created when missing. */
   getOrCreate(host: string): AppRow {

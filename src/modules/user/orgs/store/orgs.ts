@@ -1,12 +1,11 @@
 /** @module Organizations and memberships. */
 import { and, asc, eq, gt, inArray, type SQL } from "drizzle-orm";
-import type { Db } from "../../../../db/client";
+import { BaseStore, type StoreDeps } from "../../base-store";
 import { userMemberships, userOrganizations } from "../tables";
 import type { MembershipRow, OrganizationRow } from "../wire";
 
 /** Queries on organizations and memberships. */
-export class OrgStore {
-  constructor(private readonly db: Db) {}
+export class OrgStore extends BaseStore {
 
   findById(id: string): OrganizationRow | undefined {
     return this.db.select().from(userOrganizations).where(eq(userOrganizations.id, id)).get();
