@@ -61,7 +61,7 @@ scenarios("refresh-token, exchange, revoke", [
   { name: "exchange into an unknown app id", method: "PUT", path: "/user-svc/token/exchange", as: "alice", body: { newAppId: "app-nope" }, status: 404, code: "user.app_not_found" },
   { name: "exchange without a token", method: "PUT", path: "/user-svc/token/exchange", body: { newAppHost: "x.com" }, status: 401, code: "user.missing_token" },
   { name: "a user cannot revoke everyone's tokens", method: "DELETE", path: "/user-svc/tokens", as: "alice", body: { allTokens: true }, status: 400, code: "user.mutually_exclusive" },
-  { name: "a user cannot revoke another user's tokens", method: "DELETE", path: "/user-svc/tokens", as: "alice", body: (c) => ({ userId: c.ids.bob }), status: 403, code: "user.permission_denied" },
+  { name: "a user cannot revoke another user's tokens", method: "DELETE", path: "/user-svc/tokens", as: "alice", body: (c) => ({ userId: c.ids.bob }), status: 403, code: "auth.permission_denied" },
   { name: "an admin must name what to revoke", method: "DELETE", path: "/user-svc/tokens", as: "admin", body: {}, status: 400, code: "user.mutually_exclusive" },
   { name: "an admin revokes bob's tokens", method: "DELETE", path: "/user-svc/tokens", as: "admin", body: (c) => ({ userId: c.ids.bob }), status: 200 },
   { name: "bob's token is refused at once", method: "POST", path: "/user-svc/self", as: "bob", status: 401, code: "user.token_revoked" },

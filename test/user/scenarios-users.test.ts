@@ -55,7 +55,7 @@ scenarios("user administration", [
   { name: "list users: ids [] matches nothing", method: "POST", path: "/user-svc/users", as: "admin", body: { ids: [] }, status: 200, check: (b) => expect(b.users).toEqual([]) },
   { name: "list users: by search", method: "POST", path: "/user-svc/users", as: "admin", body: { search: "Renamed" }, status: 200, check: (b) => expect(b.users.map((u: any) => u.id)).toEqual(["usr-fixed"]) },
   { name: "list users: by contact, as a plain user", method: "POST", path: "/user-svc/users", as: "alice", body: { contactId: "made@example.com" }, status: 200, check: (b) => expect(b.users[0].contactIds).toEqual(["made@example.com"]) },
-  { name: "list users: not an admin", method: "POST", path: "/user-svc/users", as: "alice", status: 403, code: "user.permission_denied" },
+  { name: "list users: not an admin", method: "POST", path: "/user-svc/users", as: "alice", status: 403, code: "auth.permission_denied" },
   { name: "list users: bad limit", method: "POST", path: "/user-svc/users", as: "admin", body: { limit: -1 }, status: 400, code: "http.invalid_request" },
   { name: "delete user: not an admin", method: "DELETE", path: "/user-svc/user/usr-fixed", as: "alice", status: 403 },
   { name: "delete user: unknown", method: "DELETE", path: "/user-svc/user/usr-nope", as: "admin", status: 404 },
