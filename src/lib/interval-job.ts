@@ -16,6 +16,16 @@ export interface JobStatus {
   startedAt: number | undefined;
 }
 
+/** What runs, how often (ms), where failures are logged, and whether `start()` runs it at once. */
+export interface IntervalJobOptions {
+  name: string;
+  intervalMs: number;
+  run: () => unknown;
+  log: Logger;
+  /** Run at once on `start()` (the prober: probe everything now) instead of one interval later. */
+  runAtStart?: boolean;
+}
+
 /** A named job run at a fixed rate, never overlapping itself; `stop()` waits for the run in flight. */
 export class IntervalJob {
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -24,12 +34,7 @@ export class IntervalJob {
   private startedAt: number | undefined;
   private lastRunAt: number | undefined;
 
-  constructor(
-    private readonly name: string,
-    private readonly intervalMs: number,
-    private readonly run: () => unknown,
-    private readonly log: Logger,
-  ) {}
+  constructor(private readonly o: IntervalJobOptions) {}
 
   get started(): boolean {
     return this.active;
@@ -37,15 +42,15 @@ export class IntervalJob {
 
   /** For readiness (contract §2): whether it runs, and when its last run began. */
   status(): JobStatus {
-    return { name: this.name, started: this.active, intervalMs: this.intervalMs, lastRunAt: this.lastRunAt, startedAt: this.startedAt };
+    return { name: this.o.name, started: this.active, intervalMs: this.o.intervalMs, lastRunAt: this.lastRunAt, startedAt: this.startedAt };
   }
 
-  /** Runs at once when `immediately`, then every interval after each run ends. */
-  start(immediately = true): void {
+  /** Runs at once when `runAtStart`, else after one interval; then at the fixed rate. */
+  start(): void {
     if (this.active) return;
     this.active = true;
     this.startedAt = performance.now();
-    if (immediately) this.tick();
+    if (this.o.runAtStart) this.tick();
     else this.schedule();
   }
 
@@ -62,9 +67,9 @@ export class IntervalJob {
     this.lastRunAt = started;
     this.running = (async () => {
       try {
-        await this.run();
+        await this.o.run();
       } catch (err) {
-        this.log.error(`${this.name} failed`, { error: String(err) });
+        this.o.log.error(`${this.o.name} failed`, { error: String(err) });
       }
     })().finally(() => {
       this.running = undefined;
@@ -74,7 +79,7 @@ export class IntervalJob {
 
   private schedule(elapsedMs = 0): void {
     if (!this.active) return;
-    this.timer = setTimeout(() => this.tick(), Math.max(0, this.intervalMs - elapsedMs));
+    this.timer = setTimeout(() => this.tick(), Math.max(0, this.o.intervalMs - elapsedMs));
     this.timer.unref?.();
   }
 }

@@ -1,6 +1,7 @@
 /**
  * @module Fixed-window counter per key with bounded memory: the building block of the login and
- * registration limits (contract §3, 429 with `Retry-After`; the policy is in `login-limits.ts`). In
+ * registration limits (contract §3, 429 with `Retry-After`; the policy is in `login-limits.ts`) and
+ * of the prober's budget of immediate probes. In
  * memory: a restart forgets counts, which only helps an attacker by one window. Memory is bounded:
  * expired windows are dropped as time passes, and past `maxKeys` live windows the oldest is forgotten
  * (resetting that key's count is the lesser harm than growing without bound).
@@ -13,18 +14,31 @@ interface Window {
   count: number;
 }
 
+/** The time source, the events allowed per window, the window (ms, default a minute) and the keys kept at most. */
+export interface RateLimiterOptions {
+  clock: Clock;
+  /** Events allowed per window; 0 disables the limiter (it then tracks nothing). */
+  limit: number;
+  windowMs?: number;
+  maxKeys?: number;
+}
+
 /** Counts events per key in fixed windows; see {@link RateLimiter.hit} and {@link RateLimiter.blocked}. */
 export class RateLimiter {
   /** Windows in start order (a key whose window expired is re-inserted at the end), so expired ones lead. */
   private readonly windows = new Map<string, Window>();
+  private readonly clock: Clock;
+  /** Events allowed per window; 0 disables the limiter. */
+  readonly limit: number;
+  private readonly windowMs: number;
+  private readonly maxKeys: number;
 
-  constructor(
-    private readonly clock: Clock,
-    /** Events allowed per window; 0 disables the limiter (it then tracks nothing). */
-    readonly limit: number,
-    private readonly windowMs = 60_000,
-    private readonly maxKeys = 100_000,
-  ) {}
+  constructor(o: RateLimiterOptions) {
+    this.clock = o.clock;
+    this.limit = o.limit;
+    this.windowMs = o.windowMs ?? 60_000;
+    this.maxKeys = o.maxKeys ?? 100_000;
+  }
 
   /**
    * Counts one event for `key`. Returns 0 when allowed, else the whole seconds until the window

@@ -7,7 +7,7 @@ import { FakeClock } from "../helpers/fake-clock";
 
 test("allows `limit` attempts per window, then answers the seconds left; a new window starts afresh", () => {
   const clock = new FakeClock(1_000_000);
-  const limiter = new RateLimiter(clock, 2, 60_000);
+  const limiter = new RateLimiter({ clock, limit: 2, windowMs: 60_000 });
   expect([limiter.hit("a"), limiter.hit("a"), limiter.hit("a")]).toEqual([0, 0, 60]);
   clock.advance(45_500);
   expect(limiter.hit("a")).toBe(15);
@@ -18,7 +18,7 @@ test("allows `limit` attempts per window, then answers the seconds left; a new w
 
 test("expired windows are dropped as time passes and live keys never exceed maxKeys", () => {
   const clock = new FakeClock(0);
-  const limiter = new RateLimiter(clock, 5, 1_000, 100);
+  const limiter = new RateLimiter({ clock, limit: 5, windowMs: 1_000, maxKeys: 100 });
   for (let i = 0; i < 250; i++) limiter.hit(`k${i}`);
   expect(limiter.size).toBe(100);
   expect(limiter.hit("k249")).toBe(0);
@@ -28,7 +28,7 @@ test("expired windows are dropped as time passes and live keys never exceed maxK
 });
 
 test("a limit of 0 disables the limiter and tracks nothing", () => {
-  const limiter = new RateLimiter(new FakeClock(0), 0);
+  const limiter = new RateLimiter({ clock: new FakeClock(0), limit: 0 });
   for (let i = 0; i < 10; i++) expect(limiter.hit("a")).toBe(0);
   expect(limiter.size).toBe(0);
 });
@@ -46,7 +46,7 @@ test("clientNetwork: IPv4 and mapped IPv4 as is, IPv6 by its /64", () => {
 
 test("blocked() counts nothing; a reservation taken back in its window leaves no trace, one from an older window is not taken from the new", () => {
   const clock = new FakeClock(0);
-  const limiter = new RateLimiter(clock, 2, 60_000);
+  const limiter = new RateLimiter({ clock, limit: 2, windowMs: 60_000 });
   expect(limiter.blocked("a")).toBe(0);
   const first = limiter.reserve("a");
   limiter.reserve("a");

@@ -11,8 +11,16 @@
 import { notPersisted } from "./errors";
 import type { Logger } from "../../lib/log";
 import type { InstanceTable } from "./instance-table";
-import { IntervalJob } from "../../lib/interval-job";
+import { BackgroundJob } from "../../lib/background-job";
 import type { RegistryStore } from "./store";
+
+/** The table to commit, where to, and how often health changes are written behind (ms). */
+export interface FlusherOptions {
+  table: InstanceTable;
+  store: RegistryStore;
+  intervalMs: number;
+  log: Logger;
+}
 
 /** What the routes need: to wait until a registration or removal is committed. */
 export interface Acknowledgements {
@@ -20,28 +28,18 @@ export interface Acknowledgements {
 }
 
 /** Commits the instance table: at once for registrations and removals (group commit), every interval and on stop for the rest. */
-export class Flusher implements Acknowledgements {
-  readonly job: IntervalJob;
+export class Flusher extends BackgroundJob implements Acknowledgements {
   /** Settled by the next commit; shared by every change made before it starts. */
   private next: PromiseWithResolvers<void> | undefined;
   private scheduled = false;
 
-  constructor(
-    private readonly table: InstanceTable,
-    private readonly store: RegistryStore,
-    intervalMs: number,
-    private readonly log: Logger,
-  ) {
-    this.job = new IntervalJob("registry flush", intervalMs, () => this.runOnce(), log);
-  }
-
-  start(): void {
-    this.job.start(false);
+  constructor(private readonly o: FlusherOptions) {
+    super({ name: "registry flush", intervalMs: o.intervalMs, log: o.log });
   }
 
   /** Stops the interval and writes what is still pending. */
-  async stop(): Promise<void> {
-    await this.job.stop();
+  override async stop(): Promise<void> {
+    await super.stop();
     this.runOnce();
   }
 
@@ -52,7 +50,7 @@ export class Flusher implements Acknowledgements {
    * whose registration is still uncommitted waits for that commit, or its 2xx could outlive a crash.
    */
   whenCommitted(id: string): Promise<void> | undefined {
-    return this.table.hasUncommitted(id) ? this.nextCommit() : undefined;
+    return this.o.table.hasUncommitted(id) ? this.nextCommit() : undefined;
   }
 
   /** The next commit, scheduled after the current event-loop turn so concurrent requests join it. */
@@ -73,15 +71,15 @@ export class Flusher implements Acknowledgements {
   runOnce(): number {
     const waiting = this.next;
     this.next = undefined;
-    const changes = this.table.takeChanges();
+    const changes = this.o.table.takeChanges();
     try {
-      this.store.writeChanges(changes);
+      this.o.store.writeChanges(changes);
     } catch (err) {
-      this.table.rollBack(changes);
+      this.o.table.rollBack(changes);
       waiting?.reject(notPersisted());
       throw err;
     }
-    this.table.committed(changes);
+    this.o.table.committed(changes);
     waiting?.resolve();
     return changes.upserts.length + changes.deletes.length + changes.health.length;
   }
@@ -91,7 +89,7 @@ export class Flusher implements Acknowledgements {
     try {
       this.runOnce();
     } catch (err) {
-      this.log.error("registry commit failed; its registrations and removals were rolled back", { error: String(err) });
+      this.o.log.error("registry commit failed; its registrations and removals were rolled back", { error: String(err) });
     }
   };
 }

@@ -64,7 +64,7 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
   events.subscribe(registryEventLogger(log));
   const metrics = deps.metrics?.registryMetrics;
   if (metrics) metrics.instancesByStatus = () => countByStatus(table);
-  const store = new RegistryStore(deps.db, deps.sqlite);
+  const store = new RegistryStore(deps);
   table.load(store.loadInstances());
   const resolve = options.resolve ?? systemResolve;
   const self = new SelfAddresses({
@@ -93,7 +93,7 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
   });
   const sweeperInterval = Math.min(config.healthIntervalMs, config.unhealthyAfterMs);
   const sweeper = new Sweeper({ table, clock, log, intervalMs: sweeperInterval, unhealthyAfterMs: config.unhealthyAfterMs, instanceTtlMs: config.instanceTtlMs });
-  const flusher = new Flusher(table, store, FLUSH_INTERVAL_MS, log);
+  const flusher = new Flusher({ table, store, intervalMs: FLUSH_INTERVAL_MS, log });
   const nodes = new NodeService({
     store,
     clock,

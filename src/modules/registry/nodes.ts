@@ -6,7 +6,7 @@ import { nodeNotFound } from "./errors";
 import { isoTime, type Clock } from "../../lib/clock";
 import { newId } from "../../lib/ids";
 import type { Logger } from "../../lib/log";
-import { IntervalJob } from "../../lib/interval-job";
+import { BackgroundJob } from "../../lib/background-job";
 import type { Node, ResourceUsage } from "../../contracts/registry/nodes";
 import type { NodeRow, RegistryStore } from "./store";
 import { createUsageReader } from "./usage";
@@ -24,26 +24,17 @@ export interface NodeServiceOptions {
 }
 
 /** This server's node row (a background heartbeat job) and the node listing and removal. */
-export class NodeService {
+export class NodeService extends BackgroundJob {
   private readonly id: string;
   private readonly readUsage = createUsageReader();
-  readonly job: IntervalJob;
   private current: NodeRow;
 
   /** Resolves this node's id (configured, else the stored one for this URL, else new) and writes its row. */
   constructor(private readonly o: NodeServiceOptions) {
+    super({ name: "node heartbeat", intervalMs: o.heartbeatIntervalMs, log: o.log });
     this.id = o.nodeId ?? o.store.findNodeByUrl(o.selfUrl)?.id ?? newId("node");
     this.current = this.heartbeatRow();
     o.store.saveNode(this.current);
-    this.job = new IntervalJob("node heartbeat", o.heartbeatIntervalMs, () => this.runOnce(), o.log);
-  }
-
-  start(): void {
-    this.job.start(false);
-  }
-
-  async stop(): Promise<void> {
-    await this.job.stop();
   }
 
   /** One heartbeat: refresh usage and time, write the row. */

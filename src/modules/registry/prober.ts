@@ -7,8 +7,9 @@
 import type { Clock } from "../../lib/clock";
 import type { Logger } from "../../lib/log";
 import type { InstanceRecord, InstanceTable } from "./instance-table";
-import { IntervalJob } from "../../lib/interval-job";
+import { BackgroundJob } from "../../lib/background-job";
 import { Limiter } from "../../lib/limiter";
+import { RateLimiter } from "../../lib/rate-limit";
 import { probeInstance, type ProbeFn, type ProbeTarget } from "./probe";
 import type { ConnectVerdict } from "./routing";
 
@@ -17,6 +18,11 @@ import type { ConnectVerdict } from "./routing";
  * wait for the next cycle, at most one interval, instead of doubling the work of every registration.
  */
 const SOON_PROBES_PER_SECOND = 200;
+/**
+ * The soon-probe budget counts in real time, not the injected clock: it paces this process's work,
+ * and a test's frozen fake clock must not exhaust it for good.
+ */
+const MONOTONIC: Clock = { now: () => performance.now() };
 
 /** What the prober works on, its timing (ms) and its concurrency. */
 export interface ProberOptions {
@@ -57,44 +63,38 @@ export interface ProbeCycle {
 }
 
 /** Probes every instance each interval (a background job), and new ones at once via {@link Prober.probeSoon}. */
-export class Prober {
+export class Prober extends BackgroundJob {
   private readonly limiter: Limiter;
   private readonly probe: ProbeFn;
   private readonly inFlight = new Set<string>();
-  readonly job: IntervalJob;
   private abort = new AbortController();
-  private soonWindowStart = 0;
-  private soonInWindow = 0;
+  /** One fixed window of one second, one key: the immediate probes of all registrations. */
+  private readonly soonProbes = new RateLimiter({ clock: MONOTONIC, limit: SOON_PROBES_PER_SECOND, windowMs: 1000, maxKeys: 1 });
 
   constructor(private readonly o: ProberOptions) {
+    super({ name: "health probe", intervalMs: o.intervalMs, log: o.log, runAtStart: true });
     this.limiter = new Limiter(o.concurrency);
     this.probe = o.probe ?? probeInstance;
-    this.job = new IntervalJob("health probe", o.intervalMs, () => this.runOnce(), o.log);
   }
 
   /** Probes everything now, then every interval. */
-  start(): void {
+  override start(): void {
     if (this.job.started) return;
     this.abort = new AbortController();
-    this.job.start(true);
+    super.start();
   }
 
   /** Stops the cycles and abandons probes in flight (their results are dropped). */
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     this.abort.abort();
-    await this.job.stop();
+    await super.stop();
   }
 
   /** Probes one instance now (after a registration) if the prober is running and within the per-second budget. */
   probeSoon(id: string): void {
     const record = this.o.table.get(id);
     if (!this.job.started || !record) return;
-    const now = performance.now();
-    if (now - this.soonWindowStart >= 1000) {
-      this.soonWindowStart = now;
-      this.soonInWindow = 0;
-    }
-    if (this.soonInWindow++ < SOON_PROBES_PER_SECOND) void this.probeOne(record);
+    if (this.soonProbes.hit("soon") === 0) void this.probeOne(record);
   }
 
   /** One cycle over every instance; resolves when all probes have finished. */

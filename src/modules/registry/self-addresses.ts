@@ -39,14 +39,26 @@ interface Endpoint {
   why: string;
 }
 
+/** What one view of "us" is made of. */
+interface SelfSnapshotParts {
+  endpoints: readonly Endpoint[];
+  /** Ports listened on at every local address (0.0.0.0 or ::), with the reason. */
+  wildcard: ReadonlyMap<number, string>;
+  /** Addresses of the local interfaces (canonical). */
+  local: ReadonlySet<string>;
+}
+
 /** One view of "us". */
 export class SelfSnapshot {
-  constructor(
-    private readonly endpoints: readonly Endpoint[],
-    /** Ports listened on at every local address (0.0.0.0 or ::), with the reason. */
-    private readonly wildcard: ReadonlyMap<number, string>,
-    private readonly local: ReadonlySet<string>,
-  ) {}
+  private readonly endpoints: readonly Endpoint[];
+  private readonly wildcard: ReadonlyMap<number, string>;
+  private readonly local: ReadonlySet<string>;
+
+  constructor(parts: SelfSnapshotParts) {
+    this.endpoints = parts.endpoints;
+    this.wildcard = parts.wildcard;
+    this.local = parts.local;
+  }
 
   /**
    * Why `host:port` is this server, or undefined. `addresses` are what `host` resolves to (empty:
@@ -107,7 +119,7 @@ export class SelfAddresses {
     }
     const endpoints = await Promise.all(named.map(async (e) => ({ ...e, addresses: new Set(await this.addressesOf(e.host)) })));
     const local = new Set((o.interfaces ?? localInterfaceAddresses)().map(canonicalIp));
-    return new SelfSnapshot(endpoints, wildcard, local);
+    return new SelfSnapshot({ endpoints, wildcard, local });
   }
 
   /** The node table's URLs; while storage is unavailable, the last ones read (proxying goes on from memory). */

@@ -6,6 +6,7 @@
 import type { Database } from "bun:sqlite";
 import { eq, inArray } from "drizzle-orm";
 import type { Db } from "../../db/client";
+import type { BaseDeps } from "../module";
 import type { InstanceRecord, PendingChanges } from "./instance-table";
 import type { InstanceStatus } from "./routing";
 import { registryInstances, registryNodes } from "./tables";
@@ -13,16 +14,21 @@ import { registryInstances, registryNodes } from "./tables";
 /** A stored node row; `usage` is the JSON text of the wire usage object. */
 export type NodeRow = typeof registryNodes.$inferSelect;
 
+/** The storage the registry's queries run on (the user module's stores take the same slice of BaseDeps). */
+export type RegistryStoreDeps = Pick<BaseDeps, "db" | "sqlite">;
+
 /** Registry queries: instance load and batched writes, node rows. */
 export class RegistryStore {
   private readonly upsertInstance;
   private readonly deleteInstance;
   private readonly updateHealth;
 
-  constructor(
-    private readonly db: Db,
-    private readonly sqlite: Database,
-  ) {
+  private readonly db: Db;
+  private readonly sqlite: Database;
+
+  constructor({ db, sqlite }: RegistryStoreDeps) {
+    this.db = db;
+    this.sqlite = sqlite;
     this.upsertInstance = sqlite.prepare(
       `INSERT INTO registry_instances (id, slug, url, scheme, host, ip, port, path, deployment_id, health_check_path, status, last_heartbeat, created_at)
        VALUES ($id, $slug, $url, $scheme, $host, $ip, $port, $path, $deploymentId, $healthCheckPath, $status, $lastHeartbeat, $createdAt)

@@ -6,7 +6,7 @@
 import type { Clock } from "../../lib/clock";
 import type { Logger } from "../../lib/log";
 import type { InstanceTable } from "./instance-table";
-import { IntervalJob } from "../../lib/interval-job";
+import { BackgroundJob } from "../../lib/background-job";
 
 /** What the sweeper works on and its thresholds (ms). */
 export interface SweeperOptions {
@@ -26,19 +26,9 @@ export interface SweepResult {
 }
 
 /** Marks silent instances Unreachable and removes expired ones, every interval (a background job). */
-export class Sweeper {
-  readonly job: IntervalJob;
-
+export class Sweeper extends BackgroundJob {
   constructor(private readonly o: SweeperOptions) {
-    this.job = new IntervalJob("instance sweeper", o.intervalMs, () => this.runOnce(), o.log);
-  }
-
-  start(): void {
-    this.job.start(false);
-  }
-
-  async stop(): Promise<void> {
-    await this.job.stop();
+    super({ name: "instance sweeper", intervalMs: o.intervalMs, log: o.log });
   }
 
   /** One sweep at the clock's current time. */

@@ -93,10 +93,10 @@ async function buildServices(deps: BaseDeps, stores: Stores): Promise<UserRoutes
   const access = new AccessService({ access: stores.access, apps: appStore, users: userStore, sessions, permits, clock });
   const gate = new UserGate({ signer, sessions, permits, access, autoRefresh: config.tokenAutoRefresh, clock, checks: metrics?.tokenChecks });
   const loginLimits = new LoginLimits({ clock, perClient: config.loginLimitPerIp, perAccountAndClient: config.loginLimitPerSlugIp, perAccount: config.loginLimitPerSlug });
-  const registerPerIp = new RateLimiter(clock, config.registerLimitPerIp);
+  const registerPerIp = new RateLimiter({ clock, limit: config.registerLimitPerIp });
   const accounts = new AccountService({ users: userStore, apps: appStore, sessions, passwords, gate, permits, loginLimits, registerPerIp, clock, metrics });
   // Password changes get a counter of their own (see UserService.changePassword), as tight as one client's login budget.
-  const passwordAttempts = new RateLimiter(clock, config.loginLimitPerSlugIp);
+  const passwordAttempts = new RateLimiter({ clock, limit: config.loginLimitPerSlugIp });
   return {
     gate,
     signer,

@@ -50,11 +50,11 @@ export class LoginLimits {
   private readonly perAccount: RateLimiter;
 
   constructor({ clock, windowMs = 60_000, maxKeys = 100_000, ...settings }: LoginLimitsOptions) {
-    this.perClient = new RateLimiter(clock, settings.perClient, windowMs, maxKeys);
+    this.perClient = new RateLimiter({ clock, limit: settings.perClient, windowMs, maxKeys });
     // The per-account rule needs to know who failed, so pairs are tracked (never refused) even without their own limit.
     const pairLimit = settings.perAccountAndClient || (settings.perAccount > 0 ? Number.POSITIVE_INFINITY : 0);
-    this.perPair = new RateLimiter(clock, pairLimit, windowMs, maxKeys);
-    this.perAccount = new RateLimiter(clock, settings.perAccount, windowMs, maxKeys);
+    this.perPair = new RateLimiter({ clock, limit: pairLimit, windowMs, maxKeys });
+    this.perAccount = new RateLimiter({ clock, limit: settings.perAccount, windowMs, maxKeys });
   }
 
   /**
