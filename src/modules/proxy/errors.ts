@@ -5,7 +5,6 @@
  * request id to find the log line.
  */
 import { AppError, notFound, notImplemented } from "../../http/errors";
-import { renderError } from "../../http/render-error";
 
 /** A bug on our side: the one http.internal answer, also the proxy's (it logs the id first). */
 export { internalError } from "../../http/errors";
@@ -22,6 +21,3 @@ export const upstreamTimeout = () => new AppError(504, "proxy.upstream_timeout",
 export const loopDetected = () => new AppError(508, "proxy.loop_detected", "request passed through too many proxies (a proxy loop?)");
 /** The reserved `/proxy-svc/*` operations (routes.ts) until host-based routing is built. */
 export const notBuiltYet = (what: string) => notImplemented("proxy.not_implemented", `${what} are not available yet`);
-
-/** `err` answered by the one renderer, with CORS and `x-request-id` (the proxy's answers have no other source of them). */
-export const proxyErrorResponse = (request: Request, err: AppError): Response => renderError(err, request);

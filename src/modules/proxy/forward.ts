@@ -13,6 +13,7 @@ import type { Config } from "../../config";
 import type { AuthGate } from "../auth-gate";
 import { peerOf } from "../../http/client-address";
 import { AppError } from "../../http/errors";
+import { renderError } from "../../http/render-error";
 import { requestIdOf } from "../../http/request-id";
 import { ensureTraceHeaders, traceparentOf } from "../../http/trace-context";
 import type { TrustCheck } from "../../http/trust";
@@ -155,7 +156,7 @@ export class Forwarder {
   /** The proxy's own error answer, counted for `slug` (a slug with instances, or UNKNOWN_SLUG). */
   private failWith(request: Request, slug: string, error: AppError): Response {
     this.metrics.of(slug).ownError(request.method, error.status);
-    return errors.proxyErrorResponse(request, error);
+    return renderError(error, request);
   }
 
   /**

@@ -35,6 +35,7 @@
 import type { Server, ServerWebSocket, WebSocketHandler } from "bun";
 import { canConnect } from "../../lib/tcp-probe";
 import type { InstanceRouting, PinnedConnect, RoutedInstance } from "../registry/routing";
+import { renderError } from "../../http/render-error";
 import * as errors from "./errors";
 import type { Picker } from "./pick";
 import type { ProxyTarget } from "./target";
@@ -87,12 +88,12 @@ export function createWebSocketProxy(options: WebSocketProxyOptions): WebSocketP
       upstream = await open(base.replace(/^http/, "ws") + target.pathAndQuery, headers, protocols, connectTimeoutMs, pin?.tls);
     } catch {
       // A synchronous throw of `new WebSocket` (the protocols were checked before): never a rejection.
-      return errors.proxyErrorResponse(request, errors.badGateway());
+      return renderError(errors.badGateway(), request);
     }
     if (upstream !== undefined) return upstream;
     // Open failed: a refused TCP connect means the instance is down; anything else (e.g. the
     // upstream answered the handshake with 404) is the instance's answer and is not retried.
-    if (await canConnect(base, connectTimeoutMs)) return errors.proxyErrorResponse(request, errors.badGateway());
+    if (await canConnect(base, connectTimeoutMs)) return renderError(errors.badGateway(), request);
     return loop.connectFailed(request, target, headers, tried, instance, undefined, protocols);
   }
 
@@ -101,12 +102,12 @@ export function createWebSocketProxy(options: WebSocketProxyOptions): WebSocketP
     picker,
     retries,
     attempt: openAt,
-    answer: (request, _slug, error) => errors.proxyErrorResponse(request, error),
+    answer: (request, _slug, error) => renderError(error, request),
   });
 
   async function upgrade(request: Request, server: Server<unknown>, target: ProxyTarget, headers: Headers, instances: readonly RoutedInstance[]) {
     const protocols = subprotocolsOf(request.headers.get("sec-websocket-protocol"));
-    if (protocols === undefined) return errors.proxyErrorResponse(request, errors.badHandshake());
+    if (protocols === undefined) return renderError(errors.badHandshake(), request);
     for (const name of HANDSHAKE) headers.delete(name);
     const upstream = await loop.run(request, target, headers, instances, protocols);
     if (upstream instanceof Response) return upstream;
@@ -120,7 +121,7 @@ export function createWebSocketProxy(options: WebSocketProxyOptions): WebSocketP
       throw err;
     }
     upstream.close();
-    return errors.proxyErrorResponse(request, errors.badGateway());
+    return renderError(errors.badGateway(), request);
   }
 
   const handlers: WebSocketHandler<unknown> = {
