@@ -1,7 +1,7 @@
 /**
  * @module The error answers of the OpenAPI document, declared once under `components.responses` and
  * referenced by every operation, each status with what it means here. Routes list their error statuses
- * with `errors(…)` (errors.ts), which the generator would inline as a copy of the error schema per status
+ * with `errors(…)` (contracts/error.ts), which the generator would inline as a copy of the error schema per status
  * and operation: two thirds of the document, which Swagger UI must parse before it renders anything.
  */
 
