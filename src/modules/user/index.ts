@@ -5,15 +5,16 @@
  * Layout — one folder per concern, each the same shape (`routes/` HTTP only → `services/` the rules
  * → `store/` the queries → `tables.ts` drizzle; `wire.ts` turns rows into contracts/user models):
  *
- * - `identity/`  who you are: accounts, passwords, sessions and tokens, the signing key pair, API keys,
- *                login limits, and `gate.ts`, the AuthGate every other module authenticates with.
+ * - `identity/`  who you are: accounts and their rules, passwords, sessions and tokens, the signing key
+ *                pair, API keys and their devices, login limits, and `gate.ts`, the AuthGate every
+ *                other module authenticates with.
  * - `access/`    what you may do: roles (enrolls), permits, the in-memory permit index, `permissions.ts`
- *                (the permission names as data). The only writer of roles and enrolls.
+ *                (permission and role names as data). The only writer of roles and enrolls.
  * - `orgs/`      where you are: apps (tenants), organizations and memberships.
  *
- * Shared by the three, at this level: `errors.ts` (every `user.*` code, once), `rules.ts` (slugs,
- * passwords, contact ids, request times), `route-context.ts` (what every route group receives),
- * `store-deps.ts`, `columns.ts` and `wire-fields.ts`. Concerns meet through services; where a service
+ * Shared by the three, at this level: `errors.ts` (every `user.*` code, once), `rules.ts` (contact
+ * ids, constraint errors, request times), `route-context.ts` (what every route group receives),
+ * `base-store.ts`, `columns.ts` and `wire-fields.ts`. Concerns meet through services; where a service
  * reads another concern's store (sessions read roles and the active organization) it only reads.
  */
 import { Elysia } from "elysia";
@@ -45,12 +46,11 @@ import { UserStore } from "./identity/store/users";
 import { TokenSigner } from "./identity/tokens";
 import { appRoutes } from "./orgs/routes/apps";
 import { orgRoutes } from "./orgs/routes/orgs";
-import { AppService } from "./orgs/services/apps";
+import { AppService, DEFAULT_APP_HOST } from "./orgs/services/apps";
 import { OrgService } from "./orgs/services/orgs";
 import { AppStore } from "./orgs/store/apps";
 import { OrgStore } from "./orgs/store/orgs";
 import type { UserRoutesContext } from "./route-context";
-import { DEFAULT_APP_HOST } from "./rules";
 
 /** Slug of the bootstrap admin (1Backend's default). */
 export const ADMIN_SLUG = "1backend";

@@ -1,23 +1,5 @@
-/** @module Small shared rules of the User Svc: slugs, passwords, emails, constraint errors. */
-import { invalidTime, passwordTooShort, slugReserved } from "./errors";
-import { MIN_PASSWORD_LENGTH } from "./identity/passwords";
-import { RESERVED_SLUGS } from "./access/permissions";
-
-/** Default app host of 1Backend. */
-export const DEFAULT_APP_HOST = "unnamed";
-
-/** Refuses reserved slugs (contract §3); the pattern itself is enforced by the request schema. */
-export function assertSlugAvailable(slug: string): void {
-  if (RESERVED_SLUGS.has(slug)) throw slugReserved(slug);
-}
-
-/** New passwords need at least {@link MIN_PASSWORD_LENGTH} characters (contract §3). */
-export function assertNewPassword(password: string): void {
-  if ([...password].length < MIN_PASSWORD_LENGTH) throw passwordTooShort(MIN_PASSWORD_LENGTH);
-}
-
-/** The per-account key of the login limiter, shared by logins by slug, by contact and password changes. */
-export const accountAttemptKey = (userId: string) => `user:${userId}`;
+/** @module Small rules the three concerns share: contact ids, constraint errors, times in requests. */
+import { invalidTime } from "./errors";
 
 /** `Plus-Test+123@Test.com` → `plus-test@test.com` (reference §2.4); other ids unchanged. */
 export function normaliseContactId(id: string): string {
@@ -41,4 +23,10 @@ export function parseTime(value: string | undefined, field: string): number | un
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) throw invalidTime(field, "expected an RFC 3339 time");
   return ms;
+}
+
+/** The first of `ids` that no row has (the 404 names it), or undefined when every id was found. */
+export function firstMissingId(ids: string[], rows: { id: string }[]): string | undefined {
+  const found = new Set(rows.map((r) => r.id));
+  return ids.find((id) => !found.has(id));
 }

@@ -3,7 +3,6 @@
  * built-in roles, and which role holds which permission by default (saved as permits at every start).
  */
 import type { DefaultPermit } from "../../auth-gate";
-import { BUILT_IN_SEGMENTS } from "../../../http/built-in-paths";
 
 /** The admin role: holds every User Svc permission and owns every role and permission name. */
 export const ROLE_ADMIN = "user-svc:admin";
@@ -39,27 +38,6 @@ export const DEFAULT_PERMITS: DefaultPermit[] = [
   ...Object.values(P).map((permission) => ({ permission, roles: [ROLE_ADMIN] })),
   ...USER_PERMISSIONS.map((permission) => ({ permission, roles: [ROLE_USER] })),
 ];
-
-/**
- * Slugs nobody may register (contract §3): every built-in first path segment (a service under one
- * could never be proxied), plus names kept for the platform: its other services and common paths.
- */
-export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
-  ...BUILT_IN_SEGMENTS,
-  "openapi-json",
-  "api",
-  "admin",
-  "docs",
-  "static",
-  "assets",
-  "favicon",
-  "well-known",
-  "config-svc",
-  "secret-svc",
-  "file-svc",
-  "policy-svc",
-  "email-svc",
-]);
 
 /** The org roles of 1Backend: `user-svc:org:{<id>}:admin` and `…:user` (braces literal). */
 export const orgRole = (organizationId: string, kind: "admin" | "user") => `user-svc:org:{${organizationId}}:${kind}`;

@@ -22,7 +22,7 @@ import { enrollView, permitView, type EnrollRow, type PermitRow } from "../wire"
 import { userView } from "../../identity/wire";
 import { appView } from "../../orgs/wire";
 import type { SessionService } from "../../identity/services/sessions";
-import { normaliseContactId } from "../../rules";
+import { firstMissingId, normaliseContactId } from "../../rules";
 
 /** What the access service needs. */
 export interface AccessDeps {
@@ -85,8 +85,7 @@ export class AccessService {
    */
   deletePermits(caller: Owner, ids: string[]): void {
     const rows = this.d.access.findPermitsById(ids);
-    const found = new Set(rows.map((r) => r.id));
-    const missing = ids.find((id) => !found.has(id));
+    const missing = firstMissingId(ids, rows);
     if (missing) throw permitNotFound(missing);
     for (const row of rows) this.assertOwns(caller, row.permission, "permission");
     this.d.access.deletePermits(ids);
@@ -197,8 +196,7 @@ export class AccessService {
 
   deleteEnrolls(caller: Caller, ids: string[]): void {
     const rows = this.d.access.findEnrollsById(ids);
-    const found = new Set(rows.map((r) => r.id));
-    const missing = ids.find((id) => !found.has(id));
+    const missing = firstMissingId(ids, rows);
     if (missing) throw enrollNotFound(missing);
     for (const row of rows) this.assertOwns(caller, row.role, "role");
     this.assertAdminRemains(rows, "the last admin's admin role cannot be removed");

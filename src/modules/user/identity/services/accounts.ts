@@ -22,7 +22,8 @@ import { tokenFromHeader } from "../../../../contracts/authorization";
 import type { ContactRow, UserRow } from "../wire";
 import { isApiKeyDevice } from "../api-key-devices";
 import type { SessionService } from "./sessions";
-import { accountAttemptKey, assertNewPassword, assertSlugAvailable, isUniqueViolation, normaliseContactId } from "../../rules";
+import { isUniqueViolation, normaliseContactId } from "../../rules";
+import { accountAttemptKey, assertNewPassword, assertSlugAvailable } from "../account-rules";
 
 /** What the account service needs. */
 export interface AccountDeps {

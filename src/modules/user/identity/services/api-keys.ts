@@ -18,7 +18,7 @@ import type { UserStore } from "../store/users";
 import { tokenFromHeader } from "../../../../contracts/authorization";
 import { apiKeyView, type ApiKeyRow } from "../wire";
 import type { SessionService } from "./sessions";
-import { parseTime } from "../../rules";
+import { firstMissingId, parseTime } from "../../rules";
 import { deviceOf, isUsable } from "../api-key-devices";
 
 /** What the API key service needs. */
@@ -93,8 +93,7 @@ export class ApiKeyService {
     let rows: ApiKeyRow[];
     if (ids.length > 0) {
       rows = this.d.keys.findByIds(ids);
-      const found = new Set(rows.map((r) => r.id));
-      const missing = ids.find((id) => !found.has(id));
+      const missing = firstMissingId(ids, rows);
       if (missing) throw apiKeyNotFound(missing);
       if (!caller.isAdmin && rows.some((r) => r.userId !== caller.userId)) throw permissionDenied("only admins can revoke other users' keys");
     } else {

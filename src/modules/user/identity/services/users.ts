@@ -16,7 +16,9 @@ import { organizationView } from "../../orgs/wire";
 import type { AccountService } from "./accounts";
 import type { AccessService } from "../../access/services/access";
 import type { SessionService } from "./sessions";
-import { accountAttemptKey, assertNewPassword, assertSlugAvailable, DEFAULT_APP_HOST, normaliseContactId, parseTime } from "../../rules";
+import { normaliseContactId, parseTime } from "../../rules";
+import { accountAttemptKey, assertNewPassword, assertSlugAvailable } from "../account-rules";
+import { DEFAULT_APP_HOST } from "../../orgs/services/apps";
 import { isoTime } from "../../../../lib/clock";
 
 /** What the user service needs. */

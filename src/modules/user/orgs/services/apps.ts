@@ -9,6 +9,9 @@ import type { AppStore } from "../store/apps";
 import { appView } from "../wire";
 import { isUniqueViolation } from "../../rules";
 
+/** Default app host of 1Backend: where users without an `appHost` are created. */
+export const DEFAULT_APP_HOST = "unnamed";
+
 /** Apps (tenants): list, read-or-create, rename. */
 export class AppService {
   constructor(private readonly d: { apps: AppStore; permits: PermitIndex }) {}
