@@ -4,6 +4,7 @@
  * query or fragment. Only http and https. Every rejection is a 400 naming the offending field.
  */
 import { isIP } from "node:net";
+import { urlHost } from "../../lib/ip";
 import { invalidUrl } from "./errors";
 import type { RegisterInstanceRequest } from "../../contracts/registry/instances";
 
@@ -32,7 +33,7 @@ export function normalizeInstanceUrl(req: RegisterInstanceRequest): NormalizedUr
     checkPartsAgree(req, n);
     return ip ? { ...n, ip } : n;
   }
-  const host = req.host || (ip ? bracketed(ip) : "");
+  const host = req.host || (ip ? urlHost(ip) : "");
   if (!host) throw invalidUrl("url", "give url, or host or ip with scheme, port and path");
   const scheme = (req.scheme ?? "http").toLowerCase();
   if (scheme !== "http" && scheme !== "https") throw invalidUrl("scheme", "must be http or https");
@@ -82,8 +83,4 @@ function checkPartsAgree(req: RegisterInstanceRequest, n: NormalizedUrl): void {
 function checkIp(ip: string): string {
   if (!isIP(ip)) throw invalidUrl("ip", "not an IPv4 or IPv6 address");
   return ip;
-}
-
-function bracketed(ip: string): string {
-  return isIP(ip) === 6 ? `[${ip}]` : ip;
 }
