@@ -1,6 +1,6 @@
 /** @module Entry of `dist/1backend`: parse argv, load config, start; SIGTERM/SIGINT stop gracefully. */
 import { ConfigError, describeConfig, loadConfig } from "./config";
-import { ListenError } from "./http/listen";
+import { formatAddress, ListenError } from "./http/listen";
 import { startServer } from "./serve";
 import { VERSION } from "./version";
 
@@ -25,7 +25,7 @@ if (args.includes("--health-check")) {
   // merely up: a server whose database stopped taking writes is reported unhealthy).
   const config = loadConfig();
   const host = config.listenHost === "0.0.0.0" || config.listenHost === "::" ? "127.0.0.1" : config.listenHost;
-  const ok = await fetch(`http://${host.includes(":") ? `[${host}]` : host}:${config.listenPort}/readyz`, { signal: AbortSignal.timeout(2000) })
+  const ok = await fetch(`http://${formatAddress(host, config.listenPort)}/readyz`, { signal: AbortSignal.timeout(2000) })
     .then((r) => r.ok)
     .catch(() => false);
   process.exit(ok ? 0 : 1);

@@ -16,6 +16,7 @@
 import type { Serve, Server } from "bun";
 import type { Logger } from "../lib/log";
 import { randomBase62 } from "../lib/ids";
+import { urlHost } from "../lib/ip";
 import { internalError } from "./errors";
 import { renderError } from "./render-error";
 
@@ -38,7 +39,7 @@ const REASONS: Record<string, string> = {
 
 /** `host:port` as a client would write it (`[::1]:11337`). */
 export function formatAddress(host: string, port: number): string {
-  return `${host.includes(":") ? `[${host}]` : host}:${port}`;
+  return `${urlHost(host)}:${port}`;
 }
 
 /**
