@@ -1,4 +1,11 @@
-/** @module HTTP calls to the selected server; a non-2xx answer becomes a {@link CliError} with the server's message. */
+/**
+ * @module HTTP calls to the selected server through the SDK's client (sdk/http.ts); a non-2xx answer
+ * becomes an {@link ApiError} with the server's message, an unreachable server a {@link CliError}, and
+ * an answer that does not fit its contract (src/contracts) a {@link CliError} naming the field.
+ */
+import type { Static } from "@sinclair/typebox";
+import { ApiClient, ServerError } from "../sdk/http";
+import type { AnswerName, Answers } from "./answers";
 import { ApiError, CliError } from "./errors";
 
 /** Body, token and query of one call. */
@@ -21,38 +28,30 @@ export async function apiCall<T = any>(baseUrl: string, method: string, path: st
   }
 }
 
+/** Like {@link apiCall}, with the answer checked against its contract schema (cli/answers.ts). */
+export async function apiAnswer<N extends AnswerName>(name: N, baseUrl: string, method: string, path: string, options: ApiOptions = {}): Promise<Static<(typeof Answers)[N]>> {
+  const answer: unknown = await apiCall(baseUrl, method, path, options);
+  // Loaded here, not at start-up: TypeBox is most of what the CLI would otherwise load first.
+  const [{ Answers }, { answerMismatch }] = await Promise.all([import("./answers"), import("../sdk/answer")]);
+  const mismatch = answerMismatch(Answers[name], answer, `${method} ${path}`);
+  if (mismatch) throw new CliError(mismatch);
+  return answer as Static<(typeof Answers)[N]>;
+}
+
 /** Like {@link apiCall} but returns the body text (for raw calls). */
 export async function apiText(baseUrl: string, method: string, path: string, options: ApiOptions = {}): Promise<string> {
-  const url = new URL(baseUrl.replace(/\/+$/, "") + (path.startsWith("/") ? path : `/${path}`));
-  const query = options.query ?? {};
-  for (const [k, v] of Array.isArray(query) ? query : Object.entries(query)) url.searchParams.append(k, v);
-  const headers: Record<string, string> = { accept: "application/json" };
-  if (options.body !== undefined) headers["content-type"] = "application/json";
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let response: Response;
+  const api = new ApiClient(baseUrl);
   try {
-    response = await fetch(url, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      redirect: "manual",
-      signal: AbortSignal.timeout(30_000),
-    });
+    // A redirect is shown as it is, not followed; a slow server gets 30 s (the SDK's default is 10).
+    return await api.text(method, path.startsWith("/") ? path : `/${path}`, { ...options, redirect: "manual", timeoutMs: 30_000 });
   } catch (err) {
-    throw new CliError(`cannot reach ${url.origin}: ${(err as Error).message}`);
+    if (err instanceof ServerError) throw serverError(err);
+    throw new CliError(`cannot reach ${new URL(api.baseUrl).origin}: ${(err as Error).message}`);
   }
-  const text = await response.text();
-  if (!response.ok) throw serverError(response.status, text);
-  return text;
 }
 
 /** The server's `{error, code}` (contract §2) as an {@link ApiError}; a body that is not JSON is shown as is. */
-function serverError(status: number, text: string): ApiError {
-  try {
-    const body = JSON.parse(text) as { error?: unknown; code?: unknown };
-    if (typeof body.error === "string") return new ApiError(`${body.error} (HTTP ${status})`, status, typeof body.code === "string" ? body.code : undefined);
-  } catch {
-    // not JSON: show the text itself
-  }
-  return new ApiError(`${text.trim() || "request failed"} (HTTP ${status})`, status);
+function serverError(err: ServerError): ApiError {
+  const message = err.body.trim() === "" ? "request failed" : err.message;
+  return new ApiError(`${message} (HTTP ${err.status})`, err.status, err.code);
 }

@@ -6,7 +6,7 @@
 import type { Command as Commander } from "commander";
 import { UsageError } from "./errors";
 
-interface Node {
+interface CommandNode {
   /** Canonical path, e.g. `instance ls`. */
   path: string;
   /** Every way to type it (aliases), e.g. `instance ls`, `i list`. */
@@ -24,8 +24,8 @@ export function completionScript(program: Commander, shell: string): string {
   throw new UsageError(`no completion for shell "${shell}" (bash, zsh or fish)`, "oo completion");
 }
 
-function collect(cmd: Commander, path: string[], patterns: string[]): Node[] {
-  const node: Node = {
+function collect(cmd: Commander, path: string[], patterns: string[]): CommandNode[] {
+  const node: CommandNode = {
     path: path.join(" "),
     patterns,
     subcommands: cmd.commands.map((c) => ({ name: c.name(), summary: c.summary() || c.description() })),
@@ -38,7 +38,7 @@ function collect(cmd: Commander, path: string[], patterns: string[]): Node[] {
 /** Global flags that take a value: the word after them is not a command (other words only extend a known path). */
 const VALUE_FLAGS = "-e|--env|-a|--app-host|-o|--output";
 
-function bash(nodes: Node[]): string {
+function bash(nodes: CommandNode[]): string {
   const cases = nodes.map((n) => `    ${n.patterns.map((p) => JSON.stringify(p)).join("|")}) words="${[...n.subcommands.map((s) => s.name), ...n.flags].join(" ")}" ;;`).join("\n");
   return `# bash: eval "$(oo completion bash)" (e.g. in ~/.bashrc)
 _oo_complete() {
@@ -65,7 +65,7 @@ complete -F _oo_complete oo
 `;
 }
 
-function fish(nodes: Node[]): string {
+function fish(nodes: CommandNode[]): string {
   const lines = [
     "# fish: oo completion fish > ~/.config/fish/completions/oo.fish",
     "function __oo_path",

@@ -16,6 +16,8 @@ export class ServerError extends Error {
     readonly code?: string,
     /** Seconds from a `Retry-After` header (429), when present. */
     readonly retryAfter?: number,
+    /** The answer's body as sent (empty when there was none). */
+    readonly body = "",
   ) {
     super(message);
   }
@@ -31,10 +33,13 @@ export interface CallOptions {
   body?: unknown;
   /** Sent as `Authorization: Bearer <token>`. */
   token?: string;
-  query?: Record<string, string | undefined>;
+  /** Query parameters; pairs allow a repeated name. */
+  query?: Record<string, string | undefined> | [string, string][];
   signal?: AbortSignal;
   /** Milliseconds before the request is aborted; default 10 000. */
   timeoutMs?: number;
+  /** `fetch`'s redirect mode; default `follow` (the CLI shows a redirect as it is: `manual`). */
+  redirect?: "follow" | "manual" | "error";
 }
 
 /**
@@ -53,8 +58,16 @@ export class ApiClient {
 
   /** Sends one request and returns the parsed JSON body (`{}` for an empty body). */
   async call<T = unknown>(method: string, path: string, options: CallOptions = {}): Promise<T> {
+    const text = await this.text(method, path, options);
+    if (text.trim() === "") return {} as T;
+    return JSON.parse(text) as T;
+  }
+
+  /** Sends one request and returns the body as text; the same errors as {@link ApiClient.call}. */
+  async text(method: string, path: string, options: CallOptions = {}): Promise<string> {
     const url = new URL(this.baseUrl + path);
-    for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+    const query = options.query ?? {};
+    for (const [k, v] of Array.isArray(query) ? query : Object.entries(query)) if (v !== undefined) url.searchParams.append(k, v);
     const headers: Record<string, string> = { accept: "application/json" };
     if (options.body !== undefined) headers["content-type"] = "application/json";
     if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -68,14 +81,14 @@ export class ApiClient {
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
         signal: combined?.signal ?? timeout,
+        redirect: options.redirect,
       });
       text = await response.text();
     } finally {
       combined?.release();
     }
     if (!response.ok) throw toServerError(response, text);
-    if (text.trim() === "") return {} as T;
-    return JSON.parse(text) as T;
+    return text;
   }
 }
 
@@ -105,7 +118,7 @@ function toServerError(response: Response, text: string): ServerError {
     // Not JSON (a proxy in between, or an old server): keep the raw text as the message.
   }
   const retry = Number(response.headers.get("retry-after"));
-  return new ServerError(response.status, message, code, Number.isFinite(retry) && retry > 0 ? retry : undefined);
+  return new ServerError(response.status, message, code, Number.isFinite(retry) && retry > 0 ? retry : undefined, text);
 }
 
 /**

@@ -1,20 +1,8 @@
 /** @module `oo api-key create|ls|revoke`: long-lived keys a script exchanges for tokens (POST /user-svc/api-key/exchange). */
-import { apiCall } from "../api";
+import { apiAnswer, apiCall } from "../api";
 import type { Command } from "../command";
 import { resolveToken } from "../context";
 import { render, table } from "../output";
-
-interface ApiKey {
-  id: string;
-  userId: string;
-  appId: string;
-  name?: string;
-  prefix?: string;
-  createdAt?: string;
-  expiresAt?: string;
-  lastUsedAt?: string;
-  revokedAt?: string;
-}
 
 const create: Command = {
   name: "create",
@@ -28,7 +16,7 @@ const create: Command = {
   async run(ctx) {
     const { env, token } = resolveToken(ctx.flags);
     const body = { name: ctx.flags.name, expiresAt: ctx.flags.expiresAt, userId: ctx.flags.userId };
-    const created = await apiCall<{ apiKey: ApiKey; key: string }>(env.url, "POST", "/user-svc/api-key", { token, body });
+    const created = await apiAnswer("createdApiKey", env.url, "POST", "/user-svc/api-key", { token, body });
     // The table format prints the bare key, so `KEY=$(oo api-key create)` works.
     ctx.out(render(ctx.format, created, () => created.key));
     if (ctx.format === "table") ctx.note(`Created API key ${created.apiKey.id}; it is shown only this once`);
@@ -47,7 +35,7 @@ const list: Command = {
   async run(ctx) {
     const { env, token } = resolveToken(ctx.flags);
     const body = { includeRevoked: ctx.flags.all === true, userId: ctx.flags.userId };
-    const { apiKeys = [] } = await apiCall<{ apiKeys?: ApiKey[] }>(env.url, "POST", "/user-svc/api-keys", { token, body });
+    const { apiKeys = [] } = await apiAnswer("apiKeys", env.url, "POST", "/user-svc/api-keys", { token, body });
     ctx.out(render(ctx.format, apiKeys, () =>
       table(["ID", "NAME", "PREFIX", "CREATED AT", "EXPIRES AT", "LAST USED", "REVOKED AT"],
         apiKeys.map((k) => [k.id, k.name ?? "", k.prefix ?? "", k.createdAt ?? "", k.expiresAt ?? "", k.lastUsedAt ?? "", k.revokedAt ?? ""]))));

@@ -1,14 +1,11 @@
 /** @module `oo login`, `oo register`, `oo whoami`, `oo token`, `oo passwd`: the user's session in the selected environment. */
-import { apiCall } from "../api";
+import { apiAnswer, apiCall } from "../api";
+import type { TokenClaims } from "../../src/contracts/user/token-claims";
 import type { Command, RunContext } from "../command";
 import { DEFAULT_APP_HOST, resolveTarget, resolveToken, storeToken } from "../context";
 import { CliError } from "../errors";
 import { render, yaml } from "../output";
 import { readLine, readPassword } from "../prompt";
-
-interface TokenResponse {
-  token?: { token: string };
-}
 
 const appHostOf = (ctx: RunContext) => (typeof ctx.flags.appHost === "string" ? ctx.flags.appHost : DEFAULT_APP_HOST);
 
@@ -22,7 +19,7 @@ async function signIn(ctx: RunContext, path: "/user-svc/login" | "/user-svc/regi
   const password = ctx.positionals[1] ?? (await readPassword());
   const appHost = appHostOf(ctx);
   const body = { appHost, slug, password, device: "cli", ...extra };
-  const token = (await apiCall<TokenResponse>(target.env.url, "POST", path, { body })).token?.token;
+  const token = (await apiAnswer("token", target.env.url, "POST", path, { body })).token?.token;
   if (!token) throw new CliError(`the server answered ${path} without a token`);
   storeToken(target, slug, appHost, token);
   return `${slug} in environment "${target.envName}" (${target.env.url})`;
@@ -97,7 +94,8 @@ export const tokenCommand: Command = {
   },
 };
 
-function decodeClaims(token: string): Record<string, any> {
+/** The claims of the stored token, unverified: shown only where the server's answer lacks them. */
+function decodeClaims(token: string): Partial<TokenClaims> {
   try {
     return JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"));
   } catch {

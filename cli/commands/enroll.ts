@@ -1,17 +1,10 @@
 /** @module `oo enroll ls|save|rm`: role assignments to users and contacts. */
-import { apiCall } from "../api";
+import { apiAnswer, apiCall } from "../api";
 import type { Command } from "../command";
 import { resolveToken } from "../context";
 import { UsageError } from "../errors";
 import { render, table } from "../output";
 import { readEntities } from "./entity-file";
-
-interface Enroll {
-  id: string;
-  role: string;
-  userId?: string;
-  contactId?: string;
-}
 
 const WHO = [
   { flags: "--user-id <id>", description: "the user's id" },
@@ -33,7 +26,7 @@ const list: Command = {
     if (!filter.role && !filter.userId && !filter.contactId) {
       filter.userId = (await apiCall<{ user?: { id: string } }>(env.url, "POST", "/user-svc/self", { token, body: {} })).user?.id;
     }
-    const { enrolls = [] } = await apiCall<{ enrolls?: Enroll[] }>(env.url, "POST", "/user-svc/enrolls", { token, body: filter });
+    const { enrolls = [] } = await apiAnswer("enrolls", env.url, "POST", "/user-svc/enrolls", { token, body: filter });
     ctx.out(render(ctx.format, enrolls, () => table(["ID", "ROLE", "USER ID", "CONTACT ID"], enrolls.map((e) => [e.id, e.role, e.userId ?? "", e.contactId ?? ""]))));
   },
 };

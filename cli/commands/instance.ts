@@ -1,16 +1,8 @@
 /** @module `oo instance ls|rm`: the service instances in the registry. */
-import { apiCall } from "../api";
+import { apiAnswer, apiCall } from "../api";
 import type { Command } from "../command";
 import { resolveToken } from "../context";
 import { age, render, table } from "../output";
-
-interface Instance {
-  id: string;
-  url: string;
-  status: string;
-  slug?: string;
-  lastHeartbeat?: string;
-}
 
 const FILTERS = ["slug", "host", "ip", "deploymentId", "path", "id"] as const;
 
@@ -24,7 +16,7 @@ const list: Command = {
     const { env, token } = resolveToken(ctx.flags);
     const query: Record<string, string> = {};
     for (const f of FILTERS) if (typeof ctx.flags[f] === "string") query[f] = ctx.flags[f] as string;
-    const { instances = [] } = await apiCall<{ instances?: Instance[] }>(env.url, "GET", "/registry-svc/instances", { token, query });
+    const { instances = [] } = await apiAnswer("instances", env.url, "GET", "/registry-svc/instances", { token, query });
     const now = Date.now();
     ctx.out(render(ctx.format, instances, () => table(["ID", "URL", "STATUS", "OWNER SLUG", "LAST HEARTBEAT"], instances.map((i) => [i.id, i.url, i.status, i.slug ?? "", age(i.lastHeartbeat, now)]))));
   },

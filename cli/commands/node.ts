@@ -1,16 +1,8 @@
 /** @module `oo node ls|rm`: the servers (nodes) of the cluster. */
-import { apiCall } from "../api";
+import { apiAnswer, apiCall } from "../api";
 import type { Command } from "../command";
 import { resolveToken } from "../context";
 import { age, render, table } from "../output";
-
-interface Node {
-  id: string;
-  url: string;
-  region?: string;
-  availabilityZone?: string;
-  lastHeartbeat?: string;
-}
 
 const list: Command = {
   name: "ls",
@@ -19,7 +11,7 @@ const list: Command = {
   output: true,
   async run(ctx) {
     const { env, token } = resolveToken(ctx.flags);
-    const { nodes = [] } = await apiCall<{ nodes?: Node[] }>(env.url, "POST", "/registry-svc/nodes", { token, body: {} });
+    const { nodes = [] } = await apiAnswer("nodes", env.url, "POST", "/registry-svc/nodes", { token, body: {} });
     const now = Date.now();
     ctx.out(render(ctx.format, nodes, () => table(["ID", "URL", "REGION", "AZ", "LAST HEARTBEAT"], nodes.map((n) => [n.id, n.url, n.region ?? "", n.availabilityZone ?? "", age(n.lastHeartbeat, now)]))));
   },

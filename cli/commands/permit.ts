@@ -1,17 +1,9 @@
 /** @module `oo permit ls|save|rm`: which roles and slugs hold which permissions. */
-import { apiCall } from "../api";
+import { apiAnswer, apiCall } from "../api";
 import type { Command } from "../command";
 import { resolveToken } from "../context";
 import { render, table } from "../output";
 import { readEntities } from "./entity-file";
-
-interface Permit {
-  id: string;
-  permission?: string;
-  slugs?: string[];
-  roles?: string[];
-  appId?: string;
-}
 
 const list: Command = {
   name: "ls",
@@ -25,7 +17,7 @@ const list: Command = {
   async run(ctx) {
     const { env, token } = resolveToken(ctx.flags);
     const body = { permission: ctx.flags.permission, slug: ctx.flags.slug };
-    const { permits = [] } = await apiCall<{ permits?: Permit[] }>(env.url, "POST", "/user-svc/permits", { token, body });
+    const { permits = [] } = await apiAnswer("permits", env.url, "POST", "/user-svc/permits", { token, body });
     ctx.out(render(ctx.format, permits, () => table(["ID", "PERMISSION", "SLUGS", "ROLES"], permits.map((p) => [p.id, p.permission ?? "", (p.slugs ?? []).join(", "), (p.roles ?? []).join(", ")]))));
   },
 };

@@ -1,18 +1,10 @@
 /** @module `oo user ls|create|rm`: the users of the server (admins). */
-import { apiCall } from "../api";
+import { apiAnswer, apiCall } from "../api";
 import type { Command } from "../command";
 import { resolveToken } from "../context";
 import { CliError, UsageError } from "../errors";
 import { render, table } from "../output";
 import { readPassword } from "../prompt";
-
-interface UserRecord {
-  id: string;
-  slug: string;
-  name?: string;
-  contactIds?: string[];
-  createdAt?: string;
-}
 
 const list: Command = {
   name: "ls",
@@ -34,7 +26,7 @@ const list: Command = {
       body.limit = limit;
     }
     const { env, token } = resolveToken(ctx.flags);
-    const { users = [] } = await apiCall<{ users?: UserRecord[] }>(env.url, "POST", "/user-svc/users", { token, body });
+    const { users = [] } = await apiAnswer("users", env.url, "POST", "/user-svc/users", { token, body });
     ctx.out(render(ctx.format, users, () => table(["ID", "SLUG", "NAME", "CONTACT IDS", "CREATED AT"], users.map((u) => [u.id, u.slug, u.name ?? "", (u.contactIds ?? []).join(", "), u.createdAt ?? ""]))));
   },
 };
@@ -72,7 +64,7 @@ const remove: Command = {
   async run(ctx) {
     const key = ctx.positionals[0]!;
     const { env, token } = resolveToken(ctx.flags);
-    const { users = [] } = await apiCall<{ users?: UserRecord[] }>(env.url, "POST", "/user-svc/users", { token, body: { search: key, limit: 10 } });
+    const { users = [] } = await apiAnswer("users", env.url, "POST", "/user-svc/users", { token, body: { search: key, limit: 10 } });
     const user = users.find((u) => u.slug === key) ?? users.find((u) => u.id === key);
     if (!user) throw new CliError(`no user with slug or id "${key}" (see oo user ls)`);
     await apiCall(env.url, "DELETE", `/user-svc/user/${encodeURIComponent(user.id)}`, { token });

@@ -96,7 +96,7 @@ describe("listings", () => {
     await t.login();
     const before = Date.now();
     const heartbeat = before - 10_500;
-    t.server.instances.set("inst-1", { id: "inst-1", url: "http://127.0.0.1:9311", slug: "skeleton-svc", status: "Healthy", lastHeartbeat: new Date(heartbeat).toISOString() });
+    t.server.instances.set("inst-1", { id: "inst-1", url: "http://127.0.0.1:9311", slug: "skeleton-svc", status: "Healthy", lastHeartbeat: new Date(heartbeat).toISOString(), scheme: "http", host: "127.0.0.1", port: 9311 });
     const ls = await t.oo(["instance", "ls"]);
     // oo reads the clock when it prints, so on a loaded machine "10s ago" may have become "11s ago".
     const secondsAgo = (at: number) => Math.trunc((at - heartbeat) / 1000);
@@ -141,8 +141,8 @@ describe("raw calls", () => {
   test("get turns flags into query parameters; put/post build nested JSON bodies", async () => {
     await using t = await setup();
     await t.login();
-    t.server.instances.set("inst-1", { id: "inst-1", url: "http://h:1", slug: "a-svc", status: "Healthy", lastHeartbeat: "" });
-    t.server.instances.set("inst-2", { id: "inst-2", url: "http://h:2", slug: "b-svc", status: "Healthy", lastHeartbeat: "" });
+    t.server.instances.set("inst-1", { id: "inst-1", url: "http://h:1", slug: "a-svc", status: "Healthy", lastHeartbeat: "", scheme: "http", host: "h", port: 1 });
+    t.server.instances.set("inst-2", { id: "inst-2", url: "http://h:2", slug: "b-svc", status: "Healthy", lastHeartbeat: "", scheme: "http", host: "h", port: 2 });
     const get = await t.oo(["get", "/registry-svc/instances", "--slug=b-svc"]);
     expect(JSON.parse(get.stdout)).toEqual({ instances: [t.server.instances.get("inst-2")] });
     const put = await t.oo(["put", "/user-svc/permits", "--a-b=1", "--flag=true", "--name=x"]);

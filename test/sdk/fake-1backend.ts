@@ -6,7 +6,8 @@
 import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from "jose";
 
 /** An instance as the fake registry stores it. */
-export interface FakeInstance { id: string; url: string; slug: string; status: string; lastHeartbeat: string }
+/** A registered instance; the URL's parts are there as the registry lists them (tests may leave them out). */
+export interface FakeInstance { id: string; url: string; slug: string; status: string; lastHeartbeat: string; scheme?: string; host?: string; port?: number }
 interface FakeUser { id: string; slug: string; password: string; roles: string[] }
 
 /** The running fake and its state, which tests read and change directly. */
@@ -118,7 +119,7 @@ export async function fake1Backend(options: { adminPassword?: string; tokenSecon
       if (!isAdmin(me)) return fail(403, "auth.permission_denied", "Forbidden");
       return json(200, { users: [...state.users.values()].map((u) => ({ id: u.id, slug: u.slug, createdAt: "2025-01-01T00:00:00Z", updatedAt: "2025-01-01T00:00:00Z" })), count: state.users.size });
     }
-    if (path === "/user-svc/permits" && m === "POST") return json(200, { permits: [{ id: "perm-1", appId: "*", permission: "registry-svc:instance:view", roles: ["user-svc:user"], slugs: ["proxy-svc"] }] });
+    if (path === "/user-svc/permits" && m === "POST") return json(200, { permits: [{ id: "perm-1", appId: "*", permission: "registry-svc:instance:view", roles: ["user-svc:user"], slugs: ["proxy-svc"], createdAt: "", updatedAt: "" }] });
     if (path === "/user-svc/permits" && m === "PUT") return json(200, { echo: body });
     if (path === "/user-svc/enrolls" && m === "POST") return json(200, { enrolls: [{ id: "enr-1", appId: "*", role: "user-svc:admin", userId: "usr-admin", createdAt: "", updatedAt: "" }] });
     if (path === "/user-svc/enrolls" && m === "PUT") return json(200, { enrolls: [], echo: body });
@@ -129,7 +130,7 @@ export async function fake1Backend(options: { adminPassword?: string; tokenSecon
     if (m === "GET" && path === "/registry-svc/instances") {
       const slug = url.searchParams.get("slug");
       const list = [...state.instances.values()].filter((i) => (isAdmin(me) || i.slug === me.slug) && (!slug || i.slug === slug));
-      return json(200, list.length ? { instances: list.map(withUrlParts) } : {});
+      return json(200, list.length ? { instances: list } : {});
     }
     if (m === "DELETE" && path.startsWith("/registry-svc/instance/")) {
       const id = decodeURIComponent(path.slice("/registry-svc/instance/".length));
@@ -139,7 +140,7 @@ export async function fake1Backend(options: { adminPassword?: string; tokenSecon
       state.instances.delete(id);
       return new Response(null, { status: 204 });
     }
-    if (m === "POST" && path === "/registry-svc/nodes") return json(200, { nodes: [{ id: "node-1", url: "http://127.0.0.1:11337", lastHeartbeat: new Date(Date.now() - 3000).toISOString() }] });
+    if (m === "POST" && path === "/registry-svc/nodes") return json(200, { nodes: [{ id: "node-1", url: "http://127.0.0.1:11337", lastHeartbeat: new Date(Date.now() - 3000).toISOString(), usage: idleUsage }] });
     if (m === "DELETE" && path.startsWith("/registry-svc/node/")) return new Response(null, { status: 204 });
     return fail(404, "fake.not_found", `no route ${m} ${path}`);
   }
@@ -148,16 +149,19 @@ export async function fake1Backend(options: { adminPassword?: string; tokenSecon
     if (typeof body.url !== "string" || !body.url) return fail(400, "registry.invalid_url", "url is required");
     const existing = [...state.instances.values()].find((i) => i.url === body.url);
     if (existing && existing.slug !== me.slug) return fail(409, "registry.instance_owned", `url is owned by ${existing.slug}`);
-    const instance = existing ?? { id: `inst-${nextId++}`, url: body.url, slug: me.slug, status: "Unknown", lastHeartbeat: "" };
+    const instance = existing ?? { id: `inst-${nextId++}`, url: body.url, slug: me.slug, status: "Unknown", lastHeartbeat: "", ...urlParts(body.url) };
     instance.lastHeartbeat = new Date().toISOString();
     state.instances.set(instance.id, instance);
     return json(201, {});
   }
 
-  /** An instance as the registry lists it: its URL's scheme, host and port as fields too. */
-  function withUrlParts(instance: FakeInstance) {
-    const url = URL.parse(instance.url);
-    return { ...instance, scheme: url?.protocol.slice(0, -1) ?? "http", host: url?.hostname ?? "", port: Number(url?.port || 80) };
+  /** A node's resource use, all zero. */
+  const idleUsage = { cpu: { used: 0, total: 0, percent: 0 }, memory: { used: 0, total: 0, percent: 0 }, disk: { used: 0, total: 0, percent: 0 } };
+
+  /** The URL's scheme, host and port, as the registry lists them beside the URL. */
+  function urlParts(raw: string) {
+    const url = URL.parse(raw);
+    return { scheme: url?.protocol.slice(0, -1) ?? "http", host: url?.hostname ?? "", port: Number(url?.port || 80) };
   }
 
   /** A TCP connect to the URL's port; loopback URLs only (tests never connect elsewhere). */

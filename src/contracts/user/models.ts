@@ -167,3 +167,7 @@ export const ApiKeyView = t.Object(
   { title: "UserSvcApiKeyView" },
 );
 export type ApiKeyView = Static<typeof ApiKeyView>;
+
+/** Answer of `createApiKey`: the key itself, shown only this once, and its metadata. */
+export const CreatedApiKey = t.Object({ apiKey: ApiKeyView, key: t.String({ description: "The key; shown only once." }) });
+export type CreatedApiKey = Static<typeof CreatedApiKey>;
