@@ -7,34 +7,7 @@
 import { Elysia, t } from "elysia";
 import { notBuiltYet } from "./errors";
 import { errors } from "../../contracts/error";
-
-const Ids = t.Object({ ids: t.Optional(t.Array(t.String(), { description: "Only these ids; all when absent." })) });
-const Route = t.Object({ id: t.String({ description: "Host and optional path prefix, e.g. `x.com/app`." }), target: t.String() });
-const RouteInput = t.Object({
-  id: t.String({ description: "Host and optional path prefix to match, e.g. `x.com/app`." }),
-  target: t.Optional(t.String({ description: "Where matching requests go, e.g. `http://127.0.0.1:9311`." })),
-});
-const Redirect = t.Object({
-  id: t.String({ description: "Host and optional path to redirect from, e.g. `old.com`." }),
-  target: t.String({ description: "URL to redirect to." }),
-  statusCode: t.Optional(t.Integer({ description: "Redirect status, e.g. 301 or 302." })),
-});
-const Cert = t.Object({
-  id: t.String(),
-  cert: t.String(),
-  createdAt: t.String(),
-  updatedAt: t.String(),
-  commonName: t.Optional(t.String()),
-  dnsNames: t.Optional(t.Array(t.String())),
-  issuer: t.Optional(t.String()),
-  notAfter: t.Optional(t.String()),
-  notBefore: t.Optional(t.String()),
-  serialNumber: t.Optional(t.String()),
-  isCA: t.Optional(t.Boolean()),
-  signatureAlgorithm: t.Optional(t.String()),
-  publicKeyAlgorithm: t.Optional(t.String()),
-  publicKeyBitLength: t.Optional(t.Integer()),
-});
+import { Cert, Ids, Redirect, Route, RouteInput } from "../../contracts/proxy/edge";
 
 const later = (what: string) => () => {
   throw notBuiltYet(what);
