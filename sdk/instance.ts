@@ -31,6 +31,11 @@ export interface InstanceOptions {
    */
   stopTimeoutMs?: number;
   log?: (level: "info" | "warn", msg: string, fields?: Record<string, unknown>) => void;
+  /**
+   * Waits between heartbeats and registration retries, resolving early when `signal` aborts; default
+   * real timers. Tests pass a fake clock's, so they move time instead of sleeping.
+   */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /**
@@ -47,9 +52,11 @@ export class InstanceRegistration {
   private readonly stopping = new AbortController();
   private loop: Promise<void> | undefined;
   private inflight: Promise<void> | undefined;
+  private readonly sleep: NonNullable<InstanceOptions["sleep"]>;
 
   constructor(private readonly options: InstanceOptions) {
     this.api = new ApiClient(options.serverUrl);
+    this.sleep = options.sleep ?? sleep;
   }
 
   /** Registers now (retrying transient failures until it succeeds or `stop()`), then heartbeats. */
@@ -61,7 +68,7 @@ export class InstanceRegistration {
       } catch (err) {
         if (!isTransient(err)) throw err;
         this.log("warn", "instance registration failed, retrying", { error: String(err) });
-        await sleep(backoff(failures, this.interval), this.stopping.signal);
+        await this.sleep(backoff(failures, this.interval), this.stopping.signal);
       }
     }
     this.loop ??= this.heartbeatLoop();
@@ -133,7 +140,7 @@ export class InstanceRegistration {
     let failures = 0;
     const signal = this.stopping.signal;
     while (!signal.aborted) {
-      await sleep(failures === 0 ? this.interval : backoff(failures, this.interval), signal);
+      await this.sleep(failures === 0 ? this.interval : backoff(failures, this.interval), signal);
       if (signal.aborted) break;
       try {
         await this.beat();

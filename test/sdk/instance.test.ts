@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { InstanceRegistration, normaliseUrl, ServerError, ServiceSession } from "../../sdk/index.ts";
+import { InstanceRegistration, normaliseUrl, ServerError, ServiceSession, type InstanceOptions } from "../../sdk/index.ts";
+import { FakeClock } from "../helpers/fake-clock";
 import { tempDir } from "../helpers/temp-dir";
 import { waitFor } from "../helpers/wait";
 import { fake1Backend } from "./fake-1backend";
@@ -8,11 +9,14 @@ import { fake1Backend } from "./fake-1backend";
 /** Polls `condition` until it holds (the SDK's heartbeat loop runs on real timers). */
 const until = (what: string, condition: () => boolean) => waitFor(what, condition, 10_000, 20);
 
-async function setup(intervalMs = 50) {
+const INTERVAL = 50;
+
+/** A fake 1Backend and an instance heartbeating every {@link INTERVAL} ms, on real timers unless given `sleep`. */
+async function setup(sleep?: InstanceOptions["sleep"]) {
   const server = await fake1Backend();
   const dir = tempDir();
   const session = new ServiceSession({ serverUrl: server.url, slug: "my-svc", credentialsFile: join(dir.path, "c.json") });
-  const instance = new InstanceRegistration({ serverUrl: server.url, selfUrl: "http://127.0.0.1:9311", session, intervalMs });
+  const instance = new InstanceRegistration({ serverUrl: server.url, selfUrl: "http://127.0.0.1:9311", session, intervalMs: INTERVAL, sleep });
   return {
     server, session, instance,
     async [Symbol.asyncDispose]() {
@@ -60,12 +64,20 @@ describe("InstanceRegistration", () => {
   });
 
   test("stop deregisters the instance and heartbeats stop", async () => {
-    await using t = await setup();
+    const clock = new FakeClock();
+    await using t = await setup(clock.sleep);
     await t.instance.start();
+    const puts = () => t.server.calls.filter((c) => c === "PUT /registry-svc/instance").length;
+    const registered = puts();
+    expect(clock.waiting).toBe(1); // the heartbeat loop waits on the fake clock
+    clock.advance(INTERVAL);
+    await until("a heartbeat", () => puts() > registered);
     await t.instance.stop();
     expect(t.server.instances.size).toBe(0);
     const count = t.server.calls.length;
-    await Bun.sleep(200); // several intervals: nothing may be sent after stop
+    expect(clock.waiting).toBe(0); // no heartbeat is left waiting for its time
+    clock.advance(10 * INTERVAL); // several intervals: nothing may be sent after stop
+    expect(clock.waiting).toBe(0);
     expect(t.server.calls.length).toBe(count);
   });
 
