@@ -4,7 +4,7 @@
  * Elysia. The JSON Schema is Elysia's, node for node, so the OpenAPI document does not change.
  * (Contracts import each other as `./x.js`: the SDK's declaration build reads them under Node's rules.)
  */
-import { Type, type IntegerOptions } from "@sinclair/typebox";
+import { Type, type IntegerOptions, type TInteger } from "@sinclair/typebox";
 import { Errors, type ValueError } from "@sinclair/typebox/errors";
 import { Check } from "@sinclair/typebox/value";
 
@@ -22,8 +22,11 @@ class IntegerDecodeError extends Error {
   }
 }
 
-/** An integer, or its decimal string (a query parameter, or a client that quotes numbers). */
-export function Integer(options: IntegerOptions = {}) {
+/**
+ * An integer, or its decimal string (a query parameter, or a client that quotes numbers). Typed as
+ * `TInteger`, as Elysia types its own: what a handler, a service or a client sees is the decoded number.
+ */
+export function Integer(options: IntegerOptions = {}): TInteger {
   // Checked without compiling: a quoted integer is rare, and the CLI and SDK load this at start-up.
   const integer = Type.Integer(options);
   return Type.Transform(Type.Union([Type.String({ format: "integer", default: 0 }), Type.Integer(options)], options))
@@ -32,5 +35,5 @@ export function Integer(options: IntegerOptions = {}) {
       if (!Check(integer, number)) throw new IntegerDecodeError(Errors(integer, number).First());
       return number;
     })
-    .Encode((value) => value);
+    .Encode((value) => value) as unknown as TInteger;
 }
