@@ -1,15 +1,13 @@
 /** @module Routes: register, login, refresh, exchange, revoke tokens, public key. HTTP only. */
 import type { Server } from "bun";
 import { Elysia, t } from "elysia";
-import { Token } from "../../../../contracts/user/models";
+import { TokenResponse } from "../../../../contracts/user/models";
 import { ExchangeTokenBody, LoginBody, RegisterBody, RevokeTokensBody } from "../../../../contracts/user/requests";
 import { Empty } from "../../../../contracts/user/fields";
 import { authGuard, bearerSecurity } from "../../../../http/auth-guard";
 import { clientAddress } from "../../../../http/client-address";
 import { errors } from "../../../../contracts/error";
 import { rejectNonObjectBody, TAGS, type UserRoutesContext } from "../../route-context";
-
-const TokenResponse = t.Object({ token: Token });
 
 /** The caller's address for the limits (a trusted proxy's X-Forwarded-For, else the TCP peer); "unknown" in-process. */
 const callerAddress = (c: UserRoutesContext, request: Request, server: Server<unknown> | null) =>

@@ -1,6 +1,6 @@
 /** @module Routes: organizations and memberships. HTTP only. */
 import { Elysia, t } from "elysia";
-import { Membership, Organization, Token, User } from "../../../../contracts/user/models";
+import { Membership, Organization, Token, TokenResponse, User } from "../../../../contracts/user/models";
 import { AcceptMembershipBody, ActivateOrganizationBody, ListMembershipsBody, ListOrganizationsBody, SaveMembershipBody, SaveOrganizationBody } from "../../../../contracts/user/requests";
 import { Empty, Name } from "../../../../contracts/user/fields";
 import { authGuard } from "../../../../http/auth-guard";
@@ -10,7 +10,6 @@ import { rejectNonObjectBody, TAGS, type UserRoutesContext } from "../../route-c
 
 const OrgParams = t.Object({ organizationId: Name("Organization id.") });
 const OrgUserParams = t.Object({ organizationId: Name("Organization id."), userId: Name("User id.") });
-const TokenResponse = t.Object({ token: Token });
 const MembershipResponse = t.Object({ membership: Membership });
 
 /** Organization and membership routes. */
