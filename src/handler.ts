@@ -1,9 +1,9 @@
 /**
  * @module The server's request handler: the request target is read once (where its path starts in
- * `request.url`), and that one index decides everything — refusal (400, request-target.ts), built-in
- * (the Elysia app, with CORS, preflight and request ids) or proxy, and the route inside either
- * (contract §2 routing). The Host header plays no part. One log line per request, with its request id
- * and W3C trace id.
+ * `request.url`, and one scan of its first segment), and that decides everything — refusal (400,
+ * request-target.ts), built-in (the Elysia app, with CORS, preflight and request ids) or proxy, which
+ * is handed both numbers, and the route inside either (contract §2 routing). The Host header plays
+ * no part. One log line per request, with its request id and W3C trace id.
  */
 import type { Server } from "bun";
 import type { App } from "./app";
