@@ -21,7 +21,7 @@ import { waitFor } from "../helpers/wait";
 import { FakeRouting, proxyHarness, rawRequest } from "../proxy/helpers";
 import { ScriptedResolver } from "./fake-resolver";
 import { registryHarness, type RegistryHarness } from "./harness";
-import { list, register } from "./scenario";
+import { list, register } from "./instances";
 
 const DENY = { OB_INSTANCE_DENY: "127.0.0.3/32" };
 const DENIED_BODY = { code: "proxy.address_denied", error: "the instance's address is denied by the network policy" };

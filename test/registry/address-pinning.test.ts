@@ -18,7 +18,7 @@ import { createProxyModule } from "../../src/modules/proxy";
 import { tempDir } from "../helpers/temp-dir";
 import { ScriptedResolver } from "./fake-resolver";
 import { registryHarness, type RegistryHarness } from "./harness";
-import { register } from "./scenario";
+import { register } from "./instances";
 
 /** What the upstream saw of one request. */
 interface Seen {

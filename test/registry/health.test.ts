@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { RegistryEvent } from "../../src/modules/registry/routing";
 import { registryHarness, type RegistryHarness } from "./harness";
-import { register } from "./scenario";
+import { register } from "./instances";
 import { waitFor } from "../helpers/wait";
 
 const INTERVAL = 300;

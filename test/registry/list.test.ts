@@ -1,6 +1,10 @@
 import { expect } from "bun:test";
-import type { RegistryHarness } from "./harness";
-import { list, register, runScenarios } from "./scenario";
+import { runScenarios } from "../helpers/scenario";
+import { registryHarness, type RegistryHarness } from "./harness";
+import { list, register } from "./instances";
+
+/** Every row on its own in-process registry app. */
+const freshRegistry = { open: () => registryHarness() };
 
 /** alpha owns two instances (one with a deployment and a path), beta one. */
 async function threeInstances(h: RegistryHarness): Promise<void> {
@@ -12,14 +16,14 @@ async function threeInstances(h: RegistryHarness): Promise<void> {
 const ids = (r: { body: any }) => r.body.instances.map((i: any) => i.id).sort();
 const GET = "GET";
 
-runScenarios("GET /registry-svc/instances", [
-  { name: "an empty registry lists an empty array", method: GET, path: "/registry-svc/instances", token: "alpha", status: 200, expectBody: { instances: [] } },
+runScenarios("GET /registry-svc/instances", freshRegistry, [
+  { name: "an empty registry lists an empty array", method: GET, path: "/registry-svc/instances", as: "alpha", status: 200, expectBody: { instances: [] } },
   {
     name: "a non-admin sees only its own instances",
     setup: threeInstances,
     method: GET,
     path: "/registry-svc/instances",
-    token: "alpha",
+    as: "alpha",
     status: 200,
     check: (r) => expect(ids(r)).toEqual(["inst-a1", "inst-a2"]),
   },
@@ -28,7 +32,7 @@ runScenarios("GET /registry-svc/instances", [
     setup: threeInstances,
     method: GET,
     path: "/registry-svc/instances?slug=beta-svc",
-    token: "alpha",
+    as: "alpha",
     status: 200,
     expectBody: { instances: [] },
   },
@@ -37,7 +41,7 @@ runScenarios("GET /registry-svc/instances", [
     setup: threeInstances,
     method: GET,
     path: "/registry-svc/instances",
-    token: "admin",
+    as: "admin",
     status: 200,
     check: (r) => expect(ids(r)).toEqual(["inst-a1", "inst-a2", "inst-b1"]),
   },
@@ -46,7 +50,7 @@ runScenarios("GET /registry-svc/instances", [
     setup: threeInstances,
     method: GET,
     path: "/registry-svc/instances",
-    token: "proxy",
+    as: "proxy",
     status: 200,
     check: (r) => expect(ids(r)).toEqual(["inst-a1", "inst-a2", "inst-b1"]),
   },
@@ -69,21 +73,21 @@ runScenarios("GET /registry-svc/instances", [
     setup: threeInstances,
     method: GET,
     path: `/registry-svc/instances?${query}`,
-    token: "admin",
+    as: "admin",
     status: 200,
     check: (r: { body: any }) => expect(ids(r)).toEqual([...expected]),
   })),
   { name: "no token: 401", method: GET, path: "/registry-svc/instances", status: 401 },
-  { name: "an account without the permission: 403", method: GET, path: "/registry-svc/instances", token: "nobody", status: 403 },
+  { name: "an account without the permission: 403", method: GET, path: "/registry-svc/instances", as: "nobody", status: 403 },
 ]);
 
-runScenarios("DELETE /registry-svc/instance/:id", [
+runScenarios("DELETE /registry-svc/instance/:id", freshRegistry, [
   {
     name: "the owner removes its instance: 204, empty body, gone",
     setup: threeInstances,
     method: "DELETE",
     path: "/registry-svc/instance/inst-a1",
-    token: "alpha",
+    as: "alpha",
     status: 204,
     check: async (r, h) => {
       expect(r.text).toBe("");
@@ -95,7 +99,7 @@ runScenarios("DELETE /registry-svc/instance/:id", [
     setup: threeInstances,
     method: "DELETE",
     path: "/registry-svc/instance/inst-b1",
-    token: "admin",
+    as: "admin",
     status: 204,
     check: async (_r, h) => expect((await list(h)).map((i) => i.id).sort()).toEqual(["inst-a1", "inst-a2"]),
   },
@@ -104,14 +108,14 @@ runScenarios("DELETE /registry-svc/instance/:id", [
     setup: threeInstances,
     method: "DELETE",
     path: "/registry-svc/instance/inst-a1",
-    token: "beta",
+    as: "beta",
     status: 403,
     code: "registry.not_instance_owner",
     check: async (_r, h) => expect(await list(h)).toHaveLength(3),
   },
-  { name: "an unknown id: 404", method: "DELETE", path: "/registry-svc/instance/inst-nope", token: "admin", status: 404, code: "registry.instance_not_found" },
+  { name: "an unknown id: 404", method: "DELETE", path: "/registry-svc/instance/inst-nope", as: "admin", status: 404, code: "registry.instance_not_found" },
   { name: "no token: 401", method: "DELETE", path: "/registry-svc/instance/inst-a1", status: 401 },
-  { name: "an account without the permission: 403", method: "DELETE", path: "/registry-svc/instance/inst-a1", token: "nobody", status: 403 },
+  { name: "an account without the permission: 403", method: "DELETE", path: "/registry-svc/instance/inst-a1", as: "nobody", status: 403 },
   {
     name: "a removed URL can be registered by another slug afterwards",
     setup: async (h) => {
@@ -120,7 +124,7 @@ runScenarios("DELETE /registry-svc/instance/:id", [
     },
     method: "PUT",
     path: "/registry-svc/instance",
-    token: "beta",
+    as: "beta",
     body: { url: "http://127.0.10.1:8000" },
     status: 201,
   },

@@ -1,5 +1,9 @@
 import { expect } from "bun:test";
-import { runScenarios } from "./scenario";
+import { runScenarios } from "../helpers/scenario";
+import { registryHarness } from "./harness";
+
+/** Every row on its own in-process registry app. */
+const freshRegistry = { open: () => registryHarness() };
 
 const nodeShape = {
   id: expect.stringMatching(/^node-\w+$/),
@@ -12,12 +16,12 @@ const nodeShape = {
   },
 };
 
-runScenarios("registry nodes", [
+runScenarios("registry nodes", freshRegistry, [
   {
     name: "GET node/self works from the first request",
     method: "GET",
     path: "/registry-svc/node/self",
-    token: "admin",
+    as: "admin",
     status: 200,
     check: (r) => {
       expect(r.body).toEqual({ node: nodeShape });
@@ -25,12 +29,12 @@ runScenarios("registry nodes", [
     },
   },
   { name: "node/self without a token: 401", method: "GET", path: "/registry-svc/node/self", status: 401 },
-  { name: "node/self without the permission: 403", method: "GET", path: "/registry-svc/node/self", token: "nobody", status: 403 },
+  { name: "node/self without the permission: 403", method: "GET", path: "/registry-svc/node/self", as: "nobody", status: 403 },
   {
     name: "POST nodes without a body lists all nodes",
     method: "POST",
     path: "/registry-svc/nodes",
-    token: "admin",
+    as: "admin",
     status: 200,
     check: (r) => expect(r.body).toEqual({ nodes: [nodeShape] }),
   },
@@ -38,17 +42,17 @@ runScenarios("registry nodes", [
     name: "POST nodes with ids lists only those",
     method: "POST",
     path: "/registry-svc/nodes",
-    token: "admin",
+    as: "admin",
     body: { ids: ["node-unknown"] },
     status: 200,
     expectBody: { nodes: [] },
   },
-  { name: "POST nodes with ids of the wrong type: 400", method: "POST", path: "/registry-svc/nodes", token: "admin", body: { ids: "x" }, status: 400 },
+  { name: "POST nodes with ids of the wrong type: 400", method: "POST", path: "/registry-svc/nodes", as: "admin", body: { ids: "x" }, status: 400 },
   {
     name: "DELETE node by its URL-encoded URL: 204, gone until the next heartbeat",
     method: "DELETE",
     path: `/registry-svc/node/${encodeURIComponent("http://127.0.0.1:0")}`,
-    token: "admin",
+    as: "admin",
     status: 204,
     check: async (_r, h) => {
       expect((await h.json("POST", "/registry-svc/nodes", { token: "admin" })).body).toEqual({ nodes: [] });
@@ -56,11 +60,11 @@ runScenarios("registry nodes", [
       expect((await h.json("POST", "/registry-svc/nodes", { token: "admin" })).body.nodes).toHaveLength(1);
     },
   },
-  { name: "DELETE an unknown node: 404", method: "DELETE", path: `/registry-svc/node/${encodeURIComponent("http://nope:1")}`, token: "admin", status: 404, code: "registry.node_not_found" },
-  { name: "DELETE node as a non-admin: 403", method: "DELETE", path: `/registry-svc/node/${encodeURIComponent("http://127.0.0.1:0")}`, token: "alpha", status: 403 },
+  { name: "DELETE an unknown node: 404", method: "DELETE", path: `/registry-svc/node/${encodeURIComponent("http://nope:1")}`, as: "admin", status: 404, code: "registry.node_not_found" },
+  { name: "DELETE node as a non-admin: 403", method: "DELETE", path: `/registry-svc/node/${encodeURIComponent("http://127.0.0.1:0")}`, as: "alpha", status: 403 },
 ]);
 
-runScenarios("registry echo", [
+runScenarios("registry echo", freshRegistry, [
   {
     name: "POST echoes the JSON body with a trailing newline",
     method: "POST",

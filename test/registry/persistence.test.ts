@@ -5,7 +5,7 @@ import type { RegistryEvent } from "../../src/modules/registry/routing";
 import { FakeClock } from "../helpers/fake-clock";
 import { tempDir } from "../helpers/temp-dir";
 import { registryHarness, type RegistryHarness } from "./harness";
-import { list, register } from "./scenario";
+import { list, register } from "./instances";
 
 const rowCount = (h: { deps: { sqlite: import("bun:sqlite").Database } }) =>
   (h.deps.sqlite.query("SELECT count(*) AS n FROM registry_instances").get() as { n: number }).n;

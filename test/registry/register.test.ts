@@ -1,14 +1,19 @@
 import { expect } from "bun:test";
-import { list, register, runScenarios } from "./scenario";
+import { runScenarios } from "../helpers/scenario";
+import { registryHarness } from "./harness";
+import { list, register } from "./instances";
+
+/** Every row on its own in-process registry app. */
+const freshRegistry = { open: () => registryHarness() };
 
 const URL_A = "http://127.0.0.1:9311";
 
-runScenarios("PUT /registry-svc/instance", [
+runScenarios("PUT /registry-svc/instance", freshRegistry, [
   {
     name: "a service account registers its URL: 201 {} and it is stored as Unknown under its slug",
     method: "PUT",
     path: "/registry-svc/instance",
-    token: "alpha",
+    as: "alpha",
     body: { url: URL_A },
     status: 201,
     expectBody: {},
@@ -22,7 +27,7 @@ runScenarios("PUT /registry-svc/instance", [
     name: "the URL is normalised: scheme and host lowercased, default port explicit, trailing slash dropped",
     method: "PUT",
     path: "/registry-svc/instance",
-    token: "alpha",
+    as: "alpha",
     body: { url: "HTTPS://Api.Example.COM/prefix/" },
     status: 201,
     check: async (_r, h) => {
@@ -34,7 +39,7 @@ runScenarios("PUT /registry-svc/instance", [
     name: "scheme + host + port + path build the URL",
     method: "PUT",
     path: "/registry-svc/instance",
-    token: "alpha",
+    as: "alpha",
     body: { scheme: "http", host: "svc.local", port: 8080, path: "/api", deploymentId: "depl-1", healthCheckPath: "/healthz" },
     status: 201,
     check: async (_r, h) => {
@@ -46,7 +51,7 @@ runScenarios("PUT /registry-svc/instance", [
     name: "ip + port (scheme defaults to http) build the URL",
     method: "PUT",
     path: "/registry-svc/instance",
-    token: "alpha",
+    as: "alpha",
     body: { ip: "127.0.10.5", port: 9000 },
     status: 201,
     check: async (_r, h) => expect((await list(h, "alpha"))[0]).toMatchObject({ url: "http://127.0.10.5:9000", ip: "127.0.10.5" }),
@@ -55,7 +60,7 @@ runScenarios("PUT /registry-svc/instance", [
     name: "a caller-supplied id is kept",
     method: "PUT",
     path: "/registry-svc/instance",
-    token: "alpha",
+    as: "alpha",
     body: { url: URL_A, id: "inst-mine" },
     status: 201,
     check: async (_r, h) => expect((await list(h, "alpha"))[0].id).toBe("inst-mine"),
@@ -65,7 +70,7 @@ runScenarios("PUT /registry-svc/instance", [
     setup: (h) => register(h, "alpha", URL_A),
     method: "PUT",
     path: "/registry-svc/instance",
-    token: "alpha",
+    as: "alpha",
     body: { url: "http://127.0.0.1:9311/" },
     status: 201,
     check: async (_r, h) => {
@@ -80,7 +85,7 @@ runScenarios("PUT /registry-svc/instance", [
     setup: (h) => register(h, "alpha", URL_A),
     method: "PUT",
     path: "/registry-svc/instance",
-    token: "beta",
+    as: "beta",
     body: { url: "http://127.0.0.1:9311" },
     status: 409,
     code: "registry.instance_owned",
@@ -94,7 +99,7 @@ runScenarios("PUT /registry-svc/instance", [
     setup: (h) => register(h, "alpha", { url: URL_A, id: "inst-a" }),
     method: "PUT",
     path: "/registry-svc/instance",
-    token: "beta",
+    as: "beta",
     body: { url: "http://127.0.0.1:9999", id: "inst-a" },
     status: 409,
   },
@@ -106,7 +111,7 @@ runScenarios("PUT /registry-svc/instance", [
     },
     method: "PUT",
     path: "/registry-svc/instance",
-    token: "alpha",
+    as: "alpha",
     body: { url: URL_A, id: "inst-b" },
     status: 409,
     code: "registry.url_registered",
@@ -116,19 +121,19 @@ runScenarios("PUT /registry-svc/instance", [
     setup: (h) => register(h, "alpha", { url: URL_A, id: "inst-a" }),
     method: "PUT",
     path: "/registry-svc/instance",
-    token: "admin",
+    as: "admin",
     body: { url: URL_A },
     status: 201,
     check: async (_r, h) => expect(await list(h, "admin")).toEqual([expect.objectContaining({ id: "inst-a", slug: "1backend", status: "Unknown" })]),
   },
   { name: "no token: 401", method: "PUT", path: "/registry-svc/instance", body: { url: URL_A }, status: 401 },
-  { name: "an unknown token: 401", method: "PUT", path: "/registry-svc/instance", token: "forged", body: { url: URL_A }, status: 401 },
-  { name: "an account without the permission: 403", method: "PUT", path: "/registry-svc/instance", token: "nobody", body: { url: URL_A }, status: 403 },
+  { name: "an unknown token: 401", method: "PUT", path: "/registry-svc/instance", as: "forged", body: { url: URL_A }, status: 401 },
+  { name: "an account without the permission: 403", method: "PUT", path: "/registry-svc/instance", as: "nobody", body: { url: URL_A }, status: 403 },
   {
     name: "malformed JSON: 400",
     method: "PUT",
     path: "/registry-svc/instance",
-    token: "alpha",
+    as: "alpha",
     body: "{url:",
     status: 400,
     code: "http.invalid_json",
@@ -137,7 +142,7 @@ runScenarios("PUT /registry-svc/instance", [
     name: "neither url nor host: 400 naming url",
     method: "PUT",
     path: "/registry-svc/instance",
-    token: "alpha",
+    as: "alpha",
     body: {},
     status: 400,
     check: (r) => expect(r.body.error).toContain("url"),

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import type { RegistryEvent } from "../../src/modules/registry/routing";
 import { FakeClock } from "../helpers/fake-clock";
 import { registryHarness } from "./harness";
-import { list, register } from "./scenario";
+import { list, register } from "./instances";
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
