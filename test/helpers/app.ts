@@ -4,7 +4,6 @@
  * database once that many fresh apps start from.
  */
 import { Database } from "bun:sqlite";
-import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { createApp } from "../../src/app";
 import { createDeps, type Deps, type DepsOverrides } from "../../src/deps";
@@ -13,7 +12,7 @@ import { testConfig } from "./config";
 import { tempDir } from "./temp-dir";
 
 /** The file `createDeps` opens in the state folder. */
-const DATABASE_FILE = "1backend.db";
+export const DATABASE_FILE = "1backend.db";
 
 export interface TestApp {
   deps: Deps;
@@ -26,14 +25,11 @@ export interface TestApp {
 
 export interface TestAppOptions extends DepsOverrides {
   env?: Record<string, string>;
-  /** A database file to start from (copied, never changed), e.g. an {@link appSnapshot}'s. */
-  from?: string;
 }
 
 export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dir = tempDir();
-  const { env, from, ...overrides } = options;
-  if (from) copyFileSync(from, join(dir.path, DATABASE_FILE));
+  const { env, ...overrides } = options;
   let deps: Deps;
   try {
     deps = await createDeps(testConfig(dir.path, env), { fastCrypto: true, ...overrides });
@@ -78,7 +74,7 @@ export function inProcessClient(handle: RequestHandler): Pick<TestApp, "request"
 
 /** A database prepared once, and what preparing it returned (ids, tokens: valid in every copy). */
 export interface AppSnapshot<T> {
-  /** The database file; pass it as `testApp({ from })`. */
+  /** The database file, to copy into a state folder as its `1backend.db`. */
   file: string;
   value: T;
   [Symbol.asyncDispose](): Promise<void>;

@@ -15,7 +15,7 @@ import { systemClock } from "../../src/lib/clock";
 import { silentLogger } from "../../src/lib/log";
 import type { BaseDeps } from "../../src/modules/module";
 import { createUserModule } from "../../src/modules/user";
-import { appSnapshot, inProcessClient, type AppSnapshot, type TestApp } from "../helpers/app";
+import { appSnapshot, DATABASE_FILE, inProcessClient, type AppSnapshot, type TestApp } from "../helpers/app";
 import { testConfig } from "../helpers/config";
 import type { ScenarioApp, ScenarioFixture } from "../helpers/scenario";
 import { tempDir } from "../helpers/temp-dir";
@@ -87,13 +87,14 @@ export function userFixture(options: { env?: Record<string, string> } = {}): Sce
 /**
  * The real handler and app (CORS, routing, errors, body rules) with only the User Svc built, on a copy
  * of `file`. The other modules are empty route sets: a user row never reaches them, and building them
- * (registry, metrics, observability) would double what a row costs (measured: ~80 ms of CPU per whole
- * app vs ~45 ms, most of the rest being Elysia compiling each route on its first request).
+ * (registry, metrics, observability) would triple what a row costs (measured on the shared machine:
+ * ~80 ms of CPU for a whole `testApp`, ~25 ms for this one, most of it Elysia building its router and
+ * compiling each route on its first request).
  */
 async function userOnlyApp(file: string, env?: Record<string, string>): Promise<Pick<TestApp, "json" | "request" | typeof Symbol.asyncDispose>> {
   const dir = tempDir();
-  copyFileSync(file, join(dir.path, "1backend.db"));
-  const opened = openDatabase(join(dir.path, "1backend.db")); // no migrate: the snapshot is migrated
+  copyFileSync(file, join(dir.path, DATABASE_FILE));
+  const opened = openDatabase(join(dir.path, DATABASE_FILE)); // no migrate: the snapshot is migrated
   const base: BaseDeps = { config: testConfig(dir.path, env), db: opened.db, sqlite: opened.sqlite, clock: systemClock, log: silentLogger, fastCrypto: true };
   const user = await createUserModule(base);
   const none = (name: string) => ({ routes: new Elysia({ name }) });
