@@ -50,6 +50,7 @@ async function wireModules(config: Config, overrides: DepsOverrides, opened: Ret
   instrumentDatabase(opened.sqlite, metrics.registry);
   const base: BaseDeps = {
     config,
+    database: opened.database,
     db: opened.db,
     sqlite: opened.sqlite,
     clock: overrides.clock ?? systemClock,

@@ -45,7 +45,7 @@ const gate: AuthGate = {
 const config = loadConfig();
 const opened = openDatabase(join(config.folder, "1backend.db"));
 migrate(opened.db);
-const base: BaseDeps = { config, db: opened.db, sqlite: opened.sqlite, clock: systemClock, log: createLogger(config.logLevel) };
+const base: BaseDeps = { config, database: opened.database, db: opened.db, sqlite: opened.sqlite, clock: systemClock, log: createLogger(config.logLevel) };
 const registry = await createRegistryModule(base, gate);
 const proxy = createProxyModule(base, gate, registry.routing);
 const observability = await createObservabilityModule(base, gate, () => registry.jobs());

@@ -4,12 +4,15 @@ import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import * as schema from "./schema";
+import { sqliteDatabase, type Database as StoreDatabase } from "./database";
 
 export type Db = BunSQLiteDatabase<typeof schema>;
 
 export interface OpenedDatabase {
   /** drizzle over the connection, for queries off the hot path. */
   db: Db;
+  /** The handle stores are built from. */
+  database: StoreDatabase;
   /** The raw connection, for prepared statements on hot paths and transactions. */
   sqlite: Database;
   close(): void;
@@ -33,5 +36,5 @@ export function openDatabase(file: string): OpenedDatabase {
   sqlite.run("PRAGMA synchronous = NORMAL");
   sqlite.run("PRAGMA foreign_keys = ON");
   const db = drizzle(sqlite, { schema });
-  return { db, sqlite, close: () => sqlite.close(false) };
+  return { db, sqlite, database: sqliteDatabase(db, sqlite), close: () => sqlite.close(false) };
 }

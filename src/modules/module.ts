@@ -3,6 +3,7 @@ import type { AnyElysia } from "elysia";
 import type { Database } from "bun:sqlite";
 import type { Config } from "../config";
 import type { Db } from "../db/client";
+import type { Database as StoreDatabase } from "../db/database";
 import type { Clock } from "../lib/clock";
 import type { Logger } from "../lib/log";
 import type { Metrics } from "./observability/metrics";
@@ -11,6 +12,9 @@ import type { PasswordHasher } from "./user/identity/passwords";
 /** What every module may receive. Services get plain values, never an HTTP context. */
 export interface BaseDeps {
   config: Config;
+  /** The one database handle stores are built from (drizzle, tables, batches); issue 12 makes it either dialect. */
+  database: StoreDatabase;
+  /** Same as `database.db` (kept while stores move to `database`). */
   db: Db;
   sqlite: Database;
   clock: Clock;

@@ -42,7 +42,7 @@ export async function registryHarness(
   const config = testConfig(folder, options.env);
   const opened = openDatabase(join(folder, "1backend.db"));
   migrate(opened.db);
-  const base: BaseDeps = { config, db: opened.db, sqlite: opened.sqlite, clock: options.clock ?? { now: () => Date.now() }, log: silentLogger };
+  const base: BaseDeps = { config, database: opened.database, db: opened.db, sqlite: opened.sqlite, clock: options.clock ?? { now: () => Date.now() }, log: silentLogger };
   const gate = options.gate ?? standardGate();
   // No DNS from tests: names resolve through a scripted resolver (localhost only, unless given one).
   const resolve = options.resolve ?? new ScriptedResolver().resolve;

@@ -95,7 +95,7 @@ async function userOnlyApp(file: string, env?: Record<string, string>): Promise<
   const dir = tempDir();
   copyFileSync(file, join(dir.path, DATABASE_FILE));
   const opened = openDatabase(join(dir.path, DATABASE_FILE)); // no migrate: the snapshot is migrated
-  const base: BaseDeps = { config: testConfig(dir.path, env), db: opened.db, sqlite: opened.sqlite, clock: systemClock, log: silentLogger, fastCrypto: true };
+  const base: BaseDeps = { config: testConfig(dir.path, env), database: opened.database, db: opened.db, sqlite: opened.sqlite, clock: systemClock, log: silentLogger, fastCrypto: true };
   const user = await createUserModule(base);
   const none = (name: string) => ({ routes: new Elysia({ name }) });
   const deps = { ...base, user, registry: none("registry-svc"), proxy: none("proxy-svc"), observability: none("observability"), close: opened.close } as unknown as Deps;
