@@ -1,15 +1,23 @@
-/** @module What every User Svc store is built from (the module's database handles and clock), and the base that keeps the handle. */
+/** @module What every User Svc store is built from (the module's database handle and clock), and the base that keeps the handle. */
 import type { Db } from "../../db/client";
+import type { Database, Tables } from "../../db/database";
 import type { BaseDeps } from "../module";
 
 /** One options object for every store, so the composition root builds each from the same deps. */
-export type StoreDeps = Pick<BaseDeps, "db" | "sqlite" | "clock">;
+export type StoreDeps = Pick<BaseDeps, "database" | "clock">;
 
-/** A store: queries over the drizzle handle it was built with. */
+/**
+ * A store: awaited drizzle queries over `t` (the tables as the handle names them, never imported as
+ * values), several writes at once through `database.batch`.
+ */
 export abstract class BaseStore {
+  protected readonly database: Database;
   protected readonly db: Db;
+  protected readonly t: Tables;
 
-  constructor({ db }: StoreDeps) {
-    this.db = db;
+  constructor({ database }: StoreDeps) {
+    this.database = database;
+    this.db = database.db;
+    this.t = database.tables;
   }
 }
