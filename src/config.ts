@@ -22,6 +22,10 @@ export const ConfigEnv = t.Object({
   OB_LISTEN: t.String({ description: "Bind address host:port (e.g. 0.0.0.0:11337). Empty: host and port of OB_SELF_URL.", default: "", pattern: "^(\\[[0-9a-fA-F:.]+\\]|[^\\s:]+):\\d{1,5}$|^$" }),
   OB_REUSE_PORT: bool("true: bind with SO_REUSEPORT so several servers share one address (the kernel spreads connections over them). Only for nodes of one cluster sharing one database; false: an address in use stops the start."),
   OB_FOLDER: text("Folder holding 1backend.db. Empty: next to the binary when compiled, ./.data when run from source."),
+  OB_DB: t.String({ description: "sqlite: one file, 1backend.db in OB_FOLDER (a single node); postgres: the PostgreSQL database of OB_DB_CONNECTION_STRING, shared by every node of a cluster. A postgres:// URL here is taken as the connection string.", default: "sqlite", pattern: "^(sqlite|postgres|postgres(ql)?://\\S+)$" }),
+  OB_DB_CONNECTION_STRING: text("PostgreSQL connection URL (postgres://user:password@host:port/database?sslmode=...) when OB_DB=postgres."),
+  OB_DB_PREFIX: t.String({ description: "Prefix of every table, index and constraint name (and of the migrations table): several clusters, or test runs, in one database. Lowercase letters, digits and _, at most 32.", default: "", pattern: "^[a-z0-9_]{0,32}$" }),
+  OB_DB_CONNECT_TIMEOUT: duration("How long a start waits for PostgreSQL to accept connections (retrying with backoff, logging each attempt) before it exits naming OB_DB_CONNECTION_STRING.", "30s"),
   OB_LOG_LEVEL: t.String({ description: "debug, info, warn, error or silent. Requests are logged at info.", default: "info", pattern: "^(debug|info|warn|error|silent)$" }),
   OB_LOG_FORMAT: t.String({ description: "json: one JSON object per line (for log collectors); text: human-readable lines for a terminal.", default: "json", pattern: "^(json|text)$" }),
   OB_METRICS_PUBLIC: bool("true: GET /metrics answers without a token (for a Prometheus on a trusted network); false: it needs the permission metrics:view (admins hold it)."),
@@ -60,6 +64,14 @@ export interface Config {
   /** OB_REUSE_PORT: share the listening address with other servers on purpose. */
   reusePort: boolean;
   folder: string;
+  /** OB_DB: which engine holds the state. */
+  dbKind: "sqlite" | "postgres";
+  /** The PostgreSQL URL (OB_DB_CONNECTION_STRING, or a URL given in OB_DB); undefined on SQLite. */
+  dbConnectionString: string | undefined;
+  /** OB_DB_PREFIX, validated to [a-z0-9_]{0,32} (it is spliced into SQL names). */
+  dbPrefix: string;
+  /** OB_DB_CONNECT_TIMEOUT. */
+  dbConnectTimeoutMs: number;
   logLevel: LogLevel;
   /** OB_LOG_FORMAT. */
   logFormat: LogFormat;
@@ -114,7 +126,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (problems.length > 0) {
     const [first] = problems;
     const name = first!.path.replace(/^\//, "");
-    throw new ConfigError(`invalid ${name}=${JSON.stringify(withDefaults[name as keyof ConfigEnv])}: ${describe(name)}`);
+    // Variables that may hold a password are named, never echoed.
+    const shown = SECRET.has(name) ? "" : `=${JSON.stringify(withDefaults[name as keyof ConfigEnv])}`;
+    throw new ConfigError(`invalid ${name}${shown}: ${describe(name)}`);
   }
   const e = withDefaults;
   const self = new URL(e.OB_SELF_URL);
@@ -122,12 +136,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const [listenHost, listenPort] = e.OB_LISTEN ? splitHostPort(e.OB_LISTEN) : [self.hostname.replace(/^\[|\]$/g, ""), selfPort];
   if (listenPort > 65535) throw new ConfigError(`invalid OB_LISTEN=${JSON.stringify(e.OB_LISTEN)}: port must be 0-65535`);
   const ms = (name: keyof ConfigEnv) => parseDuration(e[name])!;
+  const database = databaseChoice(e);
   return Object.freeze({
     selfUrl: e.OB_SELF_URL.replace(/\/$/, ""),
     listenHost,
     listenPort,
     reusePort: isTrue(e.OB_REUSE_PORT),
     folder: e.OB_FOLDER || defaultFolder(),
+    ...database,
+    dbPrefix: e.OB_DB_PREFIX,
+    dbConnectTimeoutMs: positive("OB_DB_CONNECT_TIMEOUT", ms("OB_DB_CONNECT_TIMEOUT")),
     logLevel: e.OB_LOG_LEVEL as LogLevel,
     logFormat: e.OB_LOG_FORMAT as LogFormat,
     metricsPublic: isTrue(e.OB_METRICS_PUBLIC),
@@ -175,6 +193,23 @@ function describe(name: string): string {
   if (schema.pattern === BOOL) return "expected true or false";
   if (schema.pattern === "^\\d+$") return "expected a whole number";
   return `expected: ${schema.description}`;
+}
+
+const SECRET = new Set(["OB_DB", "OB_DB_CONNECTION_STRING", "OB_ADMIN_PASSWORD"]);
+
+/** OB_DB and OB_DB_CONNECTION_STRING together: the engine, and for PostgreSQL its URL. */
+function databaseChoice(e: ConfigEnv): Pick<Config, "dbKind" | "dbConnectionString"> {
+  if (e.OB_DB === "sqlite") return { dbKind: "sqlite", dbConnectionString: undefined };
+  const inline = e.OB_DB === "postgres" ? "" : e.OB_DB;
+  if (inline && e.OB_DB_CONNECTION_STRING && inline !== e.OB_DB_CONNECTION_STRING) {
+    throw new ConfigError("invalid OB_DB: it holds a connection URL and OB_DB_CONNECTION_STRING holds another; set one of them");
+  }
+  const url = inline || e.OB_DB_CONNECTION_STRING;
+  if (!url) throw new ConfigError("missing OB_DB_CONNECTION_STRING: OB_DB=postgres needs the PostgreSQL URL (postgres://user:password@host:port/database)");
+  if (!/^postgres(ql)?:\/\/[^\s]+$/.test(url) || !URL.canParse(url)) {
+    throw new ConfigError("invalid OB_DB_CONNECTION_STRING: expected a URL like postgres://user:password@host:5432/database");
+  }
+  return { dbKind: "postgres", dbConnectionString: url };
 }
 
 function splitHostPort(value: string): [string, number] {

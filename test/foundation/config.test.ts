@@ -53,4 +53,55 @@ describe("config", () => {
     }
     expect(help).toContain("default: http://127.0.0.1:11337");
   });
+
+  describe("database", () => {
+    const url = "postgres://ob:secret@db.internal:5432/ob";
+
+    test("SQLite is the default, with no prefix and a 30 s connect timeout", () => {
+      const c = loadConfig({});
+      expect([c.dbKind, c.dbConnectionString, c.dbPrefix, c.dbConnectTimeoutMs]).toEqual(["sqlite", undefined, "", 30_000]);
+    });
+
+    test("OB_DB=postgres takes the URL from OB_DB_CONNECTION_STRING", () => {
+      const c = loadConfig({ OB_DB: "postgres", OB_DB_CONNECTION_STRING: url, OB_DB_PREFIX: "team_a_", OB_DB_CONNECT_TIMEOUT: "2m" });
+      expect([c.dbKind, c.dbConnectionString, c.dbPrefix, c.dbConnectTimeoutMs]).toEqual(["postgres", url, "team_a_", 120_000]);
+    });
+
+    test.each([url, "postgresql://ob@127.0.0.1/ob"])("a URL in OB_DB itself is the connection string (%s)", (inline) => {
+      const c = loadConfig({ OB_DB: inline });
+      expect([c.dbKind, c.dbConnectionString]).toEqual(["postgres", inline]);
+      expect(loadConfig({ OB_DB: inline, OB_DB_CONNECTION_STRING: inline }).dbConnectionString).toBe(inline);
+    });
+
+    test("OB_DB=postgres without a connection string stops the start naming OB_DB_CONNECTION_STRING", () => {
+      expect(() => loadConfig({ OB_DB: "postgres" })).toThrow("OB_DB_CONNECTION_STRING");
+      expect(() => loadConfig({ OB_DB: "postgres", OB_DB_CONNECTION_STRING: "mysql://x" })).toThrow("invalid OB_DB_CONNECTION_STRING");
+    });
+
+    test("two different URLs in OB_DB and OB_DB_CONNECTION_STRING are refused", () => {
+      expect(() => loadConfig({ OB_DB: url, OB_DB_CONNECTION_STRING: "postgres://other@h/db" })).toThrow(ConfigError);
+    });
+
+    test.each([
+      ["OB_DB", "mysql://root:hunter2@h/db"],
+      ["OB_DB", "postgre"],
+      ["OB_DB_PREFIX", "Team"],
+      ["OB_DB_PREFIX", "a;drop table x"],
+      ["OB_DB_PREFIX", "x".repeat(33)],
+      ["OB_DB_CONNECT_TIMEOUT", "soon"],
+      ["OB_DB_CONNECT_TIMEOUT", "0"],
+    ])("a bad %s=%s stops the start naming it", (name, value) => {
+      expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+      expect(() => loadConfig({ [name]: value })).toThrow(name);
+    });
+
+    test("a refused URL is named, never echoed (it may carry a password)", () => {
+      expect(() => loadConfig({ OB_DB: "mysql://root:hunter2@h/db" })).toThrow(/^invalid OB_DB: /);
+      expect(() => loadConfig({ OB_DB: "mysql://root:hunter2@h/db" })).not.toThrow("hunter2");
+    });
+
+    test("a prefix of letters, digits and _ up to 32 characters is taken as is", () => {
+      expect(loadConfig({ OB_DB_PREFIX: "t_0123456789abcdef0123456789abcd" }).dbPrefix).toBe("t_0123456789abcdef0123456789abcd");
+    });
+  });
 });
