@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs Bun, the dependencies, Chromium (for the
-# Swagger UI check) and promtool (for the /metrics format check) when missing, builds the binaries
-# the end-to-end tests run, then `bun test`.
-# Ends with one line "N passed, N failed, N skipped". Extra arguments go to `bun test`.
+# Swagger UI check), promtool (for the /metrics format check) and PostgreSQL when missing, builds the
+# binaries the end-to-end tests run, then `bun test` once per dialect in OB_TEST_DIALECTS: TEST_DB=sqlite,
+# then TEST_DB=postgres against one throw-away server for the whole pass (scripts/postgres.sh; each
+# test app gets tables of its own in it through OB_DB_PREFIX, test/helpers/dialect.ts).
+# Ends with one line "N passed, N failed, N skipped" over every pass, naming each pass's failures when
+# there are several. Extra arguments go to each `bun test`.
 set -uo pipefail
+# The dialects the suite runs on, in order: "sqlite", "postgres" or "sqlite postgres".
+dialects="${OB_TEST_DIALECTS:-sqlite}"
+for dialect in $dialects; do
+  case "$dialect" in sqlite | postgres) ;; *) echo "OB_TEST_DIALECTS: unknown dialect '$dialect' (sqlite, postgres)" >&2; exit 2 ;; esac
+done
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 "$root/scripts/ensure-bun.sh" || exit 1
@@ -34,10 +42,36 @@ if ! command -v promtool >/dev/null 2>&1; then
   [ "$installed" = 0 ] || exit 1
   if [ "$was_running" = 0 ] && pgrep -x prometheus >/dev/null 2>&1; then $sudo_ service prometheus stop >/dev/null 2>&1 || true; fi
 fi
+# The cluster tests start private servers on either pass (test/helpers/postgres.ts), so it is always installed.
+"$root/scripts/postgres.sh" install || exit 1
 "$root/scripts/build.sh" || exit 1
-report="$(mktemp)"
-bun test --timeout 30000 --reporter=junit --reporter-outfile="$report" "$@"
-rc=$?
-bun scripts/test-summary.ts "$report"
-rm -f "$report"
+reports=()
+pg_dir=""
+cleanup() {
+  rm -f "${reports[@]#*=}"
+  [ -n "$pg_dir" ] && "$root/scripts/postgres.sh" stop "$pg_dir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT; trap 'exit 143' TERM; trap 'exit 129' HUP
+rc=0
+for dialect in $dialects; do
+  report="$(mktemp)"
+  reports+=("$dialect=$report")
+  if [ "$dialect" = postgres ] && [ -z "$pg_dir" ]; then
+    # One server for the pass, removed on exit (and by its watchdog should this script be killed -9).
+    exports="$("$root/scripts/postgres.sh" start --watch $$)" || exit 1
+    eval "$exports"
+    pg_dir="$TEST_POSTGRES_DIR"
+  fi
+  echo "== bun test on $dialect" >&2
+  # The SQLite pass sees no shared server, so tests written for the PostgreSQL one run once, on its pass.
+  if [ "$dialect" = sqlite ]; then
+    env -u TEST_POSTGRES_URL -u TEST_POSTGRES_DIR TEST_DB=sqlite bun test --timeout 30000 --reporter=junit --reporter-outfile="$report" "$@"
+  else
+    TEST_DB=postgres bun test --timeout 30000 --reporter=junit --reporter-outfile="$report" "$@"
+  fi
+  status=$?
+  [ "$rc" = 0 ] && rc=$status
+done
+bun scripts/test-summary.ts "${reports[@]}"
 exit $rc

@@ -1,14 +1,17 @@
 /**
- * @module In-process app for scenario tests: real SQLite file in a temp folder, the real handler
- * (CORS, routing, errors), no socket. `await using t = await testApp()`; `appSnapshot` prepares a
- * database once that many fresh apps start from.
+ * @module In-process app for scenario tests: the run's database (a real SQLite file in a temp folder,
+ * or tables of its own on the run's PostgreSQL: dialect.ts), the real handler (CORS, routing,
+ * errors), no socket. `await using t = await testApp()`; `appSnapshot` prepares a database once that
+ * many fresh apps start from.
  */
 import { Database } from "bun:sqlite";
+import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { createApp } from "../../src/app";
 import { createDeps, type Deps, type DepsOverrides } from "../../src/deps";
 import { createHandler, type RequestHandler } from "../../src/handler";
 import { testConfig } from "./config";
+import { copyDatabaseState, onPostgres } from "./dialect";
 import { tempDir } from "./temp-dir";
 
 /** The file `createDeps` opens in the state folder. */
@@ -34,7 +37,7 @@ export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
   try {
     deps = await createDeps(testConfig(dir.path, env), { fastCrypto: true, ...overrides });
   } catch (err) {
-    dir[Symbol.dispose](); // a test expecting the start to fail owns no handle to clean up with
+    await dir[Symbol.asyncDispose](); // a test expecting the start to fail owns no handle to clean up with
     throw err;
   }
   return {
@@ -42,8 +45,8 @@ export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
     ...inProcessClient(createHandler(deps, createApp(deps))),
     async [Symbol.asyncDispose]() {
       for (const m of [deps.proxy, deps.registry, deps.user]) await m.stop?.();
-      deps.close();
-      dir[Symbol.dispose]();
+      await deps.close();
+      await dir[Symbol.asyncDispose]();
     },
   };
 }
@@ -74,8 +77,8 @@ export function inProcessClient(handle: RequestHandler): Pick<TestApp, "request"
 
 /** A database prepared once, and what preparing it returned (ids, tokens: valid in every copy). */
 export interface AppSnapshot<T> {
-  /** The database file, to copy into a state folder as its `1backend.db`. */
-  file: string;
+  /** Puts a copy of the prepared database into the state folder `folder` (migrated: open it, no migrate). */
+  restore(folder: string): Promise<void>;
   value: T;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -85,6 +88,7 @@ export interface AppSnapshot<T> {
  * app per scenario stays cheap (PocketBase's test apps copy a prepared data folder the same way).
  * The first start of a database generates the signing key pair (RSA-2048, 40–130 ms measured here),
  * more than a whole scenario; a copy starts with the key, the admin and whatever `prepare` made.
+ * On SQLite the copy is a file; on PostgreSQL it is the app's tables under the snapshot folder's prefix.
  */
 export async function appSnapshot<T>(prepare: (t: TestApp) => Promise<T>, options: TestAppOptions = {}): Promise<AppSnapshot<T>> {
   const dir = tempDir("1backend-snapshot-");
@@ -92,16 +96,26 @@ export async function appSnapshot<T>(prepare: (t: TestApp) => Promise<T>, option
   try {
     await using t = await testApp(options);
     const value = await prepare(t);
-    // VACUUM INTO writes one self-contained file: the live database keeps recent commits in its WAL,
-    // which closing does not fold back while the stores' prepared statements hold the connection.
-    t.deps.sqlite.run("VACUUM INTO ?", [file]);
-    // Its copy comes out in rollback-journal mode; switched to WAL here once (the mode is stored in the
-    // file), so each copy opens as openDatabase wants it instead of converting (~9 ms a copy, profiled).
-    using copy = new Database(file);
-    copy.run("PRAGMA journal_mode = WAL");
-    return { file, value, [Symbol.asyncDispose]: async () => dir[Symbol.dispose]() };
+    if (onPostgres) await copyDatabaseState(t.deps.config.folder, dir.path);
+    else vacuumInto(t.deps.sqlite, file);
+    return {
+      value,
+      restore: async (folder) => (onPostgres ? copyDatabaseState(dir.path, folder) : copyFileSync(file, join(folder, DATABASE_FILE))),
+      [Symbol.asyncDispose]: () => dir[Symbol.asyncDispose](),
+    };
   } catch (err) {
-    dir[Symbol.dispose]();
+    await dir[Symbol.asyncDispose]();
     throw err;
   }
+}
+
+/** Writes the live SQLite database at `connection` to `file` as one self-contained file in WAL mode. */
+function vacuumInto(connection: Database, file: string): void {
+  // VACUUM INTO writes one self-contained file: the live database keeps recent commits in its WAL,
+  // which closing does not fold back while the stores' prepared statements hold the connection.
+  connection.run("VACUUM INTO ?", [file]);
+  // Its copy comes out in rollback-journal mode; switched to WAL here once (the mode is stored in the
+  // file), so each copy opens as openDatabase wants it instead of converting (~9 ms a copy, profiled).
+  using copy = new Database(file);
+  copy.run("PRAGMA journal_mode = WAL");
 }

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
 import { stopGracefully, waitForLine } from "./child-process";
+import { databaseEnv } from "./dialect";
 
 export const DIST = resolve(import.meta.dir, "../../dist");
 export const SERVER_BINARY = join(DIST, "1backend");
@@ -28,11 +29,14 @@ export function requireBinary(path: string): string {
   return path;
 }
 
-/** Starts `dist/1backend` with a clean environment plus `env`; port 0 unless OB_SELF_URL is given. */
+/**
+ * Starts `dist/1backend` with a clean environment plus the run's database for `folder` (dialect.ts)
+ * and `env`; port 0 unless OB_SELF_URL is given.
+ */
 export async function startBinary(options: { folder: string; env?: Record<string, string>; cwd?: string; timeoutMs?: number }): Promise<BinaryServer> {
   const proc = Bun.spawn([requireBinary(SERVER_BINARY)], {
     cwd: options.cwd ?? options.folder,
-    env: { PATH: "/usr/bin:/bin", HOME: options.folder, OB_SELF_URL: "http://127.0.0.1:0", OB_FOLDER: options.folder, ...options.env },
+    env: { PATH: "/usr/bin:/bin", HOME: options.folder, OB_SELF_URL: "http://127.0.0.1:0", OB_FOLDER: options.folder, ...databaseEnv(options.folder), ...options.env },
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",

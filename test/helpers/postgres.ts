@@ -1,7 +1,7 @@
 /**
  * @module PostgreSQL for the tests, through scripts/postgres.sh (the one place that knows how to run
  * Debian's server as a non-root user): `sharedPostgresUrl()` is the server the test script started for
- * the whole run (TEST_POSTGRES_URL, unset on a SQLite-only run); `await using pg = await startPostgres()`
+ * its PostgreSQL pass (TEST_POSTGRES_URL, unset on the SQLite pass); `await using pg = await startPostgres()`
  * is a private server for a test that stops, starts or freezes it (`down()`/`up()`/`freeze()`), removed on dispose — and by
  * the script's watchdog if this process dies first.
  */
@@ -45,12 +45,18 @@ function parseExports(text: string): Record<string, string> {
   return vars;
 }
 
-/** Starts a private server (about a second on an idle machine; initdb runs once per machine). */
-export async function startPostgres(): Promise<PostgresServer> {
-  const vars = parseExports(await script("start", "--watch", String(process.pid)));
+/** The URL and folder `scripts/postgres.sh start` printed, or an error naming what is missing. */
+function started(printed: string): { url: string; dir: string } {
+  const vars = parseExports(printed);
   const url = vars.TEST_POSTGRES_URL;
   const dir = vars.TEST_POSTGRES_DIR;
   if (!url || !dir) throw new Error("scripts/postgres.sh start printed no TEST_POSTGRES_URL/TEST_POSTGRES_DIR");
+  return { url, dir };
+}
+
+/** Starts a private server (about a second on an idle machine; initdb runs once per machine). */
+export async function startPostgres(): Promise<PostgresServer> {
+  const { url, dir } = started(await script("start", "--watch", String(process.pid)));
   return {
     url,
     dir,
@@ -60,6 +66,16 @@ export async function startPostgres(): Promise<PostgresServer> {
     thaw: async () => void (await script("thaw", dir)),
     [Symbol.asyncDispose]: async () => void (await script("stop", dir)),
   };
+}
+
+/**
+ * Starts a server for the rest of this process and returns its URL, blocking (for a module's first
+ * use, when no run-wide server was given); the script's watchdog removes it once this process is gone.
+ */
+export function startPostgresSync(): string {
+  const proc = Bun.spawnSync(["bash", SCRIPT, "start", "--watch", String(process.pid)], { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  if (proc.exitCode !== 0) throw new Error(`scripts/postgres.sh start exited with ${proc.exitCode}:\n${proc.stderr.toString()}`);
+  return started(proc.stdout.toString()).url;
 }
 
 /**

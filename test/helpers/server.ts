@@ -16,7 +16,7 @@ export async function testServer(options: { env?: Record<string, string>; folder
   try {
     server = await startServer(testConfig(folder ?? dir!.path, env), { fastCrypto: true, ...overrides });
   } catch (err) {
-    dir?.[Symbol.dispose](); // a test expecting the start to fail owns no handle to clean up with
+    await dir?.[Symbol.asyncDispose](); // a test expecting the start to fail owns no handle to clean up with
     throw err;
   }
   return {
@@ -24,7 +24,7 @@ export async function testServer(options: { env?: Record<string, string>; folder
     folder: folder ?? dir!.path,
     async [Symbol.asyncDispose]() {
       await server.stop(1000);
-      dir?.[Symbol.dispose]();
+      await dir?.[Symbol.asyncDispose]();
     },
   };
 }

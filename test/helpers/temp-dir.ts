@@ -1,7 +1,11 @@
-/** @module A temporary folder removed on dispose: `await using dir = tempDir()`. */
+/**
+ * @module A temporary folder removed on dispose: `await using dir = tempDir()`. On PostgreSQL the
+ * tables of the servers that ran on it (or on a folder inside it) are dropped too (dialect.ts).
+ */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { dropDatabaseState } from "./dialect";
 
 export interface TempDir {
   path: string;
@@ -12,5 +16,16 @@ export interface TempDir {
 export function tempDir(prefix = "1backend-test-"): TempDir {
   const path = mkdtempSync(join(tmpdir(), prefix));
   const remove = () => rmSync(path, { recursive: true, force: true });
-  return { path, [Symbol.dispose]: remove, [Symbol.asyncDispose]: async () => remove() };
+  return {
+    path,
+    // A synchronous dispose cannot wait for the drop; the run-wide server goes with the run anyway.
+    [Symbol.dispose]: () => {
+      void dropDatabaseState(path).catch(() => {});
+      remove();
+    },
+    [Symbol.asyncDispose]: async () => {
+      await dropDatabaseState(path);
+      remove();
+    },
+  };
 }

@@ -5,7 +5,6 @@
  */
 import { expect } from "bun:test";
 import { Elysia } from "elysia";
-import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { createApp } from "../../src/app";
 import { openDatabase } from "../../src/db/client";
@@ -62,8 +61,9 @@ export function userFixture(options: { env?: Record<string, string> } = {}): Sce
   return {
     async open() {
       shared.snapshot ??= appSnapshot(prepare, { env: options.env });
-      const { file, value } = await shared.snapshot;
-      const app = await userOnlyApp(file, options.env);
+      const snapshot = await shared.snapshot;
+      const { value } = snapshot;
+      const app = await userOnlyApp(snapshot, options.env);
       const { tokens } = value;
       return {
         ...app,
@@ -91,9 +91,9 @@ export function userFixture(options: { env?: Record<string, string> } = {}): Sce
  * ~80 ms of CPU for a whole `testApp`, ~25 ms for this one, most of it Elysia building its router and
  * compiling each route on its first request).
  */
-async function userOnlyApp(file: string, env?: Record<string, string>): Promise<Pick<TestApp, "json" | "request" | typeof Symbol.asyncDispose>> {
+async function userOnlyApp(snapshot: AppSnapshot<Prepared>, env?: Record<string, string>): Promise<Pick<TestApp, "json" | "request" | typeof Symbol.asyncDispose>> {
   const dir = tempDir();
-  copyFileSync(file, join(dir.path, DATABASE_FILE));
+  await snapshot.restore(dir.path);
   const opened = openDatabase(join(dir.path, DATABASE_FILE)); // no migrate: the snapshot is migrated
   const base: BaseDeps = { config: testConfig(dir.path, env), database: opened.database, db: opened.db, sqlite: opened.sqlite, clock: systemClock, log: silentLogger, fastCrypto: true };
   const user = await createUserModule(base);
@@ -104,7 +104,7 @@ async function userOnlyApp(file: string, env?: Record<string, string>): Promise<
     async [Symbol.asyncDispose]() {
       await user.stop?.();
       opened.close();
-      dir[Symbol.dispose]();
+      await dir[Symbol.asyncDispose]();
     },
   };
 }
