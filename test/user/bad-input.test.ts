@@ -158,7 +158,7 @@ describe("bad input never gets a 500 and never changes the database", () => {
       const cases = [...UNPARSABLE, ...(ep.schema ? [...NOT_AN_OBJECT, ...variants(ep.schema, ep.base ?? {})] : [])];
       const oversized = JSON.stringify({ ...(ep.base ?? {}), pad: "x".repeat(70_000) });
       cases.push({ name: "an oversized body", body: oversized });
-      const before = snapshot(t);
+      const before = await snapshot(t);
       const problems: string[] = [];
       for (const c of cases) {
         const headers: Record<string, string> = { "content-type": "application/json" };
@@ -173,7 +173,7 @@ describe("bad input never gets a 500 and never changes the database", () => {
         const acceptable = r.status >= 400 && r.status < 500 ? shaped : r.status === 501 && !ep.schema;
         if (!acceptable) problems.push(`${c.name} → ${r.status} ${text.slice(0, 160)}`);
         if (c.name === "an oversized body" && r.status !== 413) problems.push(`oversized → ${r.status}, expected 413`);
-        const after = snapshot(t);
+        const after = await snapshot(t);
         if (after !== before) {
           problems.push(`${c.name} changed the database`);
           break;
@@ -184,7 +184,7 @@ describe("bad input never gets a 500 and never changes the database", () => {
   }
 
   test("odd unicode in path parameters is refused", async () => {
-    const before = snapshot(t);
+    const before = await snapshot(t);
     for (const bad of ["%00", "%ED%A0%80", "%E2%80%8Fx", "%F0%9F%A6%8A", "a%20b", "%ZZ"]) {
       for (const [method, path] of [["PUT", `/user-svc/user/${bad}`], ["DELETE", `/user-svc/organization/${bad}/user/${bad}`], ["POST", `/user-svc/${bad}/reset-password`]] as const) {
         const r = await t.json(method, path, { token: admin, body: method === "POST" ? { newPassword: "long-enough" } : {} });
@@ -192,6 +192,6 @@ describe("bad input never gets a 500 and never changes the database", () => {
         expect(r.body).toEqual({ error: expect.any(String), code: expect.any(String) });
       }
     }
-    expect(snapshot(t)).toBe(before);
+    expect(await snapshot(t)).toBe(before);
   });
 });

@@ -1,4 +1,5 @@
 /** @module Helpers for User Svc tests: register users, log in the admin, snapshot the user tables. */
+import type { Tables } from "../../src/db/database";
 import type { TestApp } from "../helpers/app";
 
 export const APP = "test.app";
@@ -17,11 +18,14 @@ export async function adminToken(t: TestApp): Promise<string> {
   return r.body.token.token;
 }
 
-const TABLES = ["user_apps", "user_users", "user_passwords", "user_contacts", "user_sessions", "user_enrolls", "user_permits", "user_organizations", "user_memberships", "user_api_keys", "user_key_pairs"];
+const TABLES = ["userApps", "userUsers", "userPasswords", "userContacts", "userSessions", "userEnrolls", "userPermits", "userOrganizations", "userMemberships", "userApiKeys", "userKeyPairs"] as const satisfies readonly (keyof Tables)[];
 
-/** Every row of every User Svc table, to prove a refused request changed nothing. */
-export function snapshot(t: TestApp): string {
-  return JSON.stringify(TABLES.map((table) => t.deps.sqlite.query(`SELECT * FROM ${table} ORDER BY rowid`).all()));
+/** Every row of every User Svc table (sorted: neither dialect promises an order), to prove a refused request changed nothing. */
+export async function snapshot(t: TestApp): Promise<string> {
+  const { db, tables } = t.deps.database;
+  const dump: string[][] = [];
+  for (const name of TABLES) dump.push((await db.select().from(tables[name])).map((row) => JSON.stringify(row)).sort());
+  return JSON.stringify(dump);
 }
 
 /** Decodes a JWT payload without verifying (tests only). */

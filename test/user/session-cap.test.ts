@@ -1,5 +1,6 @@
 /** One account cannot store sessions without end: past the cap its oldest sessions are revoked. */
 import { expect, test } from "bun:test";
+import { eq } from "drizzle-orm";
 import { testApp } from "../helpers/app";
 import { MAX_SESSIONS_PER_USER } from "../../src/modules/user/identity/services/sessions";
 import { register } from "./helpers";
@@ -14,8 +15,9 @@ test("exchanging tokens for ever new devices keeps at most MAX_SESSIONS_PER_USER
     expect(r.status).toBe(200);
     tokens.push(r.body.token.token);
   }
-  const stored = t.deps.sqlite.query("SELECT count(*) AS n FROM user_sessions WHERE user_id = ?").get(alice.userId) as { n: number };
-  expect(stored.n).toBe(MAX_SESSIONS_PER_USER);
+  const sessions = t.deps.database.tables.userSessions;
+  const stored = await t.deps.database.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, alice.userId));
+  expect(stored.length).toBe(MAX_SESSIONS_PER_USER);
   // The newest still work; the registration's own session and the first exchanges were revoked.
   expect((await t.json("POST", "/user-svc/self", { token: tokens.at(-1) })).status).toBe(200);
   expect((await t.json("POST", "/user-svc/self", { token: tokens.at(-MAX_SESSIONS_PER_USER) })).status).toBe(200);

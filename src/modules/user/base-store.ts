@@ -1,6 +1,5 @@
 /** @module What every User Svc store is built from (the module's database handle and clock), and the base that keeps the handle. */
-import type { Db } from "../../db/client";
-import type { Database, Tables } from "../../db/database";
+import type { Database, Db, Tables } from "../../db/database";
 import type { BaseDeps } from "../module";
 
 /** One options object for every store, so the composition root builds each from the same deps. */

@@ -1,4 +1,4 @@
-/** @module Small rules the three concerns share: contact ids, constraint errors, times in requests. */
+/** @module Small rules the three concerns share: contact ids, times in requests, ids a lookup did not find. */
 import { invalidTime } from "./errors";
 
 /** `Plus-Test+123@Test.com` → `plus-test@test.com` (reference §2.4); other ids unchanged. */
@@ -7,14 +7,6 @@ export function normaliseContactId(id: string): string {
   if (parts.length !== 2) return id;
   const local = parts[0]!.split("+")[0]!;
   return `${local}@${parts[1]}`.toLowerCase();
-}
-
-/** Whether a database error is a UNIQUE/PRIMARY KEY violation (a concurrent duplicate). */
-export function isUniqueViolation(err: unknown): boolean {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
-    if (typeof e.code === "string" && (e.code.startsWith("SQLITE_CONSTRAINT_UNIQUE") || e.code.startsWith("SQLITE_CONSTRAINT_PRIMARYKEY"))) return true;
-  }
-  return false;
 }
 
 /** Parses an RFC 3339 time from a request; 400 naming the field when invalid. */

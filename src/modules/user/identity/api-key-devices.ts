@@ -26,9 +26,9 @@ export class ApiKeyDevices {
   constructor(private readonly d: { keys: ApiKeyStore; clock: Clock }) {}
 
   /** Other devices are always allowed; a key's device while its key, of the same user, is usable. */
-  allows(userId: string, device: string): boolean {
+  async allows(userId: string, device: string): Promise<boolean> {
     if (!isApiKeyDevice(device)) return true;
-    const row = this.d.keys.findByIds([device.slice(DEVICE_PREFIX.length)])[0];
+    const row = (await this.d.keys.findByIds([device.slice(DEVICE_PREFIX.length)]))[0];
     return row !== undefined && row.userId === userId && isUsable(row, this.d.clock.now());
   }
 }

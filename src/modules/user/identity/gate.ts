@@ -22,7 +22,7 @@ export interface UserGateOptions {
   sessions: SessionService;
   permits: PermitIndex;
   /** Where default permits of other modules are saved (AccessService). */
-  access: { grantDefaults(permits: DefaultPermit[]): void };
+  access: { grantDefaults(permits: DefaultPermit[]): void | Promise<void> };
   /** OB_TOKEN_AUTO_REFRESH: an expired token of a live session is refreshed instead of refused. */
   autoRefresh: boolean;
   clock: Clock;
@@ -70,8 +70,8 @@ export class UserGate implements AuthGate {
     return this.d.permits.allows(caller, permission);
   }
 
-  grantDefaultPermits(permits: DefaultPermit[]): void {
-    this.d.access.grantDefaults(permits);
+  async grantDefaultPermits(permits: DefaultPermit[]): Promise<void> {
+    await this.d.access.grantDefaults(permits);
   }
 
   async authorizationForUpstream(authorization: string | null): Promise<string | null> {
@@ -114,7 +114,10 @@ export class UserGate implements AuthGate {
    */
   private async current(found: Verified, strictExpiry = true): Promise<Verified> {
     const { claims } = found;
-    if (!this.d.sessions.isLive(claims.jti)) throw tokenRevoked();
+    // The view answers at once for every session seen before (no query, no await); a first sight looks it up.
+    let live = this.d.sessions.isLive(claims.jti);
+    if (typeof live !== "boolean") live = await live;
+    if (!live) throw tokenRevoked();
     if (claims.exp * 1000 > this.d.clock.now()) return found;
     if (!this.d.autoRefresh) {
       if (strictExpiry) throw tokenExpired();
@@ -127,7 +130,7 @@ export class UserGate implements AuthGate {
 
   private async successorOf(claims: TokenClaims): Promise<Verified | null> {
     const known = this.successors.get(claims.jti);
-    if (known && known.expiresAtMs - this.d.clock.now() > REUSE_MARGIN_MS && this.d.sessions.isLive(known.claims.jti)) return known;
+    if (known && known.expiresAtMs - this.d.clock.now() > REUSE_MARGIN_MS && (await this.d.sessions.isLive(known.claims.jti))) return known;
     let pending = this.refreshing.get(claims.jti);
     if (!pending) {
       pending = this.refreshOnce(claims).finally(() => this.refreshing.delete(claims.jti));

@@ -3,13 +3,13 @@ import type * as M from "../../../contracts/user/models";
 import { isoTime } from "../../../lib/clock";
 import { some, someList, someTime } from "../wire-fields";
 import { appView, type AppRow } from "../orgs/wire";
-import type { userApiKeys, userContacts, userSessions, userUsers } from "./tables";
+import type { Tables } from "../../../db/database";
 
-/** Row types of the identity tables, as drizzle reads them. */
-export type UserRow = typeof userUsers.$inferSelect;
-export type ContactRow = typeof userContacts.$inferSelect;
-export type SessionRow = typeof userSessions.$inferSelect;
-export type ApiKeyRow = typeof userApiKeys.$inferSelect;
+/** Row types of the identity tables, as drizzle reads them (one type on both dialects). */
+export type UserRow = Tables["userUsers"]["$inferSelect"];
+export type ContactRow = Tables["userContacts"]["$inferSelect"];
+export type SessionRow = Tables["userSessions"]["$inferSelect"];
+export type ApiKeyRow = Tables["userApiKeys"]["$inferSelect"];
 
 /** The wire Token (with its app, when known). */
 export function tokenView(row: SessionRow, app: AppRow | undefined): M.Token {

@@ -19,7 +19,7 @@ export function apiKeyRoutes(c: UserRoutesContext) {
       response: { 200: CreatedApiKey, ...errors(400, 401, 403, 404, 413) },
       detail: { summary: "Create an API key for the caller (admins: for anyone)", tags: TAGS, operationId: "createApiKey", description: "Creates a long-lived API key for the caller (admins: for `userId`) in an app, optionally with an expiry and an active organization. The key itself is in the answer only this once; store it. Exchange it for a normal token with `exchangeApiKey`." },
     })
-    .post("/user-svc/api-keys", ({ caller, body }) => ({ apiKeys: c.apiKeys.list(caller, body) }), {
+    .post("/user-svc/api-keys", async ({ caller, body }) => ({ apiKeys: await c.apiKeys.list(caller, body) }), {
       auth: true,
       parse: "json",
       body: ListApiKeysBody,
@@ -32,8 +32,8 @@ export function apiKeyRoutes(c: UserRoutesContext) {
     })
     .delete(
       "/user-svc/api-keys",
-      ({ caller, body }) => {
-        c.apiKeys.revoke(caller, body);
+      async ({ caller, body }) => {
+        await c.apiKeys.revoke(caller, body);
         return {};
       },
       {

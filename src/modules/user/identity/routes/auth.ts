@@ -47,8 +47,8 @@ export function authRoutes(c: UserRoutesContext) {
     })
     .delete(
       "/user-svc/tokens",
-      ({ caller, body }) => {
-        c.accounts.revoke(caller, body);
+      async ({ caller, body }) => {
+        await c.accounts.revoke(caller, body);
         return {};
       },
       {

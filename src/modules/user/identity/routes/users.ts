@@ -24,7 +24,7 @@ const ListUsersResponse = t.Object({ users: t.Array(UserRecord), after: t.Option
 /** Self-service and user administration routes. */
 export function userRoutes(c: UserRoutesContext) {
   const del = async ({ params }: { params: { userId: string } }) => {
-    c.users.delete(params.userId);
+    await c.users.delete(params.userId);
     return {};
   };
   const deleteOptions = {
@@ -44,8 +44,8 @@ export function userRoutes(c: UserRoutesContext) {
     })
     .put(
       "/user-svc/self",
-      ({ caller, body }) => {
-        c.users.saveSelf(caller, body);
+      async ({ caller, body }) => {
+        await c.users.saveSelf(caller, body);
         return {};
       },
       {
@@ -101,8 +101,8 @@ export function userRoutes(c: UserRoutesContext) {
     )
     .put(
       "/user-svc/user/:userId",
-      ({ params, body }) => {
-        c.users.save(params.userId, body);
+      async ({ params, body }) => {
+        await c.users.save(params.userId, body);
         return {};
       },
       {

@@ -22,7 +22,7 @@ import { tokenFromHeader } from "../../../../contracts/authorization";
 import type { ContactRow, UserRow } from "../wire";
 import { isApiKeyDevice } from "../api-key-devices";
 import type { SessionService } from "./sessions";
-import { isUniqueViolation, normaliseContactId } from "../../rules";
+import { normaliseContactId } from "../../rules";
 import { accountAttemptKey, assertNewPassword, assertSlugAvailable } from "../account-rules";
 
 /** What the account service needs. */
@@ -59,7 +59,7 @@ export class AccountService {
     if (body.password !== undefined) assertNewPassword(body.password);
     const user = await this.createUser({ slug: body.slug, name: body.name ?? "" }, body.password, body.contact ? [body.contact] : []);
     this.d.metrics?.registrations.inc();
-    const app = this.d.apps.getOrCreate(body.appHost);
+    const app = await this.d.apps.getOrCreate(body.appHost);
     return this.d.sessions.view(await this.d.sessions.issue(user, app.id, body.device || DEFAULT_DEVICE));
   }
 
@@ -87,13 +87,11 @@ export class AccountService {
       createdAt: now,
       updatedAt: now,
     }));
-    this.assertFree(user, contactRows);
+    await this.assertFree(user, contactRows);
     const hash = password ? await this.d.passwords.hash(password) : null;
-    try {
-      this.d.users.insert(user, hash, contactRows);
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
-      this.assertFree(user, contactRows);
+    // The checks above name what is taken; a duplicate created meanwhile is refused by a unique key.
+    if (!(await this.d.users.insert(user, hash, contactRows))) {
+      await this.assertFree(user, contactRows);
       throw slugTaken(user.slug);
     }
     return user;
@@ -109,7 +107,7 @@ export class AccountService {
       if (body.contact?.otpId || body.totpCode) throw notBuiltYet("one-time passwords");
       throw passwordMissing();
     }
-    const user = body.slug ? this.d.users.findBySlug(body.slug) : this.ownerOfContact(contactId!);
+    const user = body.slug ? await this.d.users.findBySlug(body.slug) : await this.ownerOfContact(contactId!);
     // Counted per account, not per name: a slug and a contact of one user share one budget. A name
     // nobody owns is limited alike, before the (dummy) hash as well, so 429s do not enumerate either.
     this.d.metrics?.loginAttempts.inc();
@@ -120,14 +118,14 @@ export class AccountService {
       this.d.metrics?.loginLimited.inc();
       throw err;
     }
-    const hash = user ? this.d.users.passwordHash(user.id) : null;
+    const hash = user ? await this.d.users.passwordHash(user.id) : null;
     // Unknown users are checked against a dummy hash: same 401, similar time (no enumeration).
     if (!(await this.d.passwords.verify(body.password, hash)) || !user) {
       this.d.metrics?.loginFailures.inc();
       throw invalidCredentials();
     }
     this.d.loginLimits.succeeded(attempt);
-    const app = this.d.apps.getOrCreate(body.appHost);
+    const app = await this.d.apps.getOrCreate(body.appHost);
     return this.d.sessions.view(await this.d.sessions.issue(user, app.id, body.device || DEFAULT_DEVICE));
   }
 
@@ -145,10 +143,10 @@ export class AccountService {
   async exchange(caller: Caller, body: ExchangeTokenBody): Promise<M.Token> {
     let appId: string;
     if (body.newAppId) {
-      if (!this.d.apps.findById(body.newAppId)) throw appNotFound(body.newAppId);
+      if (!(await this.d.apps.findById(body.newAppId))) throw appNotFound(body.newAppId);
       appId = body.newAppId;
     } else if (body.newAppHost) {
-      appId = this.d.apps.getOrCreate(body.newAppHost).id;
+      appId = (await this.d.apps.getOrCreate(body.newAppHost)).id;
     } else {
       throw appMissing();
     }
@@ -159,23 +157,23 @@ export class AccountService {
   }
 
   /** `DELETE /tokens` with 1Backend's rules (reference §6.5), effective immediately. */
-  revoke(caller: Caller, body: RevokeTokensBody): void {
+  async revoke(caller: Caller, body: RevokeTokensBody): Promise<void> {
     const mayRevokeOthers = this.d.permits.allows(caller, P.tokenRevoke);
     let userId = body.userId || undefined;
     if (!mayRevokeOthers && userId && userId !== caller.userId) throw permissionDenied(`permission ${P.tokenRevoke} is required`);
     if (!mayRevokeOthers) userId = caller.userId;
     if ((!userId && !body.allTokens) || (userId && body.allTokens)) throw tokenTargetsExclusive();
-    this.d.sessions.revoke({ userId, device: body.device || undefined });
+    await this.d.sessions.revoke({ userId, device: body.device || undefined });
   }
 
-  private ownerOfContact(contactId: string): UserRow | undefined {
-    const contact = this.d.users.findContact(contactId);
+  private async ownerOfContact(contactId: string): Promise<UserRow | undefined> {
+    const contact = await this.d.users.findContact(contactId);
     return contact ? this.d.users.findById(contact.userId) : undefined;
   }
 
-  private assertFree(user: UserRow, contacts: ContactRow[]): void {
-    if (this.d.users.findBySlug(user.slug)) throw slugTaken(user.slug);
-    if (this.d.users.findById(user.id)) throw userIdTaken(user.id);
-    for (const c of contacts) if (this.d.users.findContact(c.id)) throw contactTaken(c.id);
+  private async assertFree(user: UserRow, contacts: ContactRow[]): Promise<void> {
+    if (await this.d.users.findBySlug(user.slug)) throw slugTaken(user.slug);
+    if (await this.d.users.findById(user.id)) throw userIdTaken(user.id);
+    for (const c of contacts) if (await this.d.users.findContact(c.id)) throw contactTaken(c.id);
   }
 }

@@ -36,12 +36,12 @@ const sha256 = (text: string) => new Bun.CryptoHasher("sha256").update(text).dig
 export class ApiKeyService {
   constructor(private readonly d: ApiKeyDeps) {}
 
-  create(caller: Caller, body: CreateApiKeyBody): { apiKey: M.ApiKeyView; key: string } {
+  async create(caller: Caller, body: CreateApiKeyBody): Promise<{ apiKey: M.ApiKeyView; key: string }> {
     const userId = this.targetUser(caller, body.userId);
-    if (!this.d.users.findById(userId)) throw userNotFound(userId);
-    const appId = this.appIdOf(caller, body.appId, body.appHost);
+    if (!(await this.d.users.findById(userId))) throw userNotFound(userId);
+    const appId = await this.appIdOf(caller, body.appId, body.appHost);
     const orgId = body.activeOrganizationId || null;
-    if (orgId && this.d.orgs.findMembership(orgId, userId)?.status !== "accepted") {
+    if (orgId && (await this.d.orgs.findMembership(orgId, userId))?.status !== "accepted") {
       throw membershipNotFound(orgId, userId);
     }
     const now = this.d.clock.now();
@@ -63,44 +63,44 @@ export class ApiKeyService {
       lastUsedAt: null,
       revokedAt: null,
     };
-    this.d.keys.insert(row);
+    await this.d.keys.insert(row);
     return { apiKey: apiKeyView(row), key };
   }
 
-  list(caller: Caller, body: ListApiKeysBody): M.ApiKeyView[] {
+  async list(caller: Caller, body: ListApiKeysBody): Promise<M.ApiKeyView[]> {
     const userId = this.targetUser(caller, body.userId);
     const ids = [...(body.id ? [body.id] : []), ...(body.ids ?? [])];
-    const appId = body.appId || (body.appHost ? (this.d.apps.findByHost(body.appHost)?.id ?? "-") : undefined);
-    return this.d.keys.list({ userId, ids: ids.length > 0 ? ids : undefined, appId, includeRevoked: body.includeRevoked === true }).map(apiKeyView);
+    const appId = body.appId || (body.appHost ? ((await this.d.apps.findByHost(body.appHost))?.id ?? "-") : undefined);
+    return (await this.d.keys.list({ userId, ids: ids.length > 0 ? ids : undefined, appId, includeRevoked: body.includeRevoked === true })).map(apiKeyView);
   }
 
   /** Exchanges a key (the Authorization value, with or without `Bearer `) for a normal token. */
   async exchange(authorization: string | undefined): Promise<M.Token> {
     const key = tokenFromHeader(authorization);
-    const row = key ? this.d.keys.findByHash(sha256(key)) : undefined;
+    const row = key ? await this.d.keys.findByHash(sha256(key)) : undefined;
     const now = this.d.clock.now();
     if (!row || !isUsable(row, now)) throw invalidApiKey();
-    const user = this.d.users.findById(row.userId);
+    const user = await this.d.users.findById(row.userId);
     if (!user) throw invalidApiKey();
-    this.d.keys.markUsed(row.id, now);
+    await this.d.keys.markUsed(row.id, now);
     const device = deviceOf(row.id);
     return this.d.sessions.view(await this.d.sessions.issue(user, row.appId, device, row.activeOrganizationId ?? undefined));
   }
 
-  revoke(caller: Caller, body: RevokeApiKeysBody): void {
+  async revoke(caller: Caller, body: RevokeApiKeysBody): Promise<void> {
     const ids = [...(body.id ? [body.id] : []), ...(body.ids ?? [])];
     if (ids.length === 0 && !body.userId) throw filterMissing("id, ids or userId");
     let rows: ApiKeyRow[];
     if (ids.length > 0) {
-      rows = this.d.keys.findByIds(ids);
+      rows = await this.d.keys.findByIds(ids);
       const missing = firstMissingId(ids, rows);
       if (missing) throw apiKeyNotFound(missing);
       if (!caller.isAdmin && rows.some((r) => r.userId !== caller.userId)) throw permissionDenied("only admins can revoke other users' keys");
     } else {
-      rows = this.d.keys.list({ userId: this.targetUser(caller, body.userId), includeRevoked: false });
+      rows = await this.d.keys.list({ userId: this.targetUser(caller, body.userId), includeRevoked: false });
     }
-    this.d.keys.revoke(rows.map((r) => r.id), this.d.clock.now());
-    for (const r of rows) this.d.sessions.revoke({ userId: r.userId, device: deviceOf(r.id) });
+    await this.d.keys.revoke(rows.map((r) => r.id), this.d.clock.now());
+    for (const r of rows) await this.d.sessions.revoke({ userId: r.userId, device: deviceOf(r.id) });
   }
 
   private targetUser(caller: Caller, userId: string | undefined): string {
@@ -109,11 +109,11 @@ export class ApiKeyService {
     return userId;
   }
 
-  private appIdOf(caller: Caller, appId: string | undefined, appHost: string | undefined): string {
+  private async appIdOf(caller: Caller, appId: string | undefined, appHost: string | undefined): Promise<string> {
     if (appId) {
-      if (!this.d.apps.findById(appId)) throw appNotFound(appId);
+      if (!(await this.d.apps.findById(appId))) throw appNotFound(appId);
       return appId;
     }
-    return appHost ? this.d.apps.getOrCreate(appHost).id : caller.appId;
+    return appHost ? (await this.d.apps.getOrCreate(appHost)).id : caller.appId;
   }
 }

@@ -49,14 +49,13 @@ export class SessionService {
 
   constructor(private readonly d: SessionDeps) {}
 
-  /** Whether the session behind a token still exists (not revoked, not pruned, user not deleted). */
-  isLive(id: string): boolean {
-    let known = this.live.get(id);
-    if (known === undefined) {
-      known = this.d.sessions.isStored(id);
-      this.live.set(id, known);
-    }
-    return known;
+  /**
+   * Whether the session behind a token still exists (not revoked, not pruned, user not deleted).
+   * Synchronous and query-free when the in-memory view knows the session (every token seen before);
+   * a promise of one lookup the first time, after which the view knows it.
+   */
+  isLive(id: string): boolean | Promise<boolean> {
+    return this.live.get(id) ?? this.lookUp(id);
   }
 
   onRevoke(listener: (ids: string[]) => void): void {
@@ -66,8 +65,8 @@ export class SessionService {
   /** Mints and stores a new active session for `subject` in `appId` on `device`. */
   async mint(subject: Subject, appId: string, device: string, organizationId?: string): Promise<SessionRow> {
     const now = this.d.clock.now();
-    const roles = [ROLE_USER, ...this.d.access.rolesOf(subject.id, appId).filter((r) => r !== ROLE_USER)];
-    const ao = organizationId ?? this.d.orgs.activeOrganizationOf(subject.id, appId);
+    const roles = [ROLE_USER, ...(await this.d.access.rolesOf(subject.id, appId)).filter((r) => r !== ROLE_USER)];
+    const ao = organizationId ?? (await this.d.orgs.activeOrganizationOf(subject.id, appId));
     const id = newId("tok");
     const iat = Math.floor(now / 1000);
     const expiresAt = now + this.d.expirationMs;
@@ -75,19 +74,19 @@ export class SessionService {
     if (ao) claims["1ao"] = ao;
     const token = await this.d.signer.sign(claims);
     const row: SessionRow = { id, appId, userId: subject.id, device, token, active: true, createdAt: now, expiresAt, lastRefreshedAt: null };
-    this.d.sessions.insert(row);
+    await this.d.sessions.insert(row);
     this.live.set(id, true);
     // Bound what one account can store (exchangeToken with ever new device names mints without end):
     // past the cap, its oldest sessions end.
-    const excess = this.d.sessions.beyondNewest(subject.id, MAX_SESSIONS_PER_USER);
-    if (excess.length > 0) this.revokeIds(excess);
+    const excess = await this.d.sessions.beyondNewest(subject.id, MAX_SESSIONS_PER_USER);
+    if (excess.length > 0) await this.revokeIds(excess);
     return row;
   }
 
   /** Login/register/exchange: the device's active session when it is still valid, refreshed when expired, else a new one. */
   async issue(subject: Subject, appId: string, device: string, organizationId?: string): Promise<SessionRow> {
-    if (!this.d.devices.allows(subject.id, device)) throw deviceNotAllowed();
-    const current = this.d.sessions.findActive(subject.id, appId, device);
+    if (!(await this.d.devices.allows(subject.id, device))) throw deviceNotAllowed();
+    const current = await this.d.sessions.findActive(subject.id, appId, device);
     if (current) {
       if (current.expiresAt > this.d.clock.now()) return current;
       return this.successorOf(current, subject);
@@ -97,37 +96,37 @@ export class SessionService {
 
   /** Refresh of a token whose signature was verified: its session must still be stored and its device allowed. Null when not. */
   async refresh(claims: TokenClaims): Promise<SessionRow | null> {
-    const old = this.d.sessions.findById(claims.jti);
+    const old = await this.d.sessions.findById(claims.jti);
     if (!old) {
       this.live.set(claims.jti, false);
       return null;
     }
-    if (!this.d.devices.allows(old.userId, old.device)) return null;
+    if (!(await this.d.devices.allows(old.userId, old.device))) return null;
     return this.successorOf(old, { id: claims["1ui"], slug: claims["1sl"] });
   }
 
   /** Deletes sessions (revocation) and forgets them everywhere in memory before returning. */
-  revoke(filter: SessionFilter): string[] {
-    return this.forget(this.d.sessions.delete(filter));
+  async revoke(filter: SessionFilter): Promise<string[]> {
+    return this.forget(await this.d.sessions.delete(filter));
   }
 
   /** Marks sessions of a user inactive after a role change, so the next login re-mints. */
-  inactivate(filter: SessionFilter): void {
-    this.d.sessions.inactivate(filter);
+  async inactivate(filter: SessionFilter): Promise<void> {
+    await this.d.sessions.inactivate(filter);
   }
 
   /** Call before deleting rows that cascade to sessions (user deletion). */
-  forgetSessionsOf(userId: string): void {
-    this.forget(this.d.sessions.idsOf({ userId }));
+  async forgetSessionsOf(userId: string): Promise<void> {
+    this.forget(await this.d.sessions.idsOf({ userId }));
   }
 
-  countOf(userId: string): number {
+  countOf(userId: string): Promise<number> {
     return this.d.sessions.countOf(userId);
   }
 
   /** The wire Token of a session. */
-  view(row: SessionRow): M.Token {
-    return tokenView(row, this.d.apps.findById(row.appId));
+  async view(row: SessionRow): Promise<M.Token> {
+    return tokenView(row, await this.d.apps.findById(row.appId));
   }
 
   isExpired(claims: TokenClaims): boolean {
@@ -136,13 +135,25 @@ export class SessionService {
 
   private async successorOf(old: SessionRow, subject: Subject): Promise<SessionRow> {
     const next = await this.mint(subject, old.appId, old.device);
-    this.d.sessions.markRefreshed(old.id, this.d.clock.now());
-    this.forget(this.d.sessions.prune(subject.id, old.appId, old.device).filter((id) => id !== old.id));
+    await this.d.sessions.markRefreshed(old.id, this.d.clock.now());
+    this.forget((await this.d.sessions.prune(subject.id, old.appId, old.device)).filter((id) => id !== old.id));
     return next;
   }
 
-  private revokeIds(ids: string[]): void {
-    this.d.sessions.deleteIds(ids);
+  /**
+   * The stored answer for a session the view has not seen. A revocation that lands while the lookup
+   * runs has already set the view (to false), and that answer wins over the row read before it.
+   */
+  private async lookUp(id: string): Promise<boolean> {
+    const stored = await this.d.sessions.isStored(id);
+    const decided = this.live.get(id);
+    if (decided !== undefined) return decided;
+    this.live.set(id, stored);
+    return stored;
+  }
+
+  private async revokeIds(ids: string[]): Promise<void> {
+    await this.d.sessions.deleteIds(ids);
     this.forget(ids);
   }
 

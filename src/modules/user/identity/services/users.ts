@@ -41,24 +41,24 @@ export interface UserServiceDeps {
 export class UserService {
   constructor(private readonly d: UserServiceDeps) {}
 
-  readSelf(caller: Caller, countTokens: boolean) {
-    const user = this.existing(caller.userId, true);
-    const orgIds = this.d.orgs.membershipsOfUser(user.id, caller.appId).filter((m) => m.status === "accepted").map((m) => m.organizationId);
-    const organizations = this.d.orgs.findByIds(orgIds).map(organizationView);
-    const contacts = this.d.users.contactsOf(user.id).map(contactView);
+  async readSelf(caller: Caller, countTokens: boolean) {
+    const user = await this.existing(caller.userId, true);
+    const orgIds = (await this.d.orgs.membershipsOfUser(user.id, caller.appId)).filter((m) => m.status === "accepted").map((m) => m.organizationId);
+    const organizations = (await this.d.orgs.findByIds(orgIds)).map(organizationView);
+    const contacts = (await this.d.users.contactsOf(user.id)).map(contactView);
     return {
       user: userView(user),
       roles: caller.roles,
       organizations: organizations.length > 0 ? organizations : undefined,
       contacts: contacts.length > 0 ? contacts : undefined,
       activeOrganizationId: caller.organizationId,
-      tokenCount: countTokens ? this.d.sessions.countOf(user.id) : 0,
+      tokenCount: countTokens ? await this.d.sessions.countOf(user.id) : 0,
     };
   }
 
-  saveSelf(caller: Caller, body: SaveSelfBody): void {
-    const user = this.existing(caller.userId, true);
-    this.d.users.update(user.id, {
+  async saveSelf(caller: Caller, body: SaveSelfBody): Promise<void> {
+    const user = await this.existing(caller.userId, true);
+    await this.d.users.update(user.id, {
       name: body.name || user.name,
       thumbnailFileId: body.thumbnailFileId || user.thumbnailFileId,
       labels: body.labels ? { ...user.labels, ...body.labels } : user.labels,
@@ -73,42 +73,42 @@ export class UserService {
    * the hash; the attempt counts at once (parallel requests) and is forgiven when it succeeds.
    */
   async changePassword(caller: Caller, currentPassword: string, newPassword: string): Promise<void> {
-    const user = this.existing(caller.userId, true);
+    const user = await this.existing(caller.userId, true);
     const key = accountAttemptKey(user.id);
     const retry = this.d.passwordAttempts.blocked(key);
     if (retry > 0) throw tooManyLogins(retry);
     this.d.passwordAttempts.reserve(key);
-    if (!(await this.d.passwords.verify(currentPassword, this.d.users.passwordHash(user.id)))) throw wrongPassword();
+    if (!(await this.d.passwords.verify(currentPassword, await this.d.users.passwordHash(user.id)))) throw wrongPassword();
     this.d.passwordAttempts.reset(key);
     assertNewPassword(newPassword);
-    this.d.users.setPassword(user.id, await this.d.passwords.hash(newPassword), this.d.clock.now());
+    await this.d.users.setPassword(user.id, await this.d.passwords.hash(newPassword), this.d.clock.now());
     // Whoever else holds a token (it refreshes for as long as its session lives) loses it with the old password.
-    this.d.sessions.revoke({ userId: user.id, exceptId: caller.tokenId });
+    await this.d.sessions.revoke({ userId: user.id, exceptId: caller.tokenId });
   }
 
   async resetPassword(userId: string, newPassword: string): Promise<void> {
-    this.existing(userId);
+    await this.existing(userId);
     assertNewPassword(newPassword);
-    this.d.users.setPassword(userId, await this.d.passwords.hash(newPassword), this.d.clock.now());
+    await this.d.users.setPassword(userId, await this.d.passwords.hash(newPassword), this.d.clock.now());
     // A reset is what an admin does for a compromised account: every session of it ends now.
-    this.d.sessions.revoke({ userId });
+    await this.d.sessions.revoke({ userId });
   }
 
   async create(body: CreateUserBody): Promise<void> {
     assertSlugAvailable(body.user.slug);
     if (body.password !== undefined && body.password !== "") assertNewPassword(body.password);
-    const app = this.d.apps.getOrCreate(body.appHost || DEFAULT_APP_HOST);
+    const app = await this.d.apps.getOrCreate(body.appHost || DEFAULT_APP_HOST);
     const user = await this.d.accounts.createUser(
       { id: body.user.id, slug: body.user.slug, name: body.user.name ?? "", thumbnailFileId: body.user.thumbnailFileId, labels: body.user.labels },
       body.password || undefined,
       body.contacts ?? [],
     );
-    for (const role of body.roleIds ?? []) this.d.access.assignRole(app.id, user.id, role);
+    for (const role of body.roleIds ?? []) await this.d.access.assignRole(app.id, user.id, role);
   }
 
-  save(userId: string, body: { name?: string; thumbnailFileId?: string }): void {
-    const user = this.existing(userId);
-    this.d.users.update(userId, {
+  async save(userId: string, body: { name?: string; thumbnailFileId?: string }): Promise<void> {
+    const user = await this.existing(userId);
+    await this.d.users.update(userId, {
       name: body.name || user.name,
       thumbnailFileId: body.thumbnailFileId || user.thumbnailFileId,
       updatedAt: this.d.clock.now(),
@@ -116,27 +116,27 @@ export class UserService {
   }
 
   /** Deletes a user and everything that is theirs; their tokens stop working at once. The last admin cannot be deleted. */
-  delete(userId: string): void {
-    this.existing(userId);
-    this.d.access.assertUserDeletable(userId);
-    this.d.sessions.forgetSessionsOf(userId);
-    this.d.users.delete(userId);
+  async delete(userId: string): Promise<void> {
+    await this.existing(userId);
+    await this.d.access.assertUserDeletable(userId);
+    await this.d.sessions.forgetSessionsOf(userId);
+    await this.d.users.delete(userId);
   }
 
   /** Lists users; contact-scoped lookups need no broad view permission (client 0.9.18 semantics). */
-  list(caller: Caller, body: ListUsersBody) {
+  async list(caller: Caller, body: ListUsersBody) {
     const scoped = body.contactId !== undefined || body.contactIds !== undefined;
     if (!scoped && !this.d.permits.allows(caller, P.userView)) throw permissionDenied(`permission ${P.userView} is required`);
     const contactIds = [...(body.contactId ? [body.contactId] : []), ...(body.contactIds ?? [])].map(normaliseContactId);
-    const ownerIds = scoped ? this.d.users.findContacts(contactIds).map((c) => c.userId) : undefined;
-    const searchOwner = body.search ? this.d.users.findContact(normaliseContactId(body.search))?.userId : undefined;
+    const ownerIds = scoped ? (await this.d.users.findContacts(contactIds)).map((c) => c.userId) : undefined;
+    const searchOwner = body.search ? (await this.d.users.findContact(normaliseContactId(body.search)))?.userId : undefined;
     const order = body.order ?? "desc";
     const orderBy = body.orderBy ?? "createdAt";
-    const { users, count } = this.d.users.list(
+    const { users, count } = await this.d.users.list(
       { ids: body.ids, ownerIds, search: body.search, searchOwnerId: searchOwner, limit: body.limit ?? 20, afterTime: parseTime(body.afterTime, "afterTime"), order, orderBy },
       body.count === true,
     );
-    const contactsByUser = this.d.users.contactIdsOf(users.map((u) => u.id));
+    const contactsByUser = await this.d.users.contactIdsOf(users.map((u) => u.id));
     const last = users.at(-1);
     return {
       users: users.map((u) => userRecordView(u, contactsByUser.get(u.id) ?? [])),
@@ -145,8 +145,8 @@ export class UserService {
     };
   }
 
-  private existing(userId: string, self = false): UserRow {
-    const user = this.d.users.findById(userId);
+  private async existing(userId: string, self = false): Promise<UserRow> {
+    const user = await this.d.users.findById(userId);
     if (!user) throw self ? userGone() : userNotFound(userId);
     return user;
   }

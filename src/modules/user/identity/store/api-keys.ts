@@ -1,38 +1,41 @@
 /** @module API keys (only their SHA-256 is stored). */
 import { and, asc, eq, inArray, isNull, type SQL } from "drizzle-orm";
-import { BaseStore, type StoreDeps } from "../../base-store";
-import { userApiKeys } from "../tables";
+import { BaseStore } from "../../base-store";
 import type { ApiKeyRow } from "../wire";
 
 /** Queries on `user_api_keys`. */
 export class ApiKeyStore extends BaseStore {
-
-  insert(row: ApiKeyRow): void {
-    this.db.insert(userApiKeys).values(row).run();
+  async insert(row: ApiKeyRow): Promise<void> {
+    await this.db.insert(this.t.userApiKeys).values(row);
   }
 
-  findByHash(keyHash: string): ApiKeyRow | undefined {
-    return this.db.select().from(userApiKeys).where(eq(userApiKeys.keyHash, keyHash)).get();
+  async findByHash(keyHash: string): Promise<ApiKeyRow | undefined> {
+    const k = this.t.userApiKeys;
+    return (await this.db.select().from(k).where(eq(k.keyHash, keyHash)).limit(1))[0];
   }
 
-  findByIds(ids: string[]): ApiKeyRow[] {
-    return ids.length === 0 ? [] : this.db.select().from(userApiKeys).where(inArray(userApiKeys.id, ids)).all();
+  async findByIds(ids: string[]): Promise<ApiKeyRow[]> {
+    const k = this.t.userApiKeys;
+    return ids.length === 0 ? [] : this.db.select().from(k).where(inArray(k.id, ids));
   }
 
-  list(filter: { userId?: string; ids?: string[]; appId?: string; includeRevoked: boolean }): ApiKeyRow[] {
+  async list(filter: { userId?: string; ids?: string[]; appId?: string; includeRevoked: boolean }): Promise<ApiKeyRow[]> {
+    const k = this.t.userApiKeys;
     const parts: SQL[] = [];
-    if (filter.userId) parts.push(eq(userApiKeys.userId, filter.userId));
-    if (filter.ids) parts.push(inArray(userApiKeys.id, filter.ids));
-    if (filter.appId) parts.push(eq(userApiKeys.appId, filter.appId));
-    if (!filter.includeRevoked) parts.push(isNull(userApiKeys.revokedAt));
-    return this.db.select().from(userApiKeys).where(and(...parts)).orderBy(asc(userApiKeys.createdAt), asc(userApiKeys.id)).all();
+    if (filter.userId) parts.push(eq(k.userId, filter.userId));
+    if (filter.ids) parts.push(inArray(k.id, filter.ids));
+    if (filter.appId) parts.push(eq(k.appId, filter.appId));
+    if (!filter.includeRevoked) parts.push(isNull(k.revokedAt));
+    return this.db.select().from(k).where(and(...parts)).orderBy(asc(k.createdAt), asc(k.id));
   }
 
-  markUsed(id: string, now: number): void {
-    this.db.update(userApiKeys).set({ lastUsedAt: now }).where(eq(userApiKeys.id, id)).run();
+  async markUsed(id: string, now: number): Promise<void> {
+    const k = this.t.userApiKeys;
+    await this.db.update(k).set({ lastUsedAt: now }).where(eq(k.id, id));
   }
 
-  revoke(ids: string[], now: number): void {
-    if (ids.length > 0) this.db.update(userApiKeys).set({ revokedAt: now, updatedAt: now }).where(and(inArray(userApiKeys.id, ids), isNull(userApiKeys.revokedAt))).run();
+  async revoke(ids: string[], now: number): Promise<void> {
+    const k = this.t.userApiKeys;
+    if (ids.length > 0) await this.db.update(k).set({ revokedAt: now, updatedAt: now }).where(and(inArray(k.id, ids), isNull(k.revokedAt)));
   }
 }

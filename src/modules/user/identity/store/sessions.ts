@@ -1,11 +1,10 @@
 /**
- * @module Sessions (stored tokens). The liveness check by id is a prepared raw statement: it runs
- * on the auth path when the in-memory view has not seen a session yet.
+ * @module Sessions (stored tokens). The existence check by id runs on the auth path only when the
+ * in-memory view has not seen a session yet (SessionService.isLive).
  */
-import type { Statement } from "bun:sqlite";
 import { and, asc, count, desc, eq, inArray, ne, type SQL } from "drizzle-orm";
-import { BaseStore, type StoreDeps } from "../../base-store";
-import { userSessions } from "../tables";
+import type { Tables } from "../../../../db/database";
+import { BaseStore } from "../../base-store";
 import type { SessionRow } from "../wire";
 
 /** Which sessions a revocation or inactivation touches; every set field must match. */
@@ -17,101 +16,106 @@ export interface SessionFilter {
   exceptId?: string;
 }
 
+/** Ids per DELETE … IN (…): well below SQLite's and PostgreSQL's bound-parameter limits. */
+const DELETE_CHUNK = 500;
+
 /** Queries on `user_sessions`. */
 export class SessionStore extends BaseStore {
-  private readonly exists: Statement<{ one: number }, [string]>;
-
-  constructor(deps: StoreDeps) {
-    super(deps);
-    this.exists = deps.sqlite.query<{ one: number }, [string]>("SELECT 1 AS one FROM user_sessions WHERE id = ?");
-  }
-
   /** Whether a session row exists (it is deleted on revocation). */
-  isStored(id: string): boolean {
-    return this.exists.get(id) !== null;
+  async isStored(id: string): Promise<boolean> {
+    const s = this.t.userSessions;
+    return (await this.db.select({ id: s.id }).from(s).where(eq(s.id, id)).limit(1)).length > 0;
   }
 
-  insert(row: SessionRow): void {
-    this.db.insert(userSessions).values(row).run();
+  async insert(row: SessionRow): Promise<void> {
+    await this.db.insert(this.t.userSessions).values(row);
   }
 
-  findById(id: string): SessionRow | undefined {
-    return this.db.select().from(userSessions).where(eq(userSessions.id, id)).get();
+  async findById(id: string): Promise<SessionRow | undefined> {
+    const s = this.t.userSessions;
+    return (await this.db.select().from(s).where(eq(s.id, id)).limit(1))[0];
   }
 
   /** The newest active session of a user on a device in an app (login reuses it). */
-  findActive(userId: string, appId: string, device: string): SessionRow | undefined {
-    return this.db
+  async findActive(userId: string, appId: string, device: string): Promise<SessionRow | undefined> {
+    const s = this.t.userSessions;
+    const rows = await this.db
       .select()
-      .from(userSessions)
-      .where(and(eq(userSessions.userId, userId), eq(userSessions.appId, appId), eq(userSessions.device, device), eq(userSessions.active, true)))
-      .orderBy(desc(userSessions.createdAt))
-      .get();
+      .from(s)
+      .where(and(eq(s.userId, userId), eq(s.appId, appId), eq(s.device, device), eq(s.active, true)))
+      .orderBy(desc(s.createdAt))
+      .limit(1);
+    return rows[0];
   }
 
   /** Marks sessions inactive (they still work; the next login mints a new token with fresh roles). */
-  inactivate(filter: SessionFilter): void {
-    this.db.update(userSessions).set({ active: false }).where(where(filter)).run();
+  async inactivate(filter: SessionFilter): Promise<void> {
+    const s = this.t.userSessions;
+    await this.db.update(s).set({ active: false }).where(matching(s, filter));
   }
 
-  markRefreshed(id: string, now: number): void {
-    this.db.update(userSessions).set({ active: false, lastRefreshedAt: now }).where(eq(userSessions.id, id)).run();
+  async markRefreshed(id: string, now: number): Promise<void> {
+    const s = this.t.userSessions;
+    await this.db.update(s).set({ active: false, lastRefreshedAt: now }).where(eq(s.id, id));
   }
 
-  /** Deletes matching sessions and returns their ids, so the in-memory view can forget them. */
-  delete(filter: SessionFilter): string[] {
-    const ids = this.db.select({ id: userSessions.id }).from(userSessions).where(where(filter)).all().map((r) => r.id);
-    this.deleteIds(ids);
-    return ids;
+  /** Deletes matching sessions and returns their ids (one statement), so the in-memory view can forget them. */
+  async delete(filter: SessionFilter): Promise<string[]> {
+    const s = this.t.userSessions;
+    return (await this.db.delete(s).where(matching(s, filter)).returning({ id: s.id })).map((r) => r.id);
   }
 
-  deleteIds(ids: string[]): void {
-    for (let i = 0; i < ids.length; i += 500) this.db.delete(userSessions).where(inArray(userSessions.id, ids.slice(i, i + 500))).run();
+  async deleteIds(ids: string[]): Promise<void> {
+    const s = this.t.userSessions;
+    for (let i = 0; i < ids.length; i += DELETE_CHUNK) await this.db.delete(s).where(inArray(s.id, ids.slice(i, i + DELETE_CHUNK)));
   }
 
   /**
    * Keeps a device's session list bounded (reference §3.5): the active ones and the two most recently
    * refreshed inactive ones survive; older inactive sessions are deleted. Returns the deleted ids.
    */
-  prune(userId: string, appId: string, device: string): string[] {
-    const rows = this.db
-      .select({ id: userSessions.id, active: userSessions.active })
-      .from(userSessions)
-      .where(and(eq(userSessions.userId, userId), eq(userSessions.appId, appId), eq(userSessions.device, device), eq(userSessions.active, false)))
-      .orderBy(desc(userSessions.lastRefreshedAt), desc(userSessions.createdAt))
-      .all();
+  async prune(userId: string, appId: string, device: string): Promise<string[]> {
+    const s = this.t.userSessions;
+    const rows = await this.db
+      .select({ id: s.id })
+      .from(s)
+      .where(and(eq(s.userId, userId), eq(s.appId, appId), eq(s.device, device), eq(s.active, false)))
+      .orderBy(desc(s.lastRefreshedAt), desc(s.createdAt));
     const doomed = rows.slice(2).map((r) => r.id);
-    this.deleteIds(doomed);
+    await this.deleteIds(doomed);
     return doomed;
   }
 
   /** Ids of a user's sessions past the `keep` newest, to be dropped. */
-  beyondNewest(userId: string, keep: number): string[] {
-    const rows = this.db
-      .select({ id: userSessions.id })
-      .from(userSessions)
-      .where(eq(userSessions.userId, userId))
-      .orderBy(desc(userSessions.createdAt))
+  async beyondNewest(userId: string, keep: number): Promise<string[]> {
+    const s = this.t.userSessions;
+    const rows = await this.db
+      .select({ id: s.id })
+      .from(s)
+      .where(eq(s.userId, userId))
+      .orderBy(desc(s.createdAt))
       .limit(1000) // each mint adds one session, so the excess past the cap is small
-      .offset(keep)
-      .all();
+      .offset(keep);
     return rows.map((r) => r.id);
   }
 
-  countOf(userId: string): number {
-    return this.db.select({ n: count() }).from(userSessions).where(eq(userSessions.userId, userId)).get()?.n ?? 0;
+  async countOf(userId: string): Promise<number> {
+    const s = this.t.userSessions;
+    return (await this.db.select({ n: count() }).from(s).where(eq(s.userId, userId)))[0]?.n ?? 0;
   }
 
-  idsOf(filter: SessionFilter): string[] {
-    return this.db.select({ id: userSessions.id }).from(userSessions).where(where(filter)).orderBy(asc(userSessions.createdAt)).all().map((r) => r.id);
+  async idsOf(filter: SessionFilter): Promise<string[]> {
+    const s = this.t.userSessions;
+    return (await this.db.select({ id: s.id }).from(s).where(matching(s, filter)).orderBy(asc(s.createdAt))).map((r) => r.id);
   }
 }
 
-function where(filter: SessionFilter): SQL | undefined {
+/** The WHERE of a {@link SessionFilter}; appId `*` means every app. */
+function matching(s: Tables["userSessions"], filter: SessionFilter): SQL | undefined {
   const parts: SQL[] = [];
-  if (filter.userId !== undefined) parts.push(eq(userSessions.userId, filter.userId));
-  if (filter.appId !== undefined && filter.appId !== "*") parts.push(eq(userSessions.appId, filter.appId));
-  if (filter.device !== undefined) parts.push(eq(userSessions.device, filter.device));
-  if (filter.exceptId !== undefined) parts.push(ne(userSessions.id, filter.exceptId));
+  if (filter.userId !== undefined) parts.push(eq(s.userId, filter.userId));
+  if (filter.appId !== undefined && filter.appId !== "*") parts.push(eq(s.appId, filter.appId));
+  if (filter.device !== undefined) parts.push(eq(s.device, filter.device));
+  if (filter.exceptId !== undefined) parts.push(ne(s.id, filter.exceptId));
   return and(...parts);
 }
