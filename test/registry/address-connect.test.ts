@@ -140,7 +140,7 @@ describe("connect-time check of host names", () => {
     await using h = await registryHarness({ clock, resolve: resolver.resolve });
     await register(h, "alpha", { url: "http://alpha.test:9311", id: "inst-1" });
     resolver.hold(); // never answers until the test ends
-    const self = new SelfAddresses({ listenHost: "127.0.0.1", listenPort: 0, selfUrl: "http://127.0.0.1:0", nodeUrls: () => [], resolve: resolver.resolve, clock, interfaces: () => [] });
+    const self = new SelfAddresses({ listenHost: "127.0.0.1", listenPort: 0, selfUrl: "http://127.0.0.1:0", nodeUrls: async () => [], resolve: resolver.resolve, clock, interfaces: () => [] });
     // A guard of its own, over the registry's table, with a short timeout (the real one: LOOKUP_TIMEOUT_MS).
     const guard = new AddressGuard({ policy: new AddressPolicy({ allow: [], deny: [] }), self, resolve: resolver.resolve, table: h.registry.table, clock, log: silentLogger, lookupTimeoutMs: 50 });
     const verdict = await within(2000, "the connect check of a stalled name", Promise.resolve(guard.checkConnect("inst-1")));

@@ -9,7 +9,6 @@ import { loadConfig } from "../../src/config";
 import { AddressRules } from "../../src/lib/address-rules";
 import { canonicalIp } from "../../src/lib/ip";
 import { AddressPolicy } from "../../src/modules/registry/address-policy";
-import { registryNodes } from "../../src/modules/registry/tables";
 import { FakeClock } from "../helpers/fake-clock";
 import { SelfAddresses } from "../../src/modules/registry/self-addresses";
 import { ScriptedResolver } from "./fake-resolver";
@@ -145,7 +144,7 @@ describe("registration refuses URLs pointing at this server (400 registry.self_u
     // Other ports are not us (registered: loopback only, as every test instance is).
     expect((await put(h, "http://127.0.0.1:45679")).status).toBe(201);
     // Another address at our port is not us either: asked of the matcher, so no test registers a non-loopback URL.
-    const self = new SelfAddresses({ listenHost: "0.0.0.0", listenPort: 45678, selfUrl: "http://127.0.0.1:45678", nodeUrls: () => [], resolve: new ScriptedResolver().resolve, clock: { now: () => Date.now() }, interfaces: () => ["127.0.0.1", "10.9.8.7"] });
+    const self = new SelfAddresses({ listenHost: "0.0.0.0", listenPort: 45678, selfUrl: "http://127.0.0.1:45678", nodeUrls: async () => [], resolve: new ScriptedResolver().resolve, clock: { now: () => Date.now() }, interfaces: () => ["127.0.0.1", "10.9.8.7"] });
     const us = await self.current();
     expect({ other: us.match("10.9.8.6", 45678, ["10.9.8.6"]), iface: us.match("10.9.8.7", 45679, ["10.9.8.7"]) }).toEqual({ other: undefined, iface: undefined });
   });
@@ -175,7 +174,8 @@ describe("registration refuses URLs pointing at this server (400 registry.self_u
   test("every node's URL in the node table is us (seen within the snapshot's few seconds)", async () => {
     const clock = new FakeClock(Date.now());
     await using h = await registryHarness({ clock });
-    h.deps.db.insert(registryNodes).values({ id: "node-other", url: "http://127.1.1.1:11337", lastHeartbeat: clock.now() }).run();
+    const { db, tables } = h.deps.database;
+    await db.insert(tables.registryNodes).values({ id: "node-other", url: "http://127.1.1.1:11337", lastHeartbeat: clock.now() });
     clock.advance(6000);
     const r = await put(h, "http://127.1.1.1:11337");
     expect(r.body).toEqual({ code: "registry.self_url", error: "url http://127.1.1.1:11337 points at this server (registry node http://127.1.1.1:11337)" });

@@ -56,7 +56,7 @@ runScenarios("registry nodes", freshRegistry, [
     status: 204,
     check: async (_r, h) => {
       expect((await h.json("POST", "/registry-svc/nodes", { token: "admin" })).body).toEqual({ nodes: [] });
-      h.registry.nodes.runOnce();
+      await h.registry.nodes.runOnce();
       expect((await h.json("POST", "/registry-svc/nodes", { token: "admin" })).body.nodes).toHaveLength(1);
     },
   },

@@ -1,21 +1,28 @@
+/**
+ * Registry persistence: durable acknowledgements (a 2xx registration or removal is committed), group
+ * commit, rollback of a failed commit, write-behind of health, restarts. Tests named "(SQLite file)"
+ * check what is on disk by reading the database file through a second connection, as another process
+ * would after a crash; they are SQLite-only by nature and skipped on the PostgreSQL run.
+ */
 import { Database } from "bun:sqlite";
 import { describe, expect, spyOn, test } from "bun:test";
 import { join } from "node:path";
 import type { RegistryEvent } from "../../src/modules/registry/routing";
+import type { RegistryStore } from "../../src/modules/registry/store";
+import { onPostgres } from "../helpers/dialect";
 import { FakeClock } from "../helpers/fake-clock";
 import { tempDir } from "../helpers/temp-dir";
 import { registryHarness, type RegistryHarness } from "./harness";
 import { list, register } from "./instances";
 
-const rowCount = (h: { deps: { sqlite: import("bun:sqlite").Database } }) =>
-  (h.deps.sqlite.query("SELECT count(*) AS n FROM registry_instances").get() as { n: number }).n;
+/** A second connection to the harness's SQLite file (it sees only what was committed, never the server's memory). */
+function openFile(h: RegistryHarness, options: { readonly?: boolean } = {}): Database {
+  return new Database(join(h.folder, "1backend.db"), options);
+}
 
-/**
- * The database file as another process would see it after a crash: a second connection reads only
- * what was committed, never the server's memory.
- */
+/** The database file as another process would see it after a crash (SQLite only). */
 function storedRows(h: RegistryHarness): Record<string, { url: string; slug: string; deploymentId: string | null; status: string }> {
-  const reader = new Database(join(h.folder, "1backend.db"), { readonly: true });
+  const reader = openFile(h, { readonly: true });
   try {
     const rows = reader.query("SELECT id, url, slug, deployment_id AS deploymentId, status FROM registry_instances ORDER BY id").all() as any[];
     return Object.fromEntries(rows.map(({ id, ...row }) => [id, row]));
@@ -24,21 +31,27 @@ function storedRows(h: RegistryHarness): Record<string, { url: string; slug: str
   }
 }
 
+/** Lets event-loop turns pass until `done()` (at most `max` turns; no clock involved). */
+async function turnsUntil(done: () => boolean, max = 1000): Promise<void> {
+  for (let i = 0; i < max && !done(); i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
 const put = (h: RegistryHarness, token: string, body: Record<string, unknown>) => h.json("PUT", "/registry-svc/instance", { token, body });
 const del = (h: RegistryHarness, token: string, id: string) => h.json("DELETE", `/registry-svc/instance/${id}`, { token });
 
-/** Makes every write of instance rows fail inside SQLite (the transaction aborts); returns the undo. */
+/** Makes every write of instance rows fail inside SQLite (the transaction aborts); returns the undo (SQLite only). */
 function breakInstanceWrites(h: RegistryHarness): () => void {
-  for (const op of ["INSERT", "UPDATE", "DELETE"]) {
-    h.deps.sqlite.run(`CREATE TRIGGER fail_${op.toLowerCase()} BEFORE ${op} ON registry_instances BEGIN SELECT RAISE(ABORT, 'disk failed'); END`);
-  }
+  const file = openFile(h);
+  const ops = ["insert", "update", "delete"];
+  for (const op of ops) file.run(`CREATE TRIGGER fail_${op} BEFORE ${op.toUpperCase()} ON registry_instances BEGIN SELECT RAISE(ABORT, 'disk failed'); END`);
   return () => {
-    for (const op of ["insert", "update", "delete"]) h.deps.sqlite.run(`DROP TRIGGER fail_${op}`);
+    for (const op of ops) file.run(`DROP TRIGGER fail_${op}`);
+    file.close();
   };
 }
 
 describe("durable acknowledgements (contract §4)", () => {
-  test("a 2xx registration, re-registration and removal are in the database file when the answer arrives", async () => {
+  test.skipIf(onPostgres)("a 2xx registration, re-registration and removal are in the database file when the answer arrives (SQLite file)", async () => {
     await using h = await registryHarness();
     expect((await put(h, "alpha", { url: "http://127.0.0.1:9311", id: "one" })).status).toBe(201);
     expect(storedRows(h)).toEqual({ one: { url: "http://127.0.0.1:9311", slug: "alpha-svc", deploymentId: null, status: "Unknown" } });
@@ -50,7 +63,7 @@ describe("durable acknowledgements (contract §4)", () => {
     expect(storedRows(h)).toEqual({});
   });
 
-  test("concurrent registrations share commits (group commit) and every one is stored when answered", async () => {
+  test.skipIf(onPostgres)("concurrent registrations share commits (group commit) and every one is stored when answered (SQLite file)", async () => {
     await using h = await registryHarness();
     const commits = spyOn(h.registry.flusher, "runOnce");
     const answers = await Promise.all(
@@ -60,47 +73,79 @@ describe("durable acknowledgements (contract §4)", () => {
       }),
     );
     expect(answers).toEqual(Array.from({ length: 50 }, () => ({ status: 201, stored: true })));
-    const writing = commits.mock.results.filter((r) => r.type === "return" && (r.value as number) > 0).length;
+    const rows = await Promise.all(commits.mock.results.map((r) => r.value as Promise<number>));
+    const writing = rows.filter((n) => n > 0).length;
     expect(writing).toBeGreaterThanOrEqual(1);
     expect(writing).toBeLessThanOrEqual(10);
   });
 
-  test("an interval flush landing between a registration and its scheduled commit answers it, stored", async () => {
+  test.skipIf(onPostgres)("an interval flush landing between a registration and its scheduled commit answers it, stored (SQLite file)", async () => {
     await using h = await registryHarness();
     const flusher = h.registry.flusher;
     const whenCommitted = flusher.whenCommitted.bind(flusher);
-    const afterFlush: { rows: number; answer: string }[] = [];
+    const flushes: Promise<{ rows: number; answer: string }>[] = [];
     spyOn(flusher, "whenCommitted").mockImplementation((id) => {
       const committed = whenCommitted(id);
-      if (committed) afterFlush.push({ rows: flusher.runOnce(), answer: Bun.peek.status(committed) }); // the 1 s flush wins the race
+      // The 1 s flush wins the race: it starts before the scheduled commit and takes the registration.
+      if (committed) flushes.push(flusher.runOnce().then((rows) => ({ rows, answer: Bun.peek.status(committed) })));
       return committed;
     });
     expect((await put(h, "alpha", { url: "http://127.0.0.1:9311", id: "raced" })).status).toBe(201);
-    expect(afterFlush).toEqual([{ rows: 1, answer: "fulfilled" }]); // settled by that flush, not left to the scheduled commit
+    expect(await Promise.all(flushes)).toEqual([{ rows: 1, answer: "fulfilled" }]); // settled by that flush, not left to the scheduled commit
     expect(Object.keys(storedRows(h))).toEqual(["raced"]);
   });
 
-  test("a health observation still in flight when the instance is removed does not bring it back", async () => {
+  test.skipIf(onPostgres)("changes made while a commit is written wait for the next one, which carries them all (SQLite file)", async () => {
+    await using h = await registryHarness();
+    const store = (h.registry.flusher as unknown as { o: { store: RegistryStore } }).o.store;
+    const write = store.writeChanges.bind(store);
+    const held = Promise.withResolvers<void>();
+    const started = Promise.withResolvers<void>();
+    const written: number[] = [];
+    spyOn(store, "writeChanges").mockImplementation(async (changes) => {
+      written.push(changes.upserts.length);
+      if (written.length === 1) {
+        started.resolve();
+        await held.promise; // the first commit stays in flight
+      }
+      return write(changes);
+    });
+    const first = put(h, "alpha", { url: "http://127.0.0.1:9311", id: "first" });
+    await started.promise;
+    const later = Array.from({ length: 5 }, (_, i) => put(h, "alpha", { url: `http://127.0.0.1:${9400 + i}`, id: `later${i}` }));
+    const ids = ["later0", "later1", "later2", "later3", "later4"];
+    await turnsUntil(() => ids.every((id) => h.registry.table.uncommitted(id) === "pending"));
+    await turnsUntil(() => false, 3); // their commit is due by now, but waits for the one in flight
+    expect(written).toEqual([1]);
+    expect(Object.keys(storedRows(h))).toEqual([]);
+    held.resolve();
+    expect((await first).status).toBe(201);
+    expect((await Promise.all(later)).map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
+    expect(written).toEqual([1, 5]);
+    expect(Object.keys(storedRows(h)).sort()).toEqual(["first", "later0", "later1", "later2", "later3", "later4"]);
+  });
+
+  test.skipIf(onPostgres)("a health observation still in flight when the instance is removed does not bring it back (SQLite file)", async () => {
     await using dir = tempDir();
     let release!: (alive: boolean) => void;
     const probing = new Promise<boolean>((resolve) => (release = resolve));
     await using h = await registryHarness({ folder: dir.path, probe: () => probing });
     await register(h, "alpha", { url: "http://127.0.0.1:9311", id: "gone" });
-    h.registry.flusher.runOnce();
+    await h.registry.flusher.runOnce();
     expect(Object.keys(storedRows(h))).toEqual(["gone"]);
     const cycle = h.registry.prober.runOnce(); // its probe answers only after the removal
     expect((await del(h, "alpha", "gone")).status).toBe(204);
     expect(storedRows(h)).toEqual({});
     release(true);
     await cycle;
-    h.registry.flusher.runOnce();
+    await h.registry.flusher.runOnce();
     expect(storedRows(h)).toEqual({});
     await h.close();
     await using again = await registryHarness({ folder: dir.path });
     expect(await list(again)).toEqual([]);
   });
 
-  test("a pending write-behind status change of a removed instance is dropped, and the sweeper's expiry is committed", async () => {
+  test.skipIf(onPostgres)("a pending write-behind status change of a removed instance is dropped, and the sweeper's expiry is committed (SQLite file)", async () => {
     const clock = new FakeClock();
     await using h = await registryHarness({ clock, probe: async () => true, env: { OB_INSTANCE_TTL: "10m" } });
     await register(h, "alpha", { url: "http://127.0.0.1:9311", id: "removed" });
@@ -111,11 +156,11 @@ describe("durable acknowledgements (contract §4)", () => {
     expect(storedRows(h)).toEqual({ expires: expect.objectContaining({ status: "Healthy" }) });
     clock.advance(11 * 60_000);
     expect(h.registry.sweeper.runOnce()).toEqual({ markedUnreachable: 0, removed: 1 });
-    h.registry.flusher.runOnce();
+    await h.registry.flusher.runOnce();
     expect(storedRows(h)).toEqual({});
   });
 
-  test("a failed commit answers 503 registry.not_persisted and leaves memory as stored", async () => {
+  test.skipIf(onPostgres)("a failed commit answers 503 registry.not_persisted and leaves memory as stored (SQLite file: a trigger fails the writes)", async () => {
     await using h = await registryHarness();
     const events: RegistryEvent["type"][] = [];
     h.registry.routing.subscribe!((e) => events.push(e.type));
@@ -151,9 +196,9 @@ describe("write-behind persistence of health", () => {
   test("a registration is committed at once; its hundred heartbeats are one write-behind row in one flush", async () => {
     await using h = await registryHarness();
     for (let i = 0; i < 100; i++) await register(h, "alpha", "http://127.0.0.1:9311");
-    expect(rowCount(h)).toBe(1);
-    expect(h.registry.flusher.runOnce()).toBe(1); // the first heartbeat
-    expect(h.registry.flusher.runOnce()).toBe(0);
+    expect((await list(h)).length).toBe(1);
+    expect(await h.registry.flusher.runOnce()).toBe(1); // the first heartbeat
+    expect(await h.registry.flusher.runOnce()).toBe(0);
   });
 
   test("heartbeat-only changes are written at most once a minute per instance; status changes at once", async () => {
@@ -162,16 +207,16 @@ describe("write-behind persistence of health", () => {
     await using h = await registryHarness({ clock, probe: async () => alive });
     await register(h, "alpha", "http://127.0.0.1:9311");
     await h.registry.prober.runOnce(); // Unknown → Healthy
-    expect(h.registry.flusher.runOnce()).toBe(1);
+    expect(await h.registry.flusher.runOnce()).toBe(1);
     clock.advance(30_000);
     await h.registry.prober.runOnce(); // heartbeat only
-    expect(h.registry.flusher.runOnce()).toBe(0);
+    expect(await h.registry.flusher.runOnce()).toBe(0);
     clock.advance(30_000);
     await h.registry.prober.runOnce(); // a minute since the last written heartbeat
-    expect(h.registry.flusher.runOnce()).toBe(1);
+    expect(await h.registry.flusher.runOnce()).toBe(1);
     alive = false;
     await h.registry.prober.runOnce(); // Healthy → Unreachable
-    expect(h.registry.flusher.runOnce()).toBe(1);
+    expect(await h.registry.flusher.runOnce()).toBe(1);
   });
 
   test("an owner's unchanged re-registration is a heartbeat: no 'registered' event, written at most once a minute", async () => {
@@ -181,7 +226,7 @@ describe("write-behind persistence of health", () => {
     h.registry.routing.subscribe!((e) => events.push(e));
     const heartbeat = async (body: Record<string, unknown> = {}) => {
       await register(h, "alpha", { url: "http://127.0.0.1:9311", ...body });
-      return h.registry.flusher.runOnce();
+      return await h.registry.flusher.runOnce();
     };
     expect(await heartbeat()).toBe(0); // new: committed before the answer, nothing left for the flush
     clock.advance(30_000);

@@ -32,6 +32,6 @@ test("instances and nodes survive a server restart on the same folder, and statu
   const { registry } = server.deps;
   expect({ ...registry.table.get("inst-1") }).toMatchObject({ url, slug: "alpha-svc" });
   // Port 0 gives the restarted server another URL, hence another node; the first one is still stored.
-  expect(registry.nodes.list([]).map((n) => n.id).sort()).toEqual([nodeId, registry.nodes.self().id].sort());
+  expect((await registry.nodes.list([])).map((n) => n.id).sort()).toEqual([nodeId, registry.nodes.self().id].sort());
   await waitFor("re-probed as Unreachable", () => registry.table.get("inst-1")?.status === "Unreachable", 300 + 400 + 2000);
 });

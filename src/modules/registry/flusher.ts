@@ -1,12 +1,13 @@
 /**
- * @module The registry's committer: writes the instance table's pending changes to SQLite, one
- * transaction per commit. Contract §4 "durable acknowledgements": a registration or removal is
- * answered 2xx only after its commit. Each one waits for the next commit, scheduled with setImmediate,
- * so every request that changed the table in the same event-loop turn shares one transaction (group
- * commit). bun:sqlite commits synchronously, so no change can slip in while a commit runs; batching
- * comes from many requests awaiting the same commit. Health changes (status, heartbeat) are written
- * behind: by whichever commit comes next, at the latest by the interval flush, so a crash loses at
- * most one interval of them (services heartbeat again; the prober re-observes).
+ * @module The registry's committer: writes the instance table's pending changes to the database, one
+ * transaction per commit and at most one commit at a time. Contract §4 "durable acknowledgements": a
+ * registration or removal is answered 2xx only after the commit holding it. Each one waits for the
+ * next commit, scheduled with setImmediate, so every request that changed the table in the same
+ * event-loop turn shares one transaction (group commit); what changes while a commit is written
+ * (the write is async, and on PostgreSQL takes round trips) waits for the one after it, which then
+ * carries all of it. Health changes (status, heartbeat) are written behind: by whichever commit comes
+ * next, at the latest by the interval flush, so a crash loses at most one interval of them (services
+ * heartbeat again; the prober re-observes).
  */
 import { notPersisted } from "./errors";
 import type { Logger } from "../../lib/log";
@@ -27,20 +28,28 @@ export interface Acknowledgements {
   whenCommitted(id: string): Promise<void> | undefined;
 }
 
+/** The commit being written: settled (its waiters answered) only once memory agrees with storage again. */
+interface Writing {
+  acknowledged: PromiseWithResolvers<void>;
+  /** Settles when the commit is over, whatever its outcome; the next commit starts after it. */
+  done: Promise<unknown>;
+}
+
 /** Commits the instance table: at once for registrations and removals (group commit), every interval and on stop for the rest. */
 export class Flusher extends BackgroundJob implements Acknowledgements {
   /** Settled by the next commit; shared by every change made before it starts. */
   private next: PromiseWithResolvers<void> | undefined;
+  private writing: Writing | undefined;
   private scheduled = false;
 
   constructor(private readonly o: FlusherOptions) {
     super({ name: "registry flush", intervalMs: o.intervalMs, log: o.log });
   }
 
-  /** Stops the interval and writes what is still pending. */
+  /** Stops the interval, waits for the commit being written and writes what is still pending. */
   override async stop(): Promise<void> {
     await super.stop();
-    this.runOnce();
+    await this.runOnce();
   }
 
   /**
@@ -50,7 +59,10 @@ export class Flusher extends BackgroundJob implements Acknowledgements {
    * whose registration is still uncommitted waits for that commit, or its 2xx could outlive a crash.
    */
   whenCommitted(id: string): Promise<void> | undefined {
-    return this.o.table.hasUncommitted(id) ? this.nextCommit() : undefined;
+    const state = this.o.table.uncommitted(id);
+    if (state === "pending") return this.nextCommit();
+    if (state === "writing") return this.writing!.acknowledged.promise;
+    return undefined;
   }
 
   /** The next commit, scheduled after the current event-loop turn so concurrent requests join it. */
@@ -64,32 +76,51 @@ export class Flusher extends BackgroundJob implements Acknowledgements {
   }
 
   /**
-   * Writes every pending change now, in one transaction, and settles the waiters of those changes.
-   * On failure the registrations and removals are rolled back in memory, their waiters get 503 and the
-   * error is rethrown; health changes stay pending. Returns the number of rows written.
+   * Writes every pending change in one transaction (after the commit being written, if any) and
+   * settles the waiters of those changes. On failure every registration and removal not yet committed
+   * is rolled back in memory, its waiters get 503 and the error is rethrown; health changes stay
+   * pending. Resolves to the number of rows written.
    */
-  runOnce(): number {
-    const waiting = this.next;
+  async runOnce(): Promise<number> {
+    while (this.writing) await this.writing.done;
+    // From here to the write, synchronously: what is taken and who waits for it are one set.
+    const acknowledged = this.next ?? Promise.withResolvers<void>();
+    acknowledged.promise.catch(() => {}); // nobody may be waiting (an interval flush of health only)
     this.next = undefined;
     const changes = this.o.table.takeChanges();
+    const write = this.o.store.writeChanges(changes);
+    const done = write.then(
+      () => {
+        this.o.table.committed(changes);
+        acknowledged.resolve();
+      },
+      // After the current turn: every change made in it has its waiter by then, so the rollback
+      // (which also undoes them) refuses each one instead of leaving one acknowledged and undone.
+      () =>
+        new Promise<void>((rolledBack) =>
+          setImmediate(() => {
+            this.o.table.rollBack(changes);
+            acknowledged.reject(notPersisted());
+            this.next?.reject(notPersisted());
+            this.next = undefined;
+            rolledBack();
+          }),
+        ),
+    );
+    this.writing = { acknowledged, done };
     try {
-      this.o.store.writeChanges(changes);
-    } catch (err) {
-      this.o.table.rollBack(changes);
-      waiting?.reject(notPersisted());
-      throw err;
+      await done;
+    } finally {
+      if (this.writing?.done === done) this.writing = undefined;
     }
-    this.o.table.committed(changes);
-    waiting?.resolve();
+    await write; // rethrows the failure, once the rollback is done
     return changes.upserts.length + changes.deletes.length + changes.health.length;
   }
 
   private readonly commitScheduled = () => {
     this.scheduled = false;
-    try {
-      this.runOnce();
-    } catch (err) {
+    this.runOnce().catch((err) => {
       this.o.log.error("registry commit failed; its registrations and removals were rolled back", { error: String(err) });
-    }
+    });
   };
 }

@@ -54,7 +54,7 @@ export interface RegistryModuleOptions {
 
 /**
  * Builds the registry: grants its default permits, loads the stored instances into memory and wires
- * the services and jobs. Nothing runs until `start()`; `stop()` ends the jobs and flushes to disk.
+ * the services and jobs. Nothing runs until `start()`; `stop()` ends the jobs and commits what is pending.
  */
 export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, options: RegistryModuleOptions = {}): Promise<RegistryModule> {
   const { config, clock, log } = deps;
@@ -65,13 +65,13 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
   const metrics = deps.metrics?.registryMetrics;
   if (metrics) metrics.instancesByStatus = () => countByStatus(table);
   const store = new RegistryStore(deps);
-  table.load(store.loadInstances());
+  table.load(await store.loadInstances());
   const resolve = options.resolve ?? systemResolve;
   const self = new SelfAddresses({
     listenHost: config.listenHost,
     listenPort: config.listenPort,
     selfUrl: config.selfUrl,
-    nodeUrls: () => nodes.list([]).map((node) => node.url),
+    nodeUrls: async () => (await nodes.list([])).map((node) => node.url),
     resolve,
     clock,
     interfaces: options.interfaces,
@@ -94,7 +94,7 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
   const sweeperInterval = Math.min(config.healthIntervalMs, config.unhealthyAfterMs);
   const sweeper = new Sweeper({ table, clock, log, intervalMs: sweeperInterval, unhealthyAfterMs: config.unhealthyAfterMs, instanceTtlMs: config.instanceTtlMs });
   const flusher = new Flusher({ table, store, intervalMs: FLUSH_INTERVAL_MS, log });
-  const nodes = new NodeService({
+  const nodes = await NodeService.create({
     store,
     clock,
     log,

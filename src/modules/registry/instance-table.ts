@@ -4,7 +4,8 @@
  * lazily after a change), every change is published at once, and changed rows are remembered for the
  * committer (flusher.ts): registrations and removals with the row as last stored, so they can be
  * committed before they are acknowledged and undone if the commit fails; health (status, heartbeat)
- * as write-behind updates.
+ * as write-behind updates. The table keeps serving while a commit is written (the write is async):
+ * what changes meanwhile waits for the next commit.
  */
 import type { Publisher } from "../../lib/events";
 import type { InstanceStatus, RegistryEvent, RoutedInstance } from "./routing";
@@ -33,7 +34,7 @@ interface SlugEntry {
  * acknowledged only once committed); `health` are rows whose status or heartbeat alone changed, written
  * as an UPDATE that can never re-create a removed row. `undo` holds, per registered or removed id, the
  * row as last stored (null: never stored), for {@link InstanceTable.rollBack}. Upserts and health rows
- * are live records: write them before yielding.
+ * are copies, as they were when taken: the live records may change while they are written.
  */
 export interface PendingChanges {
   upserts: readonly InstanceRecord[];
@@ -61,6 +62,8 @@ export class InstanceTable {
   private durable = new Map<string, InstanceRecord | null>();
   /** Status or heartbeat changed since the last commit (write-behind). */
   private health = new Set<string>();
+  /** The undo log of the changes being written (taken, neither committed nor rolled back yet). */
+  private writing: ReadonlyMap<string, InstanceRecord | null> = new Map();
   /** Last heartbeat written (or loaded) per instance, to skip writes of heartbeat-only changes. */
   private readonly persistedHeartbeat = new Map<string, number | null>();
 
@@ -154,26 +157,34 @@ export class InstanceTable {
     return record;
   }
 
-  /** True while a registration or removal of `id` waits for its commit (its acknowledgement must wait too). */
-  hasUncommitted(id: string): boolean {
-    return this.durable.has(id);
+  /**
+   * Whether a registration or removal of `id` waits for a commit (its acknowledgement must wait too):
+   * `pending` for the next commit, `writing` in the commit being written, undefined when committed.
+   */
+  uncommitted(id: string): "pending" | "writing" | undefined {
+    if (this.durable.has(id)) return "pending";
+    return this.writing.has(id) ? "writing" : undefined;
   }
 
-  /** Hands over the rows changed since the last call; the caller writes them and then confirms or rolls back. */
+  /**
+   * Hands over the rows changed since the last call; the caller writes them and then confirms with
+   * {@link committed} or undoes with {@link rollBack}, before taking the next ones (one commit at a time).
+   */
   takeChanges(): PendingChanges {
     const upserts: InstanceRecord[] = [];
     const deletes: string[] = [];
     const health: InstanceRecord[] = [];
     for (const id of this.durable.keys()) {
       const record = this.byId.get(id);
-      if (record) upserts.push(record);
+      if (record) upserts.push({ ...record });
       else deletes.push(id);
     }
     for (const id of this.health) {
       const record = this.byId.get(id);
-      if (record && !this.durable.has(id)) health.push(record);
+      if (record && !this.durable.has(id)) health.push({ ...record });
     }
     const undo = this.durable;
+    this.writing = undo;
     this.durable = new Map();
     this.health = new Set();
     return { upserts, deletes, health, undo };
@@ -181,28 +192,33 @@ export class InstanceTable {
 
   /** Notes what a successful commit of `changes` wrote, so heartbeat-only writes can be skipped after it. */
   committed(changes: PendingChanges): void {
+    this.writing = new Map();
     for (const record of changes.upserts) this.persistedHeartbeat.set(record.id, record.lastHeartbeat);
     for (const record of changes.health) this.persistedHeartbeat.set(record.id, record.lastHeartbeat);
     for (const id of changes.deletes) if (!this.byId.has(id)) this.persistedHeartbeat.delete(id);
   }
 
   /**
-   * Undoes a batch whose commit failed, synchronously after {@link takeChanges} (nothing else ran in
-   * between, so the batch holds every uncommitted registration and removal). Registrations and removals
-   * go back to the rows as stored, so memory, the proxy and storage agree again and the callers' 503
-   * means "nothing happened": a new instance disappears, a changed one gets its stored fields back, a
+   * Undoes a batch whose commit failed, together with every registration and removal made while it
+   * was written (pending for the next commit, whose waiters the committer refuses too): all go back to
+   * the rows as stored, so memory, the proxy and storage agree again and the callers' 503 means
+   * "nothing happened": a new instance disappears, a changed one gets its stored fields back, a
    * removed one returns. Health-only changes stay in memory and are retried by the next flush. Current
    * versions are unindexed before stored ones are indexed, because a batch may move a URL between ids.
    */
   rollBack(changes: PendingChanges): void {
+    // The failed batch's undo holds the stored row; a later change's holds the unstored version before it.
+    const undo = new Map([...this.durable, ...changes.undo]);
+    this.durable = new Map();
+    this.writing = new Map();
     const current = new Map<string, InstanceRecord>();
-    for (const id of changes.undo.keys()) {
+    for (const id of undo.keys()) {
       const record = this.byId.get(id);
       if (!record) continue;
       current.set(id, record);
       this.unindex(record);
     }
-    for (const [id, stored] of changes.undo) {
+    for (const [id, stored] of undo) {
       const record = current.get(id);
       if (stored) {
         this.index(stored);
@@ -212,7 +228,7 @@ export class InstanceTable {
         this.events.publish({ type: "removed", instance: routedOf(record), reason: "removed" });
       }
     }
-    for (const record of changes.health) if (this.byId.get(record.id) === record) this.health.add(record.id);
+    for (const record of changes.health) if (this.byId.has(record.id)) this.health.add(record.id);
   }
 
   private index(record: InstanceRecord): void {

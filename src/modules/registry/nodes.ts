@@ -1,6 +1,7 @@
 /**
  * @module This server as a registry node (contract §4): its row is written when the module is built
- * (so `node/self` answers from the first request) and again on every heartbeat, with resource usage.
+ * (so `node/self` answers from the first request, from memory) and again on every heartbeat, with
+ * resource usage.
  */
 import { nodeNotFound } from "./errors";
 import { isoTime, type Clock } from "../../lib/clock";
@@ -30,17 +31,25 @@ export class NodeService extends BackgroundJob {
   private current: NodeRow;
 
   /** Resolves this node's id (configured, else the stored one for this URL, else new) and writes its row. */
-  constructor(private readonly o: NodeServiceOptions) {
+  static async create(o: NodeServiceOptions): Promise<NodeService> {
+    const service = new NodeService(o, o.nodeId ?? (await o.store.findNodeByUrl(o.selfUrl))?.id ?? newId("node"));
+    await o.store.saveNode(service.current);
+    return service;
+  }
+
+  private constructor(
+    private readonly o: NodeServiceOptions,
+    id: string,
+  ) {
     super({ name: "node heartbeat", intervalMs: o.heartbeatIntervalMs, log: o.log });
-    this.id = o.nodeId ?? o.store.findNodeByUrl(o.selfUrl)?.id ?? newId("node");
+    this.id = id;
     this.current = this.heartbeatRow();
-    o.store.saveNode(this.current);
   }
 
   /** One heartbeat: refresh usage and time, write the row. */
-  runOnce(): void {
+  async runOnce(): Promise<void> {
     this.current = this.heartbeatRow();
-    this.o.store.saveNode(this.current);
+    await this.o.store.saveNode(this.current);
   }
 
   /** This node, from memory. */
@@ -48,14 +57,14 @@ export class NodeService extends BackgroundJob {
     return toWireNode(this.current);
   }
 
-  list(ids: readonly string[]): Node[] {
-    return this.o.store.listNodes(ids).map(toWireNode);
+  async list(ids: readonly string[]): Promise<Node[]> {
+    return (await this.o.store.listNodes(ids)).map(toWireNode);
   }
 
   /** Deletes the node registered with `url`; this server's own node comes back at its next heartbeat. */
-  delete(url: string): void {
+  async delete(url: string): Promise<void> {
     const normalized = url.replace(/\/+$/, "");
-    if (this.o.store.deleteNodeByUrl(normalized) === 0) throw nodeNotFound(url);
+    if ((await this.o.store.deleteNodeByUrl(normalized)) === 0) throw nodeNotFound(url);
   }
 
   private heartbeatRow(): NodeRow {

@@ -73,7 +73,7 @@ export function registryRoutes(gate: AuthGate, instances: InstanceService, nodes
       response: { 200: SelfNodeResponse, ...errors(401, 403) },
       detail: { operationId: "selfNode", description: "The node (running server) that answered: its id, URL, region, availability zone, last heartbeat and resource use.", summary: "This server's node", tags },
     })
-    .post("/registry-svc/nodes", ({ body }) => ({ nodes: nodes.list(body.ids ?? []) }), {
+    .post("/registry-svc/nodes", async ({ body }) => ({ nodes: await nodes.list(body.ids ?? []) }), {
       auth: NODE_VIEW,
       body: ListNodesRequest,
       parse: "json",
@@ -82,8 +82,8 @@ export function registryRoutes(gate: AuthGate, instances: InstanceService, nodes
     })
     .delete(
       "/registry-svc/node/:url",
-      ({ params, status }) => {
-        nodes.delete(params.url);
+      async ({ params, status }) => {
+        await nodes.delete(params.url);
         return status(204, undefined);
       },
       {

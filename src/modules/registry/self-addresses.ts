@@ -23,7 +23,7 @@ export interface SelfAddressOptions {
   listenPort: number;
   selfUrl: string;
   /** URLs of every node in the registry, this one included. */
-  nodeUrls: () => readonly string[];
+  nodeUrls: () => Promise<readonly string[]>;
   resolve: ResolveFn;
   clock: Clock;
   /** Addresses of the local interfaces; replaceable for tests. */
@@ -112,7 +112,7 @@ export class SelfAddresses {
       if (listen === "" || isUnspecified(listen)) wildcard.set(o.listenPort, why);
       else named.push({ host: listen, port: o.listenPort, why });
     }
-    const urls: [string, string][] = [[o.selfUrl, "its OB_SELF_URL"], ...this.nodeUrls().map((u): [string, string] => [u, `registry node ${u}`])];
+    const urls: [string, string][] = [[o.selfUrl, "its OB_SELF_URL"], ...(await this.nodeUrls()).map((u): [string, string] => [u, `registry node ${u}`])];
     for (const [url, why] of urls) {
       const endpoint = hostPortOf(url);
       if (endpoint !== undefined && endpoint.port > 0) named.push({ host: bareHost(endpoint.host), port: endpoint.port, why });
@@ -123,9 +123,9 @@ export class SelfAddresses {
   }
 
   /** The node table's URLs; while storage is unavailable, the last ones read (proxying goes on from memory). */
-  private nodeUrls(): readonly string[] {
+  private async nodeUrls(): Promise<readonly string[]> {
     try {
-      this.lastNodeUrls = this.o.nodeUrls();
+      this.lastNodeUrls = await this.o.nodeUrls();
     } catch {
       // keep the last known list
     }

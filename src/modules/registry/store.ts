@@ -1,124 +1,154 @@
 /**
- * @module Registry storage: loads the instance table at start and writes its changes in one
- * transaction per commit (prepared statements; a group of registrations or many heartbeats cost one
- * write). Nodes are small and written directly.
+ * @module Registry storage on either dialect: loads the instance table at start and writes its
+ * changes in one all-or-nothing batch per commit, as few statements as the rows allow: one delete by
+ * id list, one multi-row upsert and one multi-row health update per chunk of rows (measured on
+ * PostgreSQL: 1,000 single-row statements in one transaction 216 ms, one multi-row upsert 49 ms).
+ * Nodes are small and written directly.
  */
-import type { Database } from "bun:sqlite";
-import { eq, inArray } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import { eq, inArray, sql, type SQL } from "drizzle-orm";
+import type { Database, Tables } from "../../db/database";
 import type { BaseDeps } from "../module";
 import type { InstanceRecord, PendingChanges } from "./instance-table";
 import type { InstanceStatus } from "./routing";
-import { registryInstances, registryNodes } from "./tables";
 
 /** A stored node row; `usage` is the JSON text of the wire usage object. */
-export type NodeRow = typeof registryNodes.$inferSelect;
+export type NodeRow = Tables["registryNodes"]["$inferSelect"];
 
-/** The storage the registry's queries run on (the user module's stores take the same slice of BaseDeps). */
-export type RegistryStoreDeps = Pick<BaseDeps, "db" | "sqlite">;
+type InstanceRow = Tables["registryInstances"]["$inferInsert"];
+
+/** The storage the registry's queries run on. */
+export type RegistryStoreDeps = Pick<BaseDeps, "database">;
+
+/**
+ * Rows per statement: 500 upserted rows are 6,500 parameters (SQLite allows 32,766, PostgreSQL
+ * 65,535); a health update's CASE is evaluated per row it touches, so its chunks stay smaller.
+ */
+const UPSERT_CHUNK = 500;
+const DELETE_CHUNK = 1000;
+const HEALTH_CHUNK = 200;
 
 /** Registry queries: instance load and batched writes, node rows. */
 export class RegistryStore {
-  private readonly upsertInstance;
-  private readonly deleteInstance;
-  private readonly updateHealth;
+  private readonly database: Database;
 
-  private readonly db: Db;
-  private readonly sqlite: Database;
-
-  constructor({ db, sqlite }: RegistryStoreDeps) {
-    this.db = db;
-    this.sqlite = sqlite;
-    this.upsertInstance = sqlite.prepare(
-      `INSERT INTO registry_instances (id, slug, url, scheme, host, ip, port, path, deployment_id, health_check_path, status, last_heartbeat, created_at)
-       VALUES ($id, $slug, $url, $scheme, $host, $ip, $port, $path, $deploymentId, $healthCheckPath, $status, $lastHeartbeat, $createdAt)
-       ON CONFLICT(id) DO UPDATE SET slug = excluded.slug, url = excluded.url, scheme = excluded.scheme, host = excluded.host,
-         ip = excluded.ip, port = excluded.port, path = excluded.path, deployment_id = excluded.deployment_id,
-         health_check_path = excluded.health_check_path, status = excluded.status, last_heartbeat = excluded.last_heartbeat`,
-    );
-    this.deleteInstance = sqlite.prepare("DELETE FROM registry_instances WHERE id = $id");
-    // An UPDATE, never an upsert: a health write that lost a race with a removal changes nothing
-    // instead of re-creating the removed row.
-    this.updateHealth = sqlite.prepare("UPDATE registry_instances SET status = $status, last_heartbeat = $lastHeartbeat WHERE id = $id");
+  constructor({ database }: RegistryStoreDeps) {
+    this.database = database;
   }
 
   /** Every stored instance, oldest first. */
-  loadInstances(): InstanceRecord[] {
-    return this.db
-      .select()
-      .from(registryInstances)
-      .orderBy(registryInstances.createdAt)
-      .all()
-      .map((row) => ({
-        id: row.id,
-        slug: row.slug,
-        url: row.url,
-        scheme: row.scheme === "https" ? "https" : "http",
-        host: row.host,
-        port: row.port,
-        path: row.path,
-        status: row.status as InstanceStatus,
-        lastHeartbeat: row.lastHeartbeat,
-        createdAt: row.createdAt,
-        ...(row.ip ? { ip: row.ip } : {}),
-        ...(row.deploymentId ? { deploymentId: row.deploymentId } : {}),
-        ...(row.healthCheckPath ? { healthCheckPath: row.healthCheckPath } : {}),
-      }));
+  async loadInstances(): Promise<InstanceRecord[]> {
+    const { db, tables: { registryInstances: t } } = this.database;
+    const rows = await db.select().from(t).orderBy(t.createdAt);
+    return rows.map((row) => ({
+      id: row.id,
+      slug: row.slug,
+      url: row.url,
+      scheme: row.scheme === "https" ? "https" : "http",
+      host: row.host,
+      port: row.port,
+      path: row.path,
+      status: row.status as InstanceStatus,
+      lastHeartbeat: row.lastHeartbeat,
+      createdAt: row.createdAt,
+      ...(row.ip ? { ip: row.ip } : {}),
+      ...(row.deploymentId ? { deploymentId: row.deploymentId } : {}),
+      ...(row.healthCheckPath ? { healthCheckPath: row.healthCheckPath } : {}),
+    }));
   }
 
   /**
    * Writes a batch of changes in one transaction, all or nothing: deletes, then registrations (full
-   * rows), then health-only updates. Throws when the transaction did not commit (it is rolled back).
+   * rows, upserted), then health-only updates. The rows are read when this is called, before it
+   * yields. Throws when the transaction did not commit (it is rolled back).
    */
-  writeChanges(changes: PendingChanges): void {
+  async writeChanges(changes: PendingChanges): Promise<void> {
     if (changes.upserts.length === 0 && changes.deletes.length === 0 && changes.health.length === 0) return;
-    this.sqlite.transaction(() => {
-      for (const id of changes.deletes) this.deleteInstance.run({ id });
-      for (const r of changes.upserts) {
-        this.upsertInstance.run({
-          id: r.id,
-          slug: r.slug,
-          url: r.url,
-          scheme: r.scheme,
-          host: r.host,
-          ip: r.ip ?? null,
-          port: r.port,
-          path: r.path,
-          deploymentId: r.deploymentId ?? null,
-          healthCheckPath: r.healthCheckPath ?? null,
-          status: r.status,
-          lastHeartbeat: r.lastHeartbeat,
-          createdAt: r.createdAt,
-        });
-      }
-      for (const r of changes.health) this.updateHealth.run({ id: r.id, status: r.status, lastHeartbeat: r.lastHeartbeat });
-    })();
+    const t = this.database.tables.registryInstances;
+    const upserts = changes.upserts.map(instanceRow);
+    const health = changes.health.map((r) => ({ id: r.id, status: r.status, lastHeartbeat: r.lastHeartbeat }));
+    await this.database.batch((db) => [
+      ...chunks(changes.deletes, DELETE_CHUNK).map((ids) => db.delete(t).where(inArray(t.id, ids))),
+      ...chunks(upserts, UPSERT_CHUNK).map((rows) => db.insert(t).values(rows).onConflictDoUpdate({ target: t.id, set: this.fromExcluded })),
+      // An UPDATE, never an upsert: a health write that lost a race with a removal changes nothing
+      // instead of re-creating the removed row.
+      ...chunks(health, HEALTH_CHUNK).map((rows) =>
+        db
+          .update(t)
+          .set({ status: caseById(t, rows, "status"), lastHeartbeat: caseById(t, rows, "lastHeartbeat") })
+          .where(inArray(t.id, rows.map((r) => r.id))),
+      ),
+    ]);
   }
 
-  findNodeByUrl(url: string): NodeRow | undefined {
-    return this.db.select().from(registryNodes).where(eq(registryNodes.url, url)).get();
+  /** A re-registration replaces every column but the id and the creation time, from the row it tried to insert. */
+  private get fromExcluded(): Record<(typeof UPSERTED)[number], SQL> {
+    const t = this.database.tables.registryInstances;
+    return Object.fromEntries(UPSERTED.map((key) => [key, sql`excluded.${sql.identifier(t[key].name)}`])) as Record<(typeof UPSERTED)[number], SQL>;
+  }
+
+  async findNodeByUrl(url: string): Promise<NodeRow | undefined> {
+    const { db, tables: { registryNodes: n } } = this.database;
+    return (await db.select().from(n).where(eq(n.url, url)).limit(1))[0];
   }
 
   /** Inserts or replaces the node with this id; another row holding the same URL is replaced too. */
-  saveNode(node: NodeRow): void {
-    this.sqlite.transaction(() => {
-      this.db.delete(registryNodes).where(eq(registryNodes.url, node.url)).run();
-      this.db
-        .insert(registryNodes)
-        .values(node)
-        .onConflictDoUpdate({ target: registryNodes.id, set: { ...node } })
-        .run();
-    })();
+  async saveNode(node: NodeRow): Promise<void> {
+    const n = this.database.tables.registryNodes;
+    await this.database.batch((db) => [
+      db.delete(n).where(eq(n.url, node.url)),
+      db.insert(n).values(node).onConflictDoUpdate({ target: n.id, set: { ...node } }),
+    ]);
   }
 
   /** Nodes with the given ids, or all of them when `ids` is empty. */
-  listNodes(ids: readonly string[]): NodeRow[] {
-    const query = this.db.select().from(registryNodes);
-    return (ids.length > 0 ? query.where(inArray(registryNodes.id, [...ids])) : query).orderBy(registryNodes.url).all();
+  async listNodes(ids: readonly string[]): Promise<NodeRow[]> {
+    const { db, tables: { registryNodes: n } } = this.database;
+    const query = db.select().from(n);
+    return await (ids.length > 0 ? query.where(inArray(n.id, [...ids])) : query).orderBy(n.url);
   }
 
   /** Deletes the nodes with this URL; returns how many there were. */
-  deleteNodeByUrl(url: string): number {
-    return this.sqlite.query("DELETE FROM registry_nodes WHERE url = $url").run({ url }).changes;
+  async deleteNodeByUrl(url: string): Promise<number> {
+    const { db, tables: { registryNodes: n } } = this.database;
+    return (await db.delete(n).where(eq(n.url, url)).returning({ id: n.id })).length;
   }
+
+}
+
+/** The columns a re-registration rewrites. */
+const UPSERTED = ["slug", "url", "scheme", "host", "ip", "port", "path", "deploymentId", "healthCheckPath", "status", "lastHeartbeat"] as const;
+
+function instanceRow(r: InstanceRecord): InstanceRow {
+  return {
+    id: r.id,
+    slug: r.slug,
+    url: r.url,
+    scheme: r.scheme,
+    host: r.host,
+    ip: r.ip ?? null,
+    port: r.port,
+    path: r.path,
+    deploymentId: r.deploymentId ?? null,
+    healthCheckPath: r.healthCheckPath ?? null,
+    status: r.status,
+    lastHeartbeat: r.lastHeartbeat,
+    createdAt: r.createdAt,
+  };
+}
+
+/**
+ * `CASE id WHEN … THEN … END` over `rows`: one UPDATE gives each row its own value, on both dialects.
+ * Each value is cast to the column's type, which PostgreSQL cannot infer from a parameter in a CASE.
+ */
+function caseById<K extends "status" | "lastHeartbeat">(t: Tables["registryInstances"], rows: readonly ({ id: string } & Record<K, unknown>)[], key: K): SQL {
+  const type = sql.raw(t[key].getSQLType());
+  const whens = rows.map((r) => sql`when ${r.id} then cast(${r[key]} as ${type})`);
+  return sql`case ${t.id} ${sql.join(whens, sql` `)} end`;
+}
+
+/** `items` in consecutive slices of at most `size`. */
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
