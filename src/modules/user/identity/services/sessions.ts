@@ -75,7 +75,8 @@ export class SessionService {
     const token = await this.d.signer.sign(claims);
     const row: SessionRow = { id, appId, userId: subject.id, device, token, active: true, createdAt: now, expiresAt, lastRefreshedAt: null };
     await this.d.sessions.insert(row);
-    this.live.set(id, true);
+    // Unless a revocation that ran meanwhile (deleting the new row) has already said otherwise.
+    if (this.live.get(id) === undefined) this.live.set(id, true);
     // Bound what one account can store (exchangeToken with ever new device names mints without end):
     // past the cap, its oldest sessions end.
     const excess = await this.d.sessions.beyondNewest(subject.id, MAX_SESSIONS_PER_USER);
