@@ -1,9 +1,8 @@
 /** @module The composition root: opens storage and builds every module in dependency order. */
-import { join } from "node:path";
 import type { Config } from "./config";
-import { openDatabase } from "./db/client";
+import type { OpenedDatabase } from "./db/client";
+import { openConfiguredDatabase } from "./db/open";
 import { ensureDataFolder } from "./lib/data-folder";
-import { migrate } from "./db/migrate";
 import { systemClock, type Clock } from "./lib/clock";
 import { createLogger, type Logger } from "./lib/log";
 import type { BaseDeps } from "./modules/module";
@@ -21,7 +20,7 @@ export interface Deps extends BaseDeps {
   proxy: ProxyModule;
   observability: ObservabilityModule;
   /** Closes the database; modules must be stopped first. */
-  close(): void;
+  close(): Promise<void>;
 }
 
 export interface DepsOverrides {
@@ -31,30 +30,31 @@ export interface DepsOverrides {
   passwords?: PasswordHasher;
 }
 
-/** Opens `<folder>/1backend.db`, applies migrations and wires the modules. */
+/** Opens the configured database (`<folder>/1backend.db`, or PostgreSQL), applies migrations and wires the modules. */
 export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
-  ensureDataFolder(config.folder);
-  const opened = openDatabase(join(config.folder, "1backend.db"));
+  if (config.dbKind === "sqlite") ensureDataFolder(config.folder);
+  const log = overrides.log ?? createLogger(config.logLevel, undefined, config.logFormat);
+  const opened = await openConfiguredDatabase(config, log);
   try {
-    return await wireModules(config, overrides, opened);
+    return await wireModules(config, { ...overrides, log }, opened);
   } catch (err) {
-    opened.close(); // a failed start leaves no open database behind (the caller never gets `close`)
+    await opened.close(); // a failed start leaves no open database behind (the caller never gets `close`)
     throw err;
   }
 }
 
-async function wireModules(config: Config, overrides: DepsOverrides, opened: ReturnType<typeof openDatabase>): Promise<Deps> {
-  migrate(opened.db);
+async function wireModules(config: Config, overrides: DepsOverrides & { log: Logger }, opened: OpenedDatabase): Promise<Deps> {
+  await opened.migrate();
   const metrics = new Metrics();
   // Before any store prepares its statements, so every query is timed (db-metrics.ts).
-  instrumentDatabase(opened.sqlite, metrics.registry);
+  instrumentDatabase(opened.database, metrics.registry);
   const base: BaseDeps = {
     config,
     database: opened.database,
-    db: opened.db,
+    db: opened.database.db,
     sqlite: opened.sqlite,
     clock: overrides.clock ?? systemClock,
-    log: overrides.log ?? createLogger(config.logLevel, undefined, config.logFormat),
+    log: overrides.log,
     metrics,
     fastCrypto: overrides.fastCrypto,
     passwords: overrides.passwords,

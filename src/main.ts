@@ -1,5 +1,6 @@
 /** @module Entry of `dist/1backend`: parse argv, load config, start; SIGTERM/SIGINT stop gracefully. */
 import { ConfigError, describeConfig, loadConfig } from "./config";
+import { DatabaseStartError } from "./db/errors";
 import { formatAddress, ListenError } from "./http/listen";
 import { startServer } from "./serve";
 import { VERSION } from "./version";
@@ -48,6 +49,11 @@ try {
   if (err instanceof ConfigError) {
     console.error(`1backend: ${err.message}`);
     process.exit(2);
+  }
+  if (err instanceof DatabaseStartError) {
+    // PostgreSQL refused the login, has no such database, or did not answer within OB_DB_CONNECT_TIMEOUT.
+    console.error(`1backend: ${err.message}`);
+    process.exit(4);
   }
   if (err instanceof ListenError) {
     // Another server (or another program) has the address: a second node on it would split traffic

@@ -76,7 +76,7 @@ export async function startServer(config: Config, inputOverrides: DepsOverrides 
       await drained;
       clearTimeout(timer);
       for (const m of [...modules].reverse()) await m.stop?.();
-      deps!.close();
+      await deps!.close();
     })());
   return { url, port, deps, stop, [Symbol.asyncDispose]: () => stop(1000) };
 }

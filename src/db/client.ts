@@ -1,27 +1,35 @@
 /** @module Opens the one SQLite file through bun:sqlite with WAL, synchronous=NORMAL and a busy timeout, wrapped by drizzle. */
-import { Database } from "bun:sqlite";
-import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
+import { Database as SqliteConnection } from "bun:sqlite";
+import { drizzle } from "drizzle-orm/bun-sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import * as schema from "./schema";
-import { sqliteDatabase, type Database as StoreDatabase } from "./database";
+import { defineTables } from "./schema";
+import { errorCodes, migrationsTable, type Database, type Db, type PendingQuery } from "./database";
+import { applySqliteMigrations } from "./migrate";
 
-export type Db = BunSQLiteDatabase<typeof schema>;
+export type { Db } from "./database";
 
+/** An open database of either dialect: the handle stores use, and what only the composition root does with it. */
 export interface OpenedDatabase {
-  /** drizzle over the connection, for queries off the hot path. */
-  db: Db;
   /** The handle stores are built from. */
-  database: StoreDatabase;
-  /** The raw connection, for prepared statements on hot paths and transactions. */
-  sqlite: Database;
-  close(): void;
+  database: Database;
+  /** SQLite only: the raw connection (metrics instrument it; stores never use it). */
+  sqlite?: SqliteConnection;
+  /** Brings the schema up to date (embedded migrations; several nodes at once apply each once). */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
 }
 
-/** Opens (creating if needed) the database file at `file`. */
-export function openDatabase(file: string): OpenedDatabase {
+/** An open SQLite database: also its raw connection and the query builder (the same as `database.db`). */
+export interface OpenedSqlite extends OpenedDatabase {
+  sqlite: SqliteConnection;
+  db: Db;
+}
+
+/** Opens (creating if needed) the database file at `file`, its tables named with `prefix`. */
+export function openSqlite(file: string, prefix = ""): OpenedSqlite {
   mkdirSync(dirname(file), { recursive: true });
-  const sqlite = new Database(file, { create: true, strict: true });
+  const sqlite = new SqliteConnection(file, { create: true, strict: true });
   // WAL lets readers run beside the writer; busy_timeout waits instead of failing on a held lock.
   // synchronous=NORMAL in WAL mode: a commit has written its WAL frames to the OS before it returns,
   // so a committed (and acknowledged) change survives a crash of this process (kill -9, OOM kill);
@@ -35,6 +43,33 @@ export function openDatabase(file: string): OpenedDatabase {
   sqlite.run("PRAGMA busy_timeout = 5000");
   sqlite.run("PRAGMA synchronous = NORMAL");
   sqlite.run("PRAGMA foreign_keys = ON");
-  const db = drizzle(sqlite, { schema });
-  return { db, sqlite, database: sqliteDatabase(db, sqlite), close: () => sqlite.close(false) };
+  const db = drizzle(sqlite);
+  const database = sqliteDatabase(db as unknown as Db, sqlite, prefix);
+  return {
+    database,
+    db: database.db,
+    sqlite,
+    migrate: async () => applySqliteMigrations(db, prefix),
+    close: async () => sqlite.close(false),
+  };
+}
+
+/** An unprefixed SQLite file (tests and benchmarks that build their deps by hand; servers open by config, open.ts). */
+export const openDatabase = (file: string): OpenedSqlite => openSqlite(file);
+
+/** The SQLite implementation over one bun:sqlite connection (drizzle's SQLite builders, typed as PostgreSQL's). */
+function sqliteDatabase(db: Db, connection: SqliteConnection, prefix: string): Database {
+  const runAll = connection.transaction((queries: readonly PendingQuery[]) => {
+    for (const query of queries) (query as unknown as { run(): unknown }).run();
+  });
+  return {
+    kind: "sqlite",
+    db,
+    tables: defineTables("sqlite", prefix),
+    async batch(build) {
+      runAll(build(db));
+    },
+    isUniqueViolation: (err) => errorCodes(err).some((code) => code.startsWith("SQLITE_CONSTRAINT_UNIQUE") || code.startsWith("SQLITE_CONSTRAINT_PRIMARYKEY")),
+    appliedMigrations: async () => connection.query<{ n: number }, []>(`SELECT count(*) AS n FROM "${migrationsTable(prefix)}"`).get()!.n,
+  };
 }

@@ -2,24 +2,30 @@
  * @module The one database handle every store is built from, the same on both dialects (contract §7,
  * issue 12): the drizzle query builder, the tables (named with `OB_DB_PREFIX`), all-or-nothing batches
  * and the portable reading of constraint errors. Stores never touch a driver: they `await` drizzle
- * queries over `tables`, and write several rows at once through `batch`.
+ * queries over `tables`, and write several rows at once through `batch`. sqlite.ts and postgres.ts
+ * implement it.
  *
  * Why `batch` and not drizzle's `transaction`: on bun:sqlite drizzle's transaction callback commits at
  * its first `await`, so an async callback would silently lose atomicity. A batch is a list of queries
  * built up front (no reads, no awaits in between), which SQLite runs inside one synchronous transaction
  * and PostgreSQL inside BEGIN…COMMIT.
+ *
+ * One type for both: the query builder and the tables are typed as PostgreSQL's (columns.ts says why
+ * the SQLite ones may be cast to them), so every query is written, and typechecked, once.
  */
-import type { Database as SqliteConnection } from "bun:sqlite";
-import type { Db } from "./client";
-import * as schema from "./schema";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { defineTables } from "./schema";
 
 /** Every table of every module (drizzle objects; a store takes them from here, never by import). */
-export type Tables = typeof schema;
+export type Tables = ReturnType<typeof defineTables>;
 
 /** Which engine is behind the handle. */
 export type DialectKind = "sqlite" | "postgres";
 
-/** A query built but not yet run (drizzle builders run when awaited, or with `.run()` on SQLite). */
+/** The drizzle query builder stores use (PostgreSQL's type; on SQLite the bun:sqlite driver's object). */
+export type Db = PgDatabase<PgQueryResultHKT>;
+
+/** A query built but not yet run (drizzle builders run when awaited). */
 export type PendingQuery = PromiseLike<unknown>;
 
 export interface Database {
@@ -31,29 +37,19 @@ export interface Database {
   batch(build: (db: Db) => readonly PendingQuery[]): Promise<void>;
   /** Whether `err` (as thrown by a query) is a UNIQUE or PRIMARY KEY violation: a concurrent duplicate. */
   isUniqueViolation(err: unknown): boolean;
+  /** How many migrations this database has applied (its migrations table's rows), for readiness. */
+  appliedMigrations(): Promise<number>;
 }
 
-/** The SQLite implementation over one bun:sqlite connection. */
-export function sqliteDatabase(db: Db, connection: SqliteConnection): Database {
-  const runAll = connection.transaction((queries: readonly PendingQuery[]) => {
-    for (const query of queries) (query as unknown as { run(): unknown }).run();
-  });
-  return {
-    kind: "sqlite",
-    db,
-    tables: schema,
-    async batch(build) {
-      runAll(build(db));
-    },
-    isUniqueViolation: (err) => errorCodes(err).some((code) => code.startsWith("SQLITE_CONSTRAINT_UNIQUE") || code.startsWith("SQLITE_CONSTRAINT_PRIMARYKEY")),
-  };
-}
+/** The migrations table of a prefix: drizzle's name, so an unprefixed SQLite file keeps its own. */
+export const migrationsTable = (prefix: string) => `${prefix}__drizzle_migrations`;
 
-/** The `code` of an error and of its causes (drizzle wraps driver errors), a few levels deep. */
-export function errorCodes(err: unknown): string[] {
+/** A property (`code`, `errno`) of an error and of its causes (drizzle wraps driver errors), a few levels deep. */
+export function errorCodes(err: unknown, field: "code" | "errno" = "code"): string[] {
   const codes: string[] = [];
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
-    if (typeof e.code === "string") codes.push(e.code);
+  for (let e = err as Record<string, unknown> | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    const value = e[field];
+    if (typeof value === "string") codes.push(value);
   }
   return codes;
 }

@@ -1,6 +1,8 @@
 /**
- * @module Bun macro: runs at build (and source-load) time and inlines the drizzle-kit migrations from
- * `src/db/migrations/` into the code, so the compiled binary carries them with no files beside it.
+ * @module Bun macro: runs at build (and source-load) time and inlines the drizzle-kit migrations of
+ * both dialects from `src/db/migrations/{sqlite,postgres}/` into the code, so the compiled binary
+ * carries them with no files beside it. The text is kept as drizzle-kit wrote it (no prefix); the hash
+ * is of that text, the same whatever OB_DB_PREFIX a database is migrated with.
  */
 import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
@@ -14,8 +16,9 @@ export interface EmbeddedMigration {
   hash: string;
 }
 
-export function embeddedMigrations(): EmbeddedMigration[] {
-  const folder = join(import.meta.dir, "migrations");
+/** The migrations of `dialect` ("sqlite" | "postgres"), oldest first. */
+export function embeddedMigrations(dialect: string): EmbeddedMigration[] {
+  const folder = join(import.meta.dir, "migrations", dialect);
   const journal = JSON.parse(readFileSync(join(folder, "meta/_journal.json"), "utf8")) as {
     entries: { tag: string; when: number; breakpoints: boolean }[];
   };

@@ -1,5 +1,21 @@
-/** @module Every table of every module, in one namespace for drizzle and drizzle-kit. */
-export * from "../modules/user/identity/tables";
-export * from "../modules/user/access/tables";
-export * from "../modules/user/orgs/tables";
-export * from "../modules/registry/tables";
+/** @module Every table of every module, built for one dialect and `OB_DB_PREFIX` (the column kit carries both). */
+import { columnKit } from "./columns";
+import type { DialectKind } from "./database";
+import { defineIdentityTables } from "../modules/user/identity/tables";
+import { defineAccessTables } from "../modules/user/access/tables";
+import { defineOrgsTables } from "../modules/user/orgs/tables";
+import { defineRegistryTables } from "../modules/registry/tables";
+import { defineObservabilityTables } from "../modules/observability/tables";
+
+/** All tables, by their drizzle names (`userUsers`, `registryInstances`, …). */
+export function defineTables(dialect: DialectKind, prefix = "") {
+  const kit = columnKit(dialect, prefix);
+  const identity = defineIdentityTables(kit);
+  return {
+    ...identity,
+    ...defineAccessTables(kit, identity),
+    ...defineOrgsTables(kit, identity),
+    ...defineRegistryTables(kit),
+    ...defineObservabilityTables(kit),
+  };
+}

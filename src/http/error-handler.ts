@@ -27,13 +27,15 @@ export function errorHandler(log: Logger, routes: () => readonly { method: strin
 
   function appErrorOf(code: unknown, error: unknown, request: Request): AppError {
     if (error instanceof AppError) return error;
+    // A library wrapper around one of ours (drizzle's DrizzleQueryError around db.unavailable, db/postgres.ts).
+    const cause = (error as { cause?: unknown } | undefined)?.cause;
+    if (cause instanceof AppError) return cause;
     switch (code) {
       case "VALIDATION":
         return validationError(error as ElysiaValidationError);
       case "PARSE": {
-        // Elysia wraps what the body parser throws (413 from json-body.ts) in a ParseError.
-        const cause = (error as { cause?: unknown }).cause;
-        return cause instanceof AppError ? cause : invalidJson();
+        // Elysia wraps what the body parser throws (413 from json-body.ts) in a ParseError (unwrapped above).
+        return invalidJson();
       }
       case "NOT_FOUND": {
         allowedMethods ??= allowedMethodsFinder(routes());

@@ -16,7 +16,8 @@ export interface BaseDeps {
   database: StoreDatabase;
   /** Same as `database.db` (kept while stores move to `database`). */
   db: Db;
-  sqlite: Database;
+  /** SQLite only (undefined on PostgreSQL): the raw connection; no store or service may use it. */
+  sqlite?: Database;
   clock: Clock;
   log: Logger;
   /** The server's metrics (GET /metrics); absent in module-level tests, where modules count into their own. */

@@ -88,7 +88,7 @@ describe("the compiled binary", () => {
     const db = new Database(join(dir.path, "1backend.db"), { readonly: true });
     const applied = db.query("select count(*) as n from __drizzle_migrations").get() as { n: number };
     db.close();
-    const journal = await Bun.file(join(import.meta.dir, "../../src/db/migrations/meta/_journal.json")).json();
+    const journal = await Bun.file(join(import.meta.dir, "../../src/db/migrations/sqlite/meta/_journal.json")).json();
     expect(applied.n).toBe(journal.entries.length);
   });
 });

@@ -97,7 +97,7 @@ export async function appSnapshot<T>(prepare: (t: TestApp) => Promise<T>, option
     await using t = await testApp(options);
     const value = await prepare(t);
     if (onPostgres) await copyDatabaseState(t.deps.config.folder, dir.path);
-    else vacuumInto(t.deps.sqlite, file);
+    else vacuumInto(t.deps.sqlite!, file);
     return {
       value,
       restore: async (folder) => (onPostgres ? copyDatabaseState(dir.path, folder) : copyFileSync(file, join(folder, DATABASE_FILE))),

@@ -1,40 +1,45 @@
 /**
- * @module Registry Svc tables. Instances are the durable copy of the in-memory instance table
- * (registrations and removals committed before their answer, health written behind in batches);
- * nodes are written directly by the node heartbeat.
+ * @module Registry Svc tables (drizzle, both dialects through the column kit). Instances are the
+ * durable copy of the in-memory instance table (registrations and removals committed before their
+ * answer, health written behind in batches); nodes are written directly by the node heartbeat.
  * Times are epoch milliseconds.
  */
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { ColumnKit } from "../../db/columns";
 
-/** The durable copy of the in-memory instance table, one row per instance. */
-export const registryInstances = sqliteTable(
-  "registry_instances",
-  {
-    id: text("id").primaryKey(),
-    slug: text("slug").notNull(),
-    /** Normalised URL; unique in memory (not in SQL, so a batch may move URLs between rows safely). */
-    url: text("url").notNull(),
-    scheme: text("scheme").notNull(),
-    host: text("host").notNull(),
-    ip: text("ip"),
-    port: integer("port").notNull(),
-    path: text("path").notNull().default(""),
-    deploymentId: text("deployment_id"),
-    healthCheckPath: text("health_check_path"),
-    status: text("status").notNull(),
-    lastHeartbeat: integer("last_heartbeat"),
-    createdAt: integer("created_at").notNull(),
-  },
-  (table) => [index("registry_instances_slug").on(table.slug), index("registry_instances_url").on(table.url)],
-);
+/** The registry tables for one dialect and prefix. */
+export function defineRegistryTables(c: ColumnKit) {
+  /** The durable copy of the in-memory instance table, one row per instance. */
+  const registryInstances = c.table(
+    "registry_instances",
+    {
+      id: c.text("id").primaryKey(),
+      slug: c.text("slug").notNull(),
+      /** Normalised URL; unique in memory (not in SQL, so a batch may move URLs between rows safely). */
+      url: c.text("url").notNull(),
+      scheme: c.text("scheme").notNull(),
+      host: c.text("host").notNull(),
+      ip: c.text("ip"),
+      port: c.integer("port").notNull(),
+      path: c.text("path").notNull().default(""),
+      deploymentId: c.text("deployment_id"),
+      healthCheckPath: c.text("health_check_path"),
+      status: c.text("status").notNull(),
+      lastHeartbeat: c.time("last_heartbeat"),
+      createdAt: c.time("created_at").notNull(),
+    },
+    (table) => [c.index("registry_instances_slug").on(table.slug), c.index("registry_instances_url").on(table.url)],
+  );
 
-/** One row per server (node), rewritten by its own heartbeat. */
-export const registryNodes = sqliteTable("registry_nodes", {
-  id: text("id").primaryKey(),
-  url: text("url").notNull().unique(),
-  region: text("region").notNull().default(""),
-  availabilityZone: text("availability_zone").notNull().default(""),
-  lastHeartbeat: integer("last_heartbeat").notNull(),
-  /** JSON of the wire `usage` object. */
-  usage: text("usage").notNull().default("{}"),
-});
+  /** One row per server (node), rewritten by its own heartbeat. */
+  const registryNodes = c.table("registry_nodes", {
+    id: c.text("id").primaryKey(),
+    url: c.text("url").notNull().unique(),
+    region: c.text("region").notNull().default(""),
+    availabilityZone: c.text("availability_zone").notNull().default(""),
+    lastHeartbeat: c.time("last_heartbeat").notNull(),
+    /** JSON of the wire `usage` object. */
+    usage: c.text("usage").notNull().default("{}"),
+  });
+
+  return { registryInstances, registryNodes };
+}
