@@ -6,11 +6,9 @@
  *   OB_SELF_URL=http://127.0.0.1:PORT OB_FOLDER=DIR bun bench/registry/fake-auth-server.ts
  */
 import { Elysia } from "elysia";
-import { join } from "node:path";
 import { createApp } from "../../src/app";
 import { loadConfig } from "../../src/config";
-import { openDatabase } from "../../src/db/client";
-import { migrate } from "../../src/db/migrate";
+import { openConfiguredDatabase } from "../../src/db/open";
 import type { Deps } from "../../src/deps";
 import type { BaseDeps } from "../../src/modules/module";
 import { createHandler } from "../../src/handler";
@@ -43,9 +41,10 @@ const gate: AuthGate = {
 };
 
 const config = loadConfig();
-const opened = openDatabase(join(config.folder, "1backend.db"));
-migrate(opened.db);
-const base: BaseDeps = { config, database: opened.database, db: opened.db, sqlite: opened.sqlite, clock: systemClock, log: createLogger(config.logLevel) };
+const log = createLogger(config.logLevel);
+const opened = await openConfiguredDatabase(config, log); // OB_DB picks the dialect, as for the server
+await opened.migrate();
+const base: BaseDeps = { config, database: opened.database, db: opened.database.db, sqlite: opened.sqlite, clock: systemClock, log };
 const registry = await createRegistryModule(base, gate);
 const proxy = createProxyModule(base, gate, registry.routing);
 const observability = await createObservabilityModule(base, gate, () => registry.jobs());
@@ -55,6 +54,6 @@ Bun.serve({ hostname: config.listenHost, port: config.listenPort, fetch: (req, s
 await registry.start?.();
 process.once("SIGTERM", async () => {
   await registry.stop?.();
-  opened.close();
+  await opened.close();
   process.exit(0);
 });

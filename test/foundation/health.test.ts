@@ -2,9 +2,12 @@
  * Health endpoints (contract §2 health row, issue 10): `/healthz` and `/livez` say the process is up;
  * `/readyz` checks that the database takes a write, every migration is applied and every background
  * job runs, and answers 503 naming what failed; `1backend --health-check` asks `/readyz`. Also: the
- * OB_ADMIN_PASSWORD warning once the admin exists.
+ * OB_ADMIN_PASSWORD warning once the admin exists. Tests named "(SQLite)" break the database through
+ * the raw SQLite connection and are skipped on the PostgreSQL run.
  */
 import { describe, expect, test } from "bun:test";
+import { Readiness } from "../../src/modules/observability/readiness";
+import { onPostgres } from "../helpers/dialect";
 import { FakeClock } from "../helpers/fake-clock";
 import { testServer, type TestServer } from "../helpers/server";
 import { tempDir } from "../helpers/temp-dir";
@@ -29,11 +32,11 @@ describe("health endpoints", () => {
     expect(await get(s, "/readyz")).toEqual({ status: 200, body: READY });
   });
 
-  test("/readyz answers 503 naming the database once it stops taking writes, and 200 again when it does", async () => {
+  test.skipIf(onPostgres)("/readyz answers 503 naming the database once it stops taking writes, and 200 again when it does (SQLite)", async () => {
     const clock = new FakeClock(Date.now());
     await using s = await testServer({ clock });
     expect((await get(s, "/readyz")).status).toBe(200);
-    s.deps.sqlite.run("PRAGMA query_only = ON"); // every write now fails with SQLITE_READONLY
+    s.deps.sqlite!.run("PRAGMA query_only = ON"); // every write now fails with SQLITE_READONLY
     clock.advance(1001); // past the one-second cache of the report
     const down = await get(s, "/readyz");
     expect(down.status).toBe(503);
@@ -42,7 +45,7 @@ describe("health endpoints", () => {
     expect(down.body.checks.jobs).toEqual({ status: "ok" });
     // Liveness does not depend on the database.
     expect((await get(s, "/livez")).status).toBe(200);
-    s.deps.sqlite.run("PRAGMA query_only = OFF");
+    s.deps.sqlite!.run("PRAGMA query_only = OFF");
     clock.advance(1001);
     expect(await get(s, "/readyz")).toEqual({ status: 200, body: READY });
   });
@@ -55,13 +58,24 @@ describe("health endpoints", () => {
     expect(r.body.checks.jobs).toEqual({ status: "fail", reason: "instance sweeper is not running" });
   });
 
-  test("/readyz answers 503 when the database lacks a migration the binary carries", async () => {
+  test.skipIf(onPostgres)("/readyz answers 503 when the database lacks a migration the binary carries (SQLite)", async () => {
     await using s = await testServer();
-    s.deps.sqlite.run("DELETE FROM __drizzle_migrations");
+    s.deps.sqlite!.run("DELETE FROM __drizzle_migrations");
     const r = await get(s, "/readyz");
     expect(r.status).toBe(503);
     expect(r.body.checks.migrations.status).toBe("fail");
     expect(r.body.checks.migrations.reason).toMatch(/^0 of \d+ migrations applied$/);
+  });
+
+  test("readiness counts the database's applied migrations against the ones the binary carries", async () => {
+    await using s = await testServer();
+    const applied = await s.deps.database.appliedMigrations();
+    expect(applied).toBeGreaterThan(0);
+    const carriesOneMore = new Readiness({ database: s.deps.database, clock: s.deps.clock, expectedMigrations: applied + 1, jobs: () => [] });
+    expect(await carriesOneMore.check()).toEqual({
+      status: "unavailable",
+      checks: { database: { status: "ok" }, migrations: { status: "fail", reason: `${applied} of ${applied + 1} migrations applied` }, jobs: { status: "ok" } },
+    });
   });
 
   test("the health paths are built-in: a wrong method is 405, not a proxy attempt, and their names are reserved slugs", async () => {

@@ -4,10 +4,8 @@
  * a scripted probe) and the config (`env`).
  */
 import { Elysia } from "elysia";
-import { join } from "node:path";
 import { createApp } from "../../src/app";
-import { openDatabase } from "../../src/db/client";
-import { migrate } from "../../src/db/migrate";
+import { openConfiguredDatabase } from "../../src/db/open";
 import type { Deps } from "../../src/deps";
 import type { BaseDeps } from "../../src/modules/module";
 import { createHandler } from "../../src/handler";
@@ -40,9 +38,10 @@ export async function registryHarness(
   const dir = options.folder ? undefined : tempDir();
   const folder = options.folder ?? dir!.path;
   const config = testConfig(folder, options.env);
-  const opened = openDatabase(join(folder, "1backend.db"));
-  migrate(opened.db);
-  const base: BaseDeps = { config, database: opened.database, db: opened.db, sqlite: opened.sqlite, clock: options.clock ?? { now: () => Date.now() }, log: silentLogger };
+  // The run's dialect (test/helpers/dialect.ts): the folder's file on SQLite, its own tables on PostgreSQL.
+  const opened = await openConfiguredDatabase(config, silentLogger);
+  await opened.migrate();
+  const base: BaseDeps = { config, database: opened.database, db: opened.database.db, sqlite: opened.sqlite, clock: options.clock ?? { now: () => Date.now() }, log: silentLogger };
   const gate = options.gate ?? standardGate();
   // No DNS from tests: names resolve through a scripted resolver (localhost only, unless given one).
   const resolve = options.resolve ?? new ScriptedResolver().resolve;
@@ -59,7 +58,7 @@ export async function registryHarness(
     closed = true;
     await proxy.stop?.();
     await registry.stop?.();
-    opened.close();
+    await opened.close();
   };
   return {
     gate,
@@ -81,7 +80,7 @@ export async function registryHarness(
     close,
     async [Symbol.asyncDispose]() {
       await close();
-      dir?.[Symbol.dispose]();
+      await dir?.[Symbol.asyncDispose]();
     },
   };
 }

@@ -6,7 +6,7 @@
 import type { BaseDeps } from "../module";
 import type { AuthGate } from "../auth-gate";
 import type { Module } from "../module";
-import { embeddedMigrationCount } from "./migration-count.macro" with { type: "macro" };
+import { embeddedMigrationCounts } from "./migration-count.macro" with { type: "macro" };
 import { Metrics } from "./metrics";
 import { OBSERVABILITY_DEFAULT_PERMITS } from "./permissions";
 import { Readiness } from "./readiness";
@@ -22,7 +22,7 @@ export interface ObservabilityModule extends Module {
 export async function createObservabilityModule(deps: BaseDeps, gate: AuthGate, jobs: () => readonly JobStatus[]): Promise<ObservabilityModule> {
   await gate.grantDefaultPermits(OBSERVABILITY_DEFAULT_PERMITS);
   const metrics = deps.metrics ?? new Metrics();
-  const readiness = new Readiness({ sqlite: deps.sqlite, clock: deps.clock, expectedMigrations: embeddedMigrationCount(), jobs });
+  const readiness = new Readiness({ database: deps.database, clock: deps.clock, expectedMigrations: embeddedMigrationCounts()[deps.database.kind], jobs });
   return {
     readiness,
     metrics,

@@ -2,9 +2,11 @@
  * @module Readiness (contract §2 health row): the database answers and takes a write, every embedded
  * migration is applied, and every background job is running (started, and its last run began within
  * three intervals plus a grace). The result is kept for one second: `/readyz` is public, and each
- * check commits one tiny write, so polling it cannot turn into a write load.
+ * check commits one tiny write, so polling it cannot turn into a write load. The write goes to the
+ * one row of `system_readiness`, which holds no product data, only proof that a commit goes through
+ * (a read-only file, a full disk, a lost lock or an unreachable PostgreSQL fail it).
  */
-import type { Database } from "bun:sqlite";
+import { errorCodes, type Database } from "../../db/database";
 import type { Clock } from "../../lib/clock";
 import type { JobStatus } from "../../lib/interval-job";
 
@@ -22,7 +24,7 @@ export interface HealthReport {
 
 /** What readiness checks. */
 export interface ReadinessDeps {
-  sqlite: Database;
+  database: Database;
   clock: Clock;
   /** How many migrations the binary carries (the embedded journal). */
   expectedMigrations: number;
@@ -35,39 +37,44 @@ const CACHE_MS = 1000;
 
 /** Runs the readiness checks, at most once a second. */
 export class Readiness {
-  private cached: { at: number; report: HealthReport } | undefined;
+  /** The last report (or the check still running: concurrent requests share it). */
+  private cached: { at: number; report: Promise<HealthReport> } | undefined;
 
-  constructor(private readonly d: ReadinessDeps) {
-    // The write check's own row, outside the drizzle schema: it holds no product data, only proof
-    // that a commit goes through (a read-only file, a full disk or a lost lock fail it).
-    d.sqlite.run("CREATE TABLE IF NOT EXISTS ob_readiness (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at INTEGER NOT NULL)");
-  }
+  constructor(private readonly d: ReadinessDeps) {}
 
   /** The current report (cached for a second). */
-  check(): HealthReport {
+  check(): Promise<HealthReport> {
     const now = this.d.clock.now();
     if (this.cached && now - this.cached.at < CACHE_MS && now >= this.cached.at) return this.cached.report;
-    const checks = { database: this.database(now), migrations: this.migrations(), jobs: this.jobs() };
-    const ok = Object.values(checks).every((c) => c.status === "ok");
-    const report: HealthReport = { status: ok ? "ok" : "unavailable", checks };
+    const report = this.run(now);
     this.cached = { at: now, report };
     return report;
   }
 
-  private database(now: number): CheckResult {
+  private async run(now: number): Promise<HealthReport> {
+    const [database, migrations] = await Promise.all([this.database(now), this.migrations()]);
+    const checks = { database, migrations, jobs: this.jobs() };
+    const ok = Object.values(checks).every((c) => c.status === "ok");
+    return { status: ok ? "ok" : "unavailable", checks };
+  }
+
+  private async database(now: number): Promise<CheckResult> {
+    const { db, tables: { systemReadiness: t } } = this.d.database;
     try {
-      this.d.sqlite.query("INSERT INTO ob_readiness (id, checked_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at").run(now);
+      await db.insert(t).values({ id: 1, checkedAt: now }).onConflictDoUpdate({ target: t.id, set: { checkedAt: now } });
       return { status: "ok" };
     } catch (err) {
-      return { status: "fail", reason: `the database did not take a write (${(err as { code?: string }).code ?? "error"})` };
+      // The driver's code (SQLITE_READONLY; a PostgreSQL SQLSTATE; db.unavailable), never its message.
+      const code = errorCodes(err, "errno")[0] ?? errorCodes(err)[0] ?? "error";
+      return { status: "fail", reason: `the database did not take a write (${code})` };
     }
   }
 
-  private migrations(): CheckResult {
+  private async migrations(): Promise<CheckResult> {
     try {
-      const row = this.d.sqlite.query("SELECT count(*) AS n FROM __drizzle_migrations").get() as { n: number };
-      if (row.n >= this.d.expectedMigrations) return { status: "ok" };
-      return { status: "fail", reason: `${row.n} of ${this.d.expectedMigrations} migrations applied` };
+      const applied = await this.d.database.appliedMigrations();
+      if (applied >= this.d.expectedMigrations) return { status: "ok" };
+      return { status: "fail", reason: `${applied} of ${this.d.expectedMigrations} migrations applied` };
     } catch {
       return { status: "fail", reason: "the migrations table cannot be read" };
     }

@@ -45,8 +45,8 @@ export function observabilityRoutes(gate: AuthGate, readiness: Readiness, metric
     .get("/livez", () => LIVE, liveness)
     .get(
       "/readyz",
-      ({ status }) => {
-        const report = readiness.check();
+      async ({ status }) => {
+        const report = await readiness.check();
         return status(report.status === "ok" ? 200 : 503, report);
       },
       {
