@@ -7,8 +7,6 @@ import { defineTables } from "./schema";
 import { errorCodes, migrationsTable, type Database, type Db, type PendingQuery } from "./database";
 import { applySqliteMigrations } from "./migrate";
 
-export type { Db } from "./database";
-
 /** An open database of either dialect: the handle stores use, and what only the composition root does with it. */
 export interface OpenedDatabase {
   /** The handle stores are built from. */

@@ -22,7 +22,12 @@ export type Tables = ReturnType<typeof defineTables>;
 /** Which engine is behind the handle. */
 export type DialectKind = "sqlite" | "postgres";
 
-/** The drizzle query builder stores use (PostgreSQL's type; on SQLite the bun:sqlite driver's object). */
+/**
+ * The drizzle query builder stores use: PostgreSQL's type; on SQLite the bun:sqlite driver's object.
+ * Only the API both share exists on both (select/insert/update/delete with where, joins, orderBy,
+ * limit, returning, onConflictDoNothing/DoUpdate): `execute`, `distinctOn`, `for("update")` and other
+ * PostgreSQL-only builders typecheck but fail on SQLite, which the SQLite test pass catches.
+ */
 export type Db = PgDatabase<PgQueryResultHKT>;
 
 /** A query built but not yet run (drizzle builders run when awaited). */

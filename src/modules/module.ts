@@ -2,7 +2,7 @@
 import type { AnyElysia } from "elysia";
 import type { Database } from "bun:sqlite";
 import type { Config } from "../config";
-import type { Db } from "../db/client";
+import type { Db } from "../db/database";
 import type { Database as StoreDatabase } from "../db/database";
 import type { Clock } from "../lib/clock";
 import type { Logger } from "../lib/log";
