@@ -20,6 +20,7 @@
 import { Elysia } from "elysia";
 import type { BaseDeps, Module } from "../module";
 import type { AuthGate } from "../auth-gate";
+import { AppError } from "../../http/errors";
 import { createTrustCheck } from "../../http/trust";
 import { RateLimiter } from "../../lib/rate-limit";
 import { accessRoutes } from "./access/routes/access";
@@ -50,6 +51,7 @@ import { AppService, DEFAULT_APP_HOST } from "./orgs/services/apps";
 import { OrgService } from "./orgs/services/orgs";
 import { AppStore } from "./orgs/store/apps";
 import { OrgStore } from "./orgs/store/orgs";
+import { slugTaken } from "./errors";
 import type { UserRoutesContext } from "./route-context";
 
 /** Slug of the bootstrap admin (1Backend's default). */
@@ -84,7 +86,7 @@ type Stores = { users: UserStore; apps: AppStore; access: AccessStore; orgs: Org
 async function buildServices(deps: BaseDeps, stores: Stores): Promise<UserRoutesContext> {
   const { clock, config } = deps;
   const { users: userStore, apps: appStore, orgs: orgStore } = stores;
-  const signer = await TokenSigner.fromPem(await loadOrCreateKeyPair(deps.db, clock));
+  const signer = await TokenSigner.fromPem(await loadOrCreateKeyPair(deps.database, clock));
   const passwords = deps.passwords ?? (await createPasswordHasher(deps.fastCrypto === true));
   const permits = new PermitIndex();
   const metrics = deps.metrics?.user;
@@ -110,17 +112,32 @@ async function buildServices(deps: BaseDeps, stores: Stores): Promise<UserRoutes
   };
 }
 
-/** Default permits, the default app and, on first start, the admin account. */
+/**
+ * Default permits, the default app and, on first start, the admin account. Nodes may run this at once
+ * on one empty database: each write is insert-or-ignore on a unique key (permits and enrolls named by
+ * their content, the app's host, the admin's slug), so they end with one of each, whichever node won.
+ */
 async function bootstrap({ config, log }: BaseDeps, stores: Stores, { access, accounts }: UserRoutesContext): Promise<void> {
-  access.reloadPermits();
-  access.grantDefaults(DEFAULT_PERMITS);
-  stores.apps.getOrCreate(DEFAULT_APP_HOST);
-  if (!stores.users.findBySlug(ADMIN_SLUG)) {
+  await access.reloadPermits();
+  await access.grantDefaults(DEFAULT_PERMITS);
+  await stores.apps.getOrCreate(DEFAULT_APP_HOST);
+  const created = !(await stores.users.findBySlug(ADMIN_SLUG)) && (await createAdmin(config.adminPassword, { access, accounts }));
+  if (created) {
     if (!config.adminPassword) log.warn("ADMIN PASSWORD IS THE DEFAULT: log in as 1backend/changeme and change it, or set OB_ADMIN_PASSWORD before first start");
-    const admin = await accounts.createUser({ slug: ADMIN_SLUG, name: "Admin" }, config.adminPassword ?? "changeme", []);
-    access.assignRole("*", admin.id, ROLE_ADMIN);
   } else if (config.adminPassword) {
     // It only seeds the first start; changing it here would let anyone with the environment reset the admin.
     log.warn(`OB_ADMIN_PASSWORD is ignored: the admin ${ADMIN_SLUG} already exists. Change its password with \`oo passwd\` while logged in as ${ADMIN_SLUG} (or POST /user-svc/change-password), then unset the variable`);
+  }
+}
+
+/** Creates the admin with the admin role; false when another node created it first (its slug is unique). */
+async function createAdmin(password: string | undefined, { access, accounts }: Pick<UserRoutesContext, "access" | "accounts">): Promise<boolean> {
+  try {
+    const admin = await accounts.createUser({ slug: ADMIN_SLUG, name: "Admin" }, password ?? "changeme", []);
+    await access.assignRole("*", admin.id, ROLE_ADMIN);
+    return true;
+  } catch (err) {
+    if (err instanceof AppError && err.code === slugTaken(ADMIN_SLUG).code) return false;
+    throw err;
   }
 }

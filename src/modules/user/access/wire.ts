@@ -2,11 +2,11 @@
 import type * as M from "../../../contracts/user/models";
 import { isoTime } from "../../../lib/clock";
 import { some, someList } from "../wire-fields";
-import type { userEnrolls, userPermits } from "./tables";
+import type { Tables } from "../../../db/database";
 
-/** Row types of the access tables, as drizzle reads them. */
-export type EnrollRow = typeof userEnrolls.$inferSelect;
-export type PermitRow = typeof userPermits.$inferSelect;
+/** Row types of the access tables, as drizzle reads them (one type on both dialects). */
+export type EnrollRow = Tables["userEnrolls"]["$inferSelect"];
+export type PermitRow = Tables["userPermits"]["$inferSelect"];
 
 /** The wire Enroll. */
 export function enrollView(row: EnrollRow): M.Enroll {

@@ -2,12 +2,12 @@
 import type * as M from "../../../contracts/user/models";
 import { isoTime } from "../../../lib/clock";
 import { some, someList, someTime } from "../wire-fields";
-import type { userApps, userMemberships, userOrganizations } from "./tables";
+import type { Tables } from "../../../db/database";
 
-/** Row types of the tenant tables, as drizzle reads them. */
-export type AppRow = typeof userApps.$inferSelect;
-export type OrganizationRow = typeof userOrganizations.$inferSelect;
-export type MembershipRow = typeof userMemberships.$inferSelect;
+/** Row types of the tenant tables, as drizzle reads them (one type on both dialects). */
+export type AppRow = Tables["userApps"]["$inferSelect"];
+export type OrganizationRow = Tables["userOrganizations"]["$inferSelect"];
+export type MembershipRow = Tables["userMemberships"]["$inferSelect"];
 
 /** The wire App. */
 export const appView = (row: AppRow): M.App => ({ id: row.id, host: row.host });

@@ -18,8 +18,8 @@ export function accessRoutes(c: UserRoutesContext) {
     .onTransform(rejectNonObjectBody)
     .put(
       "/user-svc/permits",
-      ({ caller, body }) => {
-        c.access.savePermits(caller, body.permits);
+      async ({ caller, body }) => {
+        await c.access.savePermits(caller, body.permits);
         return {};
       },
       {
@@ -32,8 +32,8 @@ export function accessRoutes(c: UserRoutesContext) {
     )
     .delete(
       "/user-svc/permits",
-      ({ caller, body }) => {
-        c.access.deletePermits(caller, body.ids);
+      async ({ caller, body }) => {
+        await c.access.deletePermits(caller, body.ids);
         return {};
       },
       {
@@ -44,7 +44,7 @@ export function accessRoutes(c: UserRoutesContext) {
         detail: { summary: "Delete permits by id (non-admins: only `<slug>:` permissions; a module's defaults return at the next start)", tags: TAGS, operationId: "deletePermits", description: "Removes permits by id. Non-admins may only remove permits of permissions they own (`<their slug>:…`). 404 for an unknown id. A module's default permits are saved again at the next start." },
       },
     )
-    .post("/user-svc/permits", ({ body }) => ({ permits: c.access.listPermits(body) }), {
+    .post("/user-svc/permits", async ({ body }) => ({ permits: await c.access.listPermits(body) }), {
       auth: P.permitView,
       parse: "json",
       body: ListPermitsBody,
@@ -64,14 +64,14 @@ export function accessRoutes(c: UserRoutesContext) {
       response: { 200: HasPermissionResponse, ...errors(400, 401) },
       detail: { summary: "Whether the caller holds a permission (200 with authorized:false when not)", tags: TAGS, operationId: "hasPermission", description: "Whether the caller holds `permission` in its app, through a permit for its slug or for one of its roles; answers 200 with `authorized: false` when not, with the user, the app and when the token expires. Services use it to check a caller they were sent." },
     })
-    .put("/user-svc/enrolls", ({ caller, body }) => ({ enrolls: c.access.saveEnrolls(caller, body.enrolls) }), {
+    .put("/user-svc/enrolls", async ({ caller, body }) => ({ enrolls: await c.access.saveEnrolls(caller, body.enrolls) }), {
       auth: true,
       parse: "json",
       body: SaveEnrollsBody,
       response: { 200: EnrollsResponse, ...errors(400, 401, 403, 404, 409, 413) },
       detail: { summary: "Give roles to users or contacts (non-admins: only roles they own)", tags: TAGS, operationId: "saveEnrolls", description: "Gives roles to users (`userId`) or to contacts (`contactId`, applied once the contact registers and is verified). Non-admins may only give roles they own (`<their slug>:…`, or under a prefix they administer). 404 for an unknown user." },
     })
-    .post("/user-svc/enrolls", ({ caller, body }) => ({ enrolls: c.access.listEnrolls(caller, body) }), {
+    .post("/user-svc/enrolls", async ({ caller, body }) => ({ enrolls: await c.access.listEnrolls(caller, body) }), {
       auth: P.enrollView,
       parse: "json",
       body: ListEnrollsBody,
@@ -80,8 +80,8 @@ export function accessRoutes(c: UserRoutesContext) {
     })
     .delete(
       "/user-svc/enrolls",
-      ({ caller, body }) => {
-        c.access.deleteEnrolls(caller, body.ids);
+      async ({ caller, body }) => {
+        await c.access.deleteEnrolls(caller, body.ids);
         return {};
       },
       {

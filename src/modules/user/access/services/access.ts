@@ -49,12 +49,15 @@ export class AccessService {
   constructor(private readonly d: AccessDeps) {}
 
   /** Loads the permit index from the table (at start). */
-  reloadPermits(): void {
-    this.d.permits.load(this.d.access.allPermits());
+  async reloadPermits(): Promise<void> {
+    this.d.permits.load(await this.d.access.allPermits());
   }
 
-  /** Saves permits idempotently: a permit equal to an existing one (permission, app, slugs, roles) is skipped. */
-  savePermits(caller: Owner & { appId: string }, inputs: PermitInput[]): void {
+  /**
+   * Saves permits idempotently: a permit equal to an existing one (permission, app, slugs, roles) is
+   * skipped. `idOf` names a permit given without id (default: a new random id).
+   */
+  async savePermits(caller: Owner & { appId: string }, inputs: PermitInput[], idOf: (row: PermitKey) => string = () => newId("perm")): Promise<void> {
     const expanded = inputs.flatMap((p) => {
       const names = [...(p.permission ? [p.permission] : []), ...(p.permissions ?? [])];
       if (names.length === 0) throw permissionMissing();
@@ -63,19 +66,18 @@ export class AccessService {
     if (expanded.length > MAX_PERMITS_PER_SAVE) throw tooManyPermits(MAX_PERMITS_PER_SAVE, expanded.length);
     for (const p of expanded) this.assertOwns(caller, p.permission, "permission");
     // A permit named by id is overwritten: its current permission must be the caller's too.
-    for (const prior of this.d.access.findPermitsById(expanded.flatMap((p) => (p.id ? [p.id] : [])))) this.assertOwns(caller, prior.permission, "permission");
-    const seen = new Set(this.d.access.permitsOf(expanded.map((p) => p.permission)).map(permitKey));
+    for (const prior of await this.d.access.findPermitsById(expanded.flatMap((p) => (p.id ? [p.id] : [])))) this.assertOwns(caller, prior.permission, "permission");
+    const seen = new Set((await this.d.access.permitsOf(expanded.map((p) => p.permission))).map(permitKey));
     const now = this.d.clock.now();
     const rows: PermitRow[] = [];
     for (const p of expanded) {
-      const appId = this.appIdOf(p.appHost, caller.appId);
-      const row: PermitRow = { id: p.id || newId("perm"), appId, permission: p.permission, slugs: p.slugs ?? [], roles: p.roles ?? [], createdAt: now, updatedAt: now };
-      const key = permitKey(row);
+      const grant = { appId: await this.appIdOf(p.appHost, caller.appId), permission: p.permission, slugs: p.slugs ?? [], roles: p.roles ?? [] };
+      const key = permitKey(grant);
       if (seen.has(key)) continue;
       seen.add(key);
-      rows.push(row);
+      rows.push({ id: p.id || idOf(grant), ...grant, createdAt: now, updatedAt: now });
     }
-    this.d.access.upsertPermits(rows);
+    await this.d.access.upsertPermits(rows);
     this.d.permits.upsert(rows);
   }
 
@@ -83,23 +85,25 @@ export class AccessService {
    * Deletes permits by id (`oo permit rm`); non-admins only permits of their own `<slug>:` permissions.
    * A module's default permits come back at the next start (they are granted at every start).
    */
-  deletePermits(caller: Owner, ids: string[]): void {
-    const rows = this.d.access.findPermitsById(ids);
+  async deletePermits(caller: Owner, ids: string[]): Promise<void> {
+    const rows = await this.d.access.findPermitsById(ids);
     const missing = firstMissingId(ids, rows);
     if (missing) throw permitNotFound(missing);
     for (const row of rows) this.assertOwns(caller, row.permission, "permission");
-    this.d.access.deletePermits(ids);
+    await this.d.access.deletePermits(ids);
     this.d.permits.removeIds(ids);
   }
 
-  /** Default permits of a module, in every app (idempotent, called at start). */
-  grantDefaults(permits: DefaultPermit[]): void {
-    this.savePermits({ ...SYSTEM, appId: "*" }, permits.map((p) => ({ ...p, appHost: "*" })));
+  /**
+   * Default permits of a module, in every app (idempotent, called at start). Each is named by its
+   * content, so nodes starting at once on one database write one row per default, not one each.
+   */
+  async grantDefaults(permits: DefaultPermit[]): Promise<void> {
+    await this.savePermits({ ...SYSTEM, appId: "*" }, permits.map((p) => ({ ...p, appHost: "*" })), (grant) => contentId("perm", permitKey(grant)));
   }
 
-  listPermits(filter: { permission?: string; slug?: string }): M.Permit[] {
-    return this.d.access
-      .allPermits()
+  async listPermits(filter: { permission?: string; slug?: string }): Promise<M.Permit[]> {
+    return (await this.d.access.allPermits())
       .filter((p) => (!filter.permission || p.permission === filter.permission) && (!filter.slug || p.slugs.includes(filter.slug)))
       .map(permitView);
   }
@@ -112,10 +116,10 @@ export class AccessService {
   }
 
   /** `POST /self/has/{permission}`: 200 either way, with the caller's user and app (reference §6.14). */
-  hasPermissionView(caller: Caller, permission: string, expSeconds: number | undefined) {
-    const user = this.d.users.findById(caller.userId);
+  async hasPermissionView(caller: Caller, permission: string, expSeconds: number | undefined) {
+    const user = await this.d.users.findById(caller.userId);
     if (!user) throw userGone();
-    const app = this.d.apps.findById(caller.appId);
+    const app = await this.d.apps.findById(caller.appId);
     return {
       authorized: this.d.permits.allows(caller, permission),
       appId: caller.appId,
@@ -126,19 +130,20 @@ export class AccessService {
   }
 
   /** Saves enrolls; returns the pending (contact) enrolls stored, as 1Backend does. */
-  saveEnrolls(caller: Caller, inputs: EnrollInput[]): M.Enroll[] {
+  async saveEnrolls(caller: Caller, inputs: EnrollInput[]): Promise<M.Enroll[]> {
     for (const e of inputs) this.assertOwns(caller, e.role, "role");
-    const priorById = new Map(this.d.access.findEnrollsById(inputs.flatMap((e) => (e.id ? [e.id] : []))).map((r) => [r.id, r]));
+    const priorById = new Map((await this.d.access.findEnrollsById(inputs.flatMap((e) => (e.id ? [e.id] : [])))).map((r) => [r.id, r]));
     // An id names an existing enroll that the upsert would overwrite: its role must be the caller's too
     // (1Backend checks only the new role, so knowing an enroll id let anyone rewrite, e.g., an admin's).
     for (const prior of priorById.values()) this.assertOwns(caller, prior.role, "role");
-    const plans = inputs.map((e) => this.planEnroll(caller, e, priorById));
+    const plans = [];
+    for (const e of inputs) plans.push(await this.planEnroll(caller, e, priorById));
     const pending: EnrollRow[] = [];
     const now = this.d.clock.now();
     for (const plan of plans) {
-      const appId = this.appIdOf(plan.input.appHost, caller.appId);
+      const appId = await this.appIdOf(plan.input.appHost, caller.appId);
       if (plan.userId) {
-        this.assignRole(appId, plan.userId, plan.input.role);
+        await this.assignRole(appId, plan.userId, plan.input.role);
         continue;
       }
       const prior = plan.input.id ? priorById.get(plan.input.id) : undefined;
@@ -152,37 +157,41 @@ export class AccessService {
         createdAt: prior?.createdAt ?? now,
         updatedAt: now,
       };
-      this.d.access.upsertEnroll(row);
+      await this.d.access.upsertEnroll(row);
       pending.push(row);
     }
     return pending.map(enrollView);
   }
 
-  /** Gives a user a role in an app (no-op when held); their sessions there go inactive so the next login re-mints. */
-  assignRole(appId: string, userId: string, role: string): void {
-    if (this.d.access.findEnroll(appId, userId, role)) return;
+  /**
+   * Gives a user a role in an app (no-op when held); their sessions there go inactive so the next login
+   * re-mints. The enroll is named by (app, user, role), so two concurrent grants write one row.
+   */
+  async assignRole(appId: string, userId: string, role: string): Promise<void> {
+    if (await this.d.access.findEnroll(appId, userId, role)) return;
     const now = this.d.clock.now();
-    this.d.access.upsertEnroll({ id: newId("enr"), appId, role, userId, contactId: null, createdBy: null, createdAt: now, updatedAt: now });
-    this.rolesChanged(userId, appId);
+    const id = contentId("enr", JSON.stringify([appId, userId, role]));
+    await this.d.access.upsertEnroll({ id, appId, role, userId, contactId: null, createdBy: null, createdAt: now, updatedAt: now });
+    await this.rolesChanged(userId, appId);
   }
 
   /** Takes roles of a user in an app (or `*`) away; their sessions there go inactive so the next login re-mints. */
-  removeRoles(appId: string, userId: string, roles: string[]): void {
-    this.d.access.removeRoles(appId, userId, roles);
-    this.rolesChanged(userId, appId);
+  async removeRoles(appId: string, userId: string, roles: string[]): Promise<void> {
+    await this.d.access.removeRoles(appId, userId, roles);
+    await this.rolesChanged(userId, appId);
   }
 
   /** Roles of a user in an app (see AccessStore.rolesOf). */
-  rolesOf(userId: string, appId: string): string[] {
+  rolesOf(userId: string, appId: string): Promise<string[]> {
     return this.d.access.rolesOf(userId, appId);
   }
 
   /** Refuses to delete the user who is the last admin (409 `user.last_admin`). */
-  assertUserDeletable(userId: string): void {
-    this.assertAdminRemains(this.d.access.listEnrolls({ userId, role: ROLE_ADMIN }), "the last admin cannot be deleted");
+  async assertUserDeletable(userId: string): Promise<void> {
+    await this.assertAdminRemains(await this.d.access.listEnrolls({ userId, role: ROLE_ADMIN }), "the last admin cannot be deleted");
   }
 
-  listEnrolls(caller: Caller, filter: { userId?: string; contactId?: string; role?: string }): M.Enroll[] {
+  async listEnrolls(caller: Caller, filter: { userId?: string; contactId?: string; role?: string }): Promise<M.Enroll[]> {
     if (!filter.userId && !filter.contactId && !filter.role) throw filterMissing("role, contactId or userId");
     if (!caller.isAdmin) {
       if (filter.role && !ownsName(caller, filter.role)) throw roleNotOwned(`the caller does not own role ${filter.role}`);
@@ -190,49 +199,49 @@ export class AccessService {
       if (filter.userId && filter.userId !== caller.userId) throw permissionDenied("only admins can list other users' enrolls");
     }
     const contactId = filter.contactId ? normaliseContactId(filter.contactId) : undefined;
-    const rows = this.d.access.listEnrolls({ ...filter, contactId });
+    const rows = await this.d.access.listEnrolls({ ...filter, contactId });
     return rows.filter((r) => caller.isAdmin || ownsName(caller, r.role)).map(enrollView);
   }
 
-  deleteEnrolls(caller: Caller, ids: string[]): void {
-    const rows = this.d.access.findEnrollsById(ids);
+  async deleteEnrolls(caller: Caller, ids: string[]): Promise<void> {
+    const rows = await this.d.access.findEnrollsById(ids);
     const missing = firstMissingId(ids, rows);
     if (missing) throw enrollNotFound(missing);
     for (const row of rows) this.assertOwns(caller, row.role, "role");
-    this.assertAdminRemains(rows, "the last admin's admin role cannot be removed");
-    this.d.access.deleteEnrolls(ids);
-    for (const row of rows) if (row.userId) this.rolesChanged(row.userId, row.appId);
+    await this.assertAdminRemains(rows, "the last admin's admin role cannot be removed");
+    await this.d.access.deleteEnrolls(ids);
+    for (const row of rows) if (row.userId) await this.rolesChanged(row.userId, row.appId);
   }
 
   /** The last admin rule: a change that removes `leaving` must leave some user holding the admin role directly. */
-  private assertAdminRemains(leaving: EnrollRow[], refusal: string): void {
+  private async assertAdminRemains(leaving: EnrollRow[], refusal: string): Promise<void> {
     if (!leaving.some((r) => r.role === ROLE_ADMIN && r.userId)) return;
-    if (this.d.access.countUsersWithRole(ROLE_ADMIN, leaving.map((r) => r.id)) === 0) throw lastAdmin(refusal);
+    if ((await this.d.access.countUsersWithRole(ROLE_ADMIN, leaving.map((r) => r.id))) === 0) throw lastAdmin(refusal);
   }
 
   /** Tokens carry roles (`1ro`): after a change the user's sessions in the app go inactive, so the next login re-mints. */
-  private rolesChanged(userId: string, appId: string): void {
-    this.d.sessions.inactivate({ userId, appId });
+  private async rolesChanged(userId: string, appId: string): Promise<void> {
+    await this.d.sessions.inactivate({ userId, appId });
   }
 
-  private planEnroll(caller: Caller, e: EnrollInput, priorById: Map<string, EnrollRow>) {
-    const appId = e.appHost === "*" ? "*" : e.appHost ? this.d.apps.findByHost(e.appHost)?.id : caller.appId;
+  private async planEnroll(caller: Caller, e: EnrollInput, priorById: Map<string, EnrollRow>) {
+    const appId = e.appHost === "*" ? "*" : e.appHost ? (await this.d.apps.findByHost(e.appHost))?.id : caller.appId;
     const prior = e.id ? priorById.get(e.id) : undefined;
     if (prior && (appId === undefined || prior.appId !== appId)) throw enrollConflict(prior.id);
     const contactId = e.contactId ? normaliseContactId(e.contactId) : undefined;
-    const owner = contactId ? this.d.users.findContact(contactId)?.userId : undefined;
+    const owner = contactId ? (await this.d.users.findContact(contactId))?.userId : undefined;
     if (owner) return { input: e, userId: owner, contactId };
     if (e.userId) {
-      if (!this.d.users.findById(e.userId)) throw userNotFound(e.userId);
+      if (!(await this.d.users.findById(e.userId))) throw userNotFound(e.userId);
       return { input: e, userId: e.userId, contactId };
     }
     if (!contactId) throw enrollTargetMissing();
     return { input: e, userId: undefined, contactId };
   }
 
-  private appIdOf(appHost: string | undefined, callerAppId: string): string {
+  private async appIdOf(appHost: string | undefined, callerAppId: string): Promise<string> {
     if (appHost === "*") return "*";
-    if (appHost) return this.d.apps.getOrCreate(appHost).id;
+    if (appHost) return (await this.d.apps.getOrCreate(appHost)).id;
     return callerAppId;
   }
 
@@ -243,6 +252,14 @@ export class AccessService {
   }
 }
 
-function permitKey(p: Pick<PermitRow, "permission" | "appId" | "slugs" | "roles">): string {
+/** What makes two permits equal: the permission, the app, and the slugs and roles in any order. */
+type PermitKey = Pick<PermitRow, "permission" | "appId" | "slugs" | "roles">;
+
+function permitKey(p: PermitKey): string {
   return JSON.stringify([p.permission, p.appId, [...p.slugs].sort(), [...p.roles].sort()]);
+}
+
+/** An id named by content (`<prefix>-` and 16 hex digits of its SHA-256): equal content, equal id, one row. */
+function contentId(prefix: string, content: string): string {
+  return `${prefix}-${new Bun.CryptoHasher("sha256").update(content).digest("hex").slice(0, 16)}`;
 }

@@ -19,7 +19,7 @@ export function appRoutes(c: UserRoutesContext) {
       response: { 200: t.Object({ apps: t.Array(App) }), ...errors(400, 401, 403, 413) },
       detail: { summary: "List apps (filtered: anyone; unfiltered: admins)", tags: TAGS, operationId: "listApps", security: [{}, ...bearerSecurity()], description: "Lists apps (tenants, by host). A listing filtered by `ids` or `host` is public; the unfiltered list of every app needs a token with `user-svc:app:multi-view` (admins)." },
     })
-    .post("/user-svc/app", ({ body }) => ({ app: c.apps.read(body.host) }), {
+    .post("/user-svc/app", async ({ body }) => ({ app: await c.apps.read(body.host) }), {
       auth: true,
       parse: "json",
       body: ReadAppBody,
@@ -28,8 +28,8 @@ export function appRoutes(c: UserRoutesContext) {
     })
     .put(
       "/user-svc/app",
-      ({ body }) => {
-        c.apps.update(body.id, body.newHost);
+      async ({ body }) => {
+        await c.apps.update(body.id, body.newHost);
         return {};
       },
       {

@@ -24,14 +24,14 @@ export function orgRoutes(c: UserRoutesContext) {
       response: { 200: t.Object({ organization: Organization, token: t.Optional(Token) }), ...errors(400, 401, 403, 409, 413) },
       detail: { summary: "Create an organization (the caller becomes its admin) or update one", tags: TAGS, operationId: "saveOrganization", description: "Without an existing `id`, creates an organization: the caller becomes its admin (role `user-svc:org:{id}:admin`) and, unless `activate` is false, it becomes the caller's active one (a fresh `token` is returned then). With the id of an organization the caller administers, updates its slug, name and thumbnail. 409 when the slug is taken in the app." },
     })
-    .post("/user-svc/organizations", ({ caller, body }) => ({ organizations: c.orgs.list(caller, body) }), {
+    .post("/user-svc/organizations", async ({ caller, body }) => ({ organizations: await c.orgs.list(caller, body) }), {
       auth: true,
       parse: "json",
       body: ListOrganizationsBody,
       response: { 200: t.Object({ organizations: t.Array(Organization) }), ...errors(400, 401, 413) },
       detail: { summary: "List organizations (admins: all of the app; others: their own)", tags: TAGS, operationId: "listOrganizations", description: "The caller's organizations; holders of `user-svc:organization:view` (admins) see every organization of the app. Paged with `limit` and `afterTime`." },
     })
-    .put("/user-svc/organization/:organizationId/user/:userId", ({ caller, params, body }) => ({ membership: c.orgs.saveMembership(caller, params.organizationId, params.userId, body.roles) }), {
+    .put("/user-svc/organization/:organizationId/user/:userId", async ({ caller, params, body }) => ({ membership: await c.orgs.saveMembership(caller, params.organizationId, params.userId, body.roles) }), {
       auth: P.orgAddUser,
       params: OrgUserParams,
       parse: "json",
@@ -41,8 +41,8 @@ export function orgRoutes(c: UserRoutesContext) {
     })
     .delete(
       "/user-svc/organization/:organizationId/user/:userId",
-      ({ caller, params }) => {
-        c.orgs.deleteMembership(caller, params.organizationId, params.userId);
+      async ({ caller, params }) => {
+        await c.orgs.deleteMembership(caller, params.organizationId, params.userId);
         return {};
       },
       {
@@ -52,7 +52,7 @@ export function orgRoutes(c: UserRoutesContext) {
         detail: { summary: "Remove a user from an organization (org admins, or the member)", tags: TAGS, operationId: "deleteMembership", description: "Removes the user from the organization and takes its organization roles; allowed to the organization's admins and to the member itself. 404 when there is no such membership." },
       },
     )
-    .post("/user-svc/memberships", ({ caller, body }) => ({ memberships: c.orgs.listMemberships(caller, body) }), {
+    .post("/user-svc/memberships", async ({ caller, body }) => ({ memberships: await c.orgs.listMemberships(caller, body) }), {
       auth: true,
       parse: "json",
       body: ListMembershipsBody,
@@ -67,7 +67,7 @@ export function orgRoutes(c: UserRoutesContext) {
       response: { 200: t.Object({ membership: Membership, token: t.Optional(Token) }), ...errors(400, 401, 404, 413) },
       detail: { summary: "Accept the caller's membership of an organization", tags: TAGS, operationId: "acceptMembership", description: "Accepts the caller's pending membership of the organization, giving its roles; with `activate`, also makes it the active organization and returns a fresh token. 404 when the caller has no membership there." },
     })
-    .post("/user-svc/organization/:organizationId/membership/decline", ({ caller, params }) => ({ membership: c.orgs.decline(caller, params.organizationId) }), {
+    .post("/user-svc/organization/:organizationId/membership/decline", async ({ caller, params }) => ({ membership: await c.orgs.decline(caller, params.organizationId) }), {
       auth: true,
       params: OrgParams,
       response: { 200: MembershipResponse, ...errors(400, 401, 404) },

@@ -7,7 +7,6 @@ import type { PermitIndex } from "../../access/permit-index";
 import { P } from "../../access/permissions";
 import type { AppStore } from "../store/apps";
 import { appView } from "../wire";
-import { isUniqueViolation } from "../../rules";
 
 /** Default app host of 1Backend: where users without an `appHost` are created. */
 export const DEFAULT_APP_HOST = "unnamed";
@@ -20,23 +19,20 @@ export class AppService {
   async list(filter: { ids?: string[]; host?: string[] }, caller: () => Promise<Caller>): Promise<M.App[]> {
     const filtered = (filter.ids?.length ?? 0) > 0 || (filter.host?.length ?? 0) > 0;
     if (!filtered && !this.d.permits.allows(await caller(), P.appMultiView)) throw permissionDenied(`permission ${P.appMultiView} is required to list every app`);
-    return this.d.apps.list(filter.ids?.length ? filter.ids : undefined, filter.host?.length ? filter.host : undefined).map(appView);
+    return (await this.d.apps.list(filter.ids?.length ? filter.ids : undefined, filter.host?.length ? filter.host : undefined)).map(appView);
   }
 
-  read(host: string): M.App {
+  async read(host: string): Promise<M.App> {
     if (!host) throw hostMissing("host");
-    return appView(this.d.apps.getOrCreate(host));
+    return appView(await this.d.apps.getOrCreate(host));
   }
 
-  update(id: string, newHost: string): void {
+  async update(id: string, newHost: string): Promise<void> {
     if (!newHost) throw hostMissing("newHost");
-    const taken = this.d.apps.findByHost(newHost);
+    const taken = await this.d.apps.findByHost(newHost);
     if (taken && taken.id !== id) throw hostTaken(newHost);
-    try {
-      if (!this.d.apps.updateHost(id, newHost)) throw appNotFound(id);
-    } catch (err) {
-      if (isUniqueViolation(err)) throw hostTaken(newHost);
-      throw err;
-    }
+    const outcome = await this.d.apps.updateHost(id, newHost);
+    if (outcome === "missing") throw appNotFound(id);
+    if (outcome === "taken") throw hostTaken(newHost);
   }
 }

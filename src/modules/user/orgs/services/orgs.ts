@@ -37,71 +37,70 @@ export class OrgService {
 
   /** Creates (caller becomes admin and gets a fresh token) or updates (org admins only) an organization. */
   async save(caller: Caller, body: SaveOrganizationBody): Promise<{ organization: M.Organization; token?: M.Token }> {
-    const byId = body.id ? this.d.orgs.findById(body.id) : undefined;
+    const byId = body.id ? await this.d.orgs.findById(body.id) : undefined;
     if (byId && byId.appId !== caller.appId) throw organizationIdTaken(byId.id);
-    const existing = byId ?? this.d.orgs.findBySlug(caller.appId, body.slug);
+    const existing = byId ?? (await this.d.orgs.findBySlug(caller.appId, body.slug));
     const now = this.d.clock.now();
     if (existing) {
-      this.assertOrgAdmin(caller, existing.id, true);
-      const other = this.d.orgs.findBySlug(caller.appId, body.slug);
+      await this.assertOrgAdmin(caller, existing.id, true);
+      const other = await this.d.orgs.findBySlug(caller.appId, body.slug);
       if (other && other.id !== existing.id) throw organizationSlugTaken(body.slug);
       const row = { ...existing, slug: body.slug, name: body.name || existing.name, thumbnailFileId: body.thumbnailFileId ?? existing.thumbnailFileId, updatedAt: now };
-      this.d.orgs.upsert(row);
+      await this.upsertOrganization(row);
       return { organization: organizationView(row) };
     }
     if (!body.name) throw organizationNameMissing();
     const row: OrganizationRow = { id: body.id || newId("org"), appId: caller.appId, slug: body.slug, name: body.name, thumbnailFileId: body.thumbnailFileId ?? "", createdAt: now, updatedAt: now };
-    this.d.orgs.upsert(row);
+    await this.upsertOrganization(row);
     const admin = orgRole(row.id, "admin");
-    this.d.orgs.upsertMembership(this.membership(row, caller.userId, [admin], caller.userId, now));
-    this.d.access.assignRole(caller.appId, caller.userId, admin);
-    if (body.activate !== false) this.d.orgs.setActive(caller.userId, caller.appId, row.id);
+    await this.d.orgs.upsertMembership(this.membership(row, caller.userId, [admin], caller.userId, now));
+    await this.d.access.assignRole(caller.appId, caller.userId, admin);
+    if (body.activate !== false) await this.d.orgs.setActive(caller.userId, caller.appId, row.id);
     return { organization: organizationView(row), token: await this.freshToken(caller) };
   }
 
   /** Admins (with the view permission) see every organization of the app; others see their own. */
-  list(caller: Caller, body: ListOrganizationsBody): M.Organization[] {
+  async list(caller: Caller, body: ListOrganizationsBody): Promise<M.Organization[]> {
     const all = this.d.permits.allows(caller, P.orgView);
-    return this.d.orgs
-      .list(caller.appId, { ids: body.ids, limit: body.limit ?? 20, afterTime: parseTime(body.afterTime, "afterTime"), memberOf: all ? undefined : caller.userId })
-      .map(organizationView);
+    const rows = await this.d.orgs.list(caller.appId, { ids: body.ids, limit: body.limit ?? 20, afterTime: parseTime(body.afterTime, "afterTime"), memberOf: all ? undefined : caller.userId });
+    return rows.map(organizationView);
   }
 
   /** An org admin adds a user (accepted at once, 1Backend semantics), with optional extra org roles. */
-  saveMembership(caller: Caller, organizationId: string, userId: string, roles: string[] = []): M.Membership {
-    const org = this.organization(organizationId);
-    this.assertOrgAdmin(caller, org.id, true);
-    if (!this.d.users.findById(userId)) throw userNotFound(userId);
+  async saveMembership(caller: Caller, organizationId: string, userId: string, roles: string[] = []): Promise<M.Membership> {
+    const org = await this.organization(organizationId);
+    await this.assertOrgAdmin(caller, org.id, true);
+    if (!(await this.d.users.findById(userId))) throw userNotFound(userId);
     const prefix = orgRolePrefix(org.id);
     const bad = roles.find((r) => !r.startsWith(prefix));
     if (bad) throw roleNotOwned(`membership roles must start with ${prefix}`);
     const now = this.d.clock.now();
-    const prior = this.d.orgs.findMembership(org.id, userId);
+    const prior = await this.d.orgs.findMembership(org.id, userId);
     const allRoles = [...new Set([...(prior?.roles ?? []), orgRole(org.id, "user"), ...roles])];
     const row = { ...this.membership(org, userId, allRoles, caller.userId, now), id: prior?.id ?? newId("memb"), createdAt: prior?.createdAt ?? now };
-    row.active = prior?.active ?? !this.d.orgs.activeOrganizationOf(userId, org.appId);
-    this.d.orgs.upsertMembership(row);
-    for (const role of allRoles) this.d.access.assignRole(org.appId, userId, role);
+    row.active = prior?.active ?? !(await this.d.orgs.activeOrganizationOf(userId, org.appId));
+    await this.d.orgs.upsertMembership(row);
+    for (const role of allRoles) await this.d.access.assignRole(org.appId, userId, role);
     return membershipView(row);
   }
 
   /** An org admin removes a member (or a member leaves): org roles and the membership go. */
-  deleteMembership(caller: Caller, organizationId: string, userId: string): void {
-    const org = this.organization(organizationId);
-    if (userId !== caller.userId) this.assertOrgAdmin(caller, org.id, true);
-    const membership = this.d.orgs.findMembership(org.id, userId);
+  async deleteMembership(caller: Caller, organizationId: string, userId: string): Promise<void> {
+    const org = await this.organization(organizationId);
+    if (userId !== caller.userId) await this.assertOrgAdmin(caller, org.id, true);
+    const membership = await this.d.orgs.findMembership(org.id, userId);
     if (!membership) throw membershipNotFound(org.id, userId);
-    this.dropRoles(org, userId);
-    this.d.orgs.deleteMembership(membership.id);
+    await this.dropRoles(org, userId);
+    await this.d.orgs.deleteMembership(membership.id);
   }
 
-  listMemberships(caller: Caller, body: ListMembershipsBody) {
-    const mayListOrg = body.organizationId && (caller.isAdmin || this.isOrgAdmin(caller, body.organizationId));
+  async listMemberships(caller: Caller, body: ListMembershipsBody) {
+    const mayListOrg = body.organizationId && (caller.isAdmin || (await this.isOrgAdmin(caller, body.organizationId)));
     const userId = caller.isAdmin || mayListOrg ? body.userId : body.userId || caller.userId;
     if (userId && userId !== caller.userId && !caller.isAdmin && !mayListOrg) throw permissionDenied("only admins can list other users' memberships");
-    const rows = this.d.orgs.listMemberships({ appId: caller.appId, organizationId: body.organizationId || undefined, userId, status: body.status, limit: body.limit ?? 100, afterTime: parseTime(body.afterTime, "afterTime") });
-    const orgs = new Map(this.d.orgs.findByIds([...new Set(rows.map((r) => r.organizationId))]).map((o) => [o.id, o]));
-    const users = new Map(this.d.users.findByIds([...new Set(rows.map((r) => r.userId))]).map((u) => [u.id, u]));
+    const rows = await this.d.orgs.listMemberships({ appId: caller.appId, organizationId: body.organizationId || undefined, userId, status: body.status, limit: body.limit ?? 100, afterTime: parseTime(body.afterTime, "afterTime") });
+    const orgs = new Map((await this.d.orgs.findByIds([...new Set(rows.map((r) => r.organizationId))])).map((o) => [o.id, o]));
+    const users = new Map((await this.d.users.findByIds([...new Set(rows.map((r) => r.userId))])).map((u) => [u.id, u]));
     return rows.flatMap((r) => {
       const org = orgs.get(r.organizationId);
       const user = users.get(r.userId);
@@ -110,70 +109,75 @@ export class OrgService {
   }
 
   async accept(caller: Caller, organizationId: string, activate: boolean): Promise<{ membership: M.Membership; token?: M.Token }> {
-    const membership = this.ownMembership(caller, organizationId);
+    const membership = await this.ownMembership(caller, organizationId);
     const now = this.d.clock.now();
     const row: MembershipRow = { ...membership, status: "accepted", acceptedAt: membership.acceptedAt ?? now, updatedAt: now };
-    this.d.orgs.upsertMembership(row);
-    for (const role of row.roles) this.d.access.assignRole(row.appId, caller.userId, role);
+    await this.d.orgs.upsertMembership(row);
+    for (const role of row.roles) await this.d.access.assignRole(row.appId, caller.userId, role);
     if (!activate) return { membership: membershipView(row) };
-    this.d.orgs.setActive(caller.userId, row.appId, organizationId);
+    await this.d.orgs.setActive(caller.userId, row.appId, organizationId);
     return { membership: membershipView({ ...row, active: true }), token: await this.freshToken(caller) };
   }
 
-  decline(caller: Caller, organizationId: string): M.Membership {
-    const membership = this.ownMembership(caller, organizationId);
+  async decline(caller: Caller, organizationId: string): Promise<M.Membership> {
+    const membership = await this.ownMembership(caller, organizationId);
     const row: MembershipRow = { ...membership, status: "declined", active: false, updatedAt: this.d.clock.now() };
-    this.dropRoles(this.organization(organizationId), caller.userId);
-    this.d.orgs.upsertMembership(row);
+    await this.dropRoles(await this.organization(organizationId), caller.userId);
+    await this.d.orgs.upsertMembership(row);
     return membershipView(row);
   }
 
   async activate(caller: Caller, organizationId: string): Promise<M.Token> {
-    const membership = this.ownMembership(caller, organizationId);
+    const membership = await this.ownMembership(caller, organizationId);
     if (membership.status !== "accepted") throw membershipNotAccepted(organizationId, membership.status);
-    this.d.orgs.setActive(caller.userId, membership.appId, organizationId);
+    await this.d.orgs.setActive(caller.userId, membership.appId, organizationId);
     return this.freshToken(caller);
   }
 
   async deactivate(caller: Caller): Promise<M.Token> {
-    this.d.orgs.setActive(caller.userId, caller.appId, null);
+    await this.d.orgs.setActive(caller.userId, caller.appId, null);
     return this.freshToken(caller);
   }
 
   private async freshToken(caller: Caller): Promise<M.Token> {
-    this.d.sessions.inactivate({ userId: caller.userId, appId: caller.appId, device: caller.device });
-    return this.d.sessions.view(await this.d.sessions.mint({ id: caller.userId, slug: caller.slug }, caller.appId, caller.device));
+    await this.d.sessions.inactivate({ userId: caller.userId, appId: caller.appId, device: caller.device });
+    return await this.d.sessions.view(await this.d.sessions.mint({ id: caller.userId, slug: caller.slug }, caller.appId, caller.device));
   }
 
-  private dropRoles(org: OrganizationRow, userId: string): void {
+  private async dropRoles(org: OrganizationRow, userId: string): Promise<void> {
     const prefix = orgRolePrefix(org.id);
-    const roles = this.d.access.rolesOf(userId, org.appId).filter((r) => r.startsWith(prefix));
-    if (this.d.orgs.activeOrganizationOf(userId, org.appId) === org.id) this.d.orgs.setActive(userId, org.appId, null);
-    this.d.access.removeRoles(org.appId, userId, roles);
+    const roles = (await this.d.access.rolesOf(userId, org.appId)).filter((r) => r.startsWith(prefix));
+    if ((await this.d.orgs.activeOrganizationOf(userId, org.appId)) === org.id) await this.d.orgs.setActive(userId, org.appId, null);
+    await this.d.access.removeRoles(org.appId, userId, roles);
   }
 
-  private ownMembership(caller: Caller, organizationId: string): MembershipRow {
-    const m = this.d.orgs.findMembership(organizationId, caller.userId);
+  private async ownMembership(caller: Caller, organizationId: string): Promise<MembershipRow> {
+    const m = await this.d.orgs.findMembership(organizationId, caller.userId);
     if (!m) throw membershipNotFound(organizationId);
     return m;
   }
 
-  private organization(id: string): OrganizationRow {
-    const org = this.d.orgs.findById(id);
+  private async organization(id: string): Promise<OrganizationRow> {
+    const org = await this.d.orgs.findById(id);
     if (!org) throw organizationNotFound(id);
     return org;
   }
 
-  private isOrgAdmin(caller: Caller, organizationId: string, fromDb = false): boolean {
+  /** Writes an organization; a concurrent save that took the slug first is answered 409 like one that was already there. */
+  private async upsertOrganization(row: OrganizationRow): Promise<void> {
+    if (!(await this.d.orgs.upsert(row))) throw organizationSlugTaken(row.slug);
+  }
+
+  private async isOrgAdmin(caller: Caller, organizationId: string, fromDb = false): Promise<boolean> {
     if (caller.isAdmin) return true;
     const role = orgRole(organizationId, "admin");
     if (caller.roles.includes(role)) return true;
-    const org = fromDb ? this.d.orgs.findById(organizationId) : undefined;
-    return org ? this.d.access.rolesOf(caller.userId, org.appId).includes(role) : false;
+    const org = fromDb ? await this.d.orgs.findById(organizationId) : undefined;
+    return org ? (await this.d.access.rolesOf(caller.userId, org.appId)).includes(role) : false;
   }
 
-  private assertOrgAdmin(caller: Caller, organizationId: string, fromDb = false): void {
-    if (!this.isOrgAdmin(caller, organizationId, fromDb)) throw notOrganizationAdmin();
+  private async assertOrgAdmin(caller: Caller, organizationId: string, fromDb = false): Promise<void> {
+    if (!(await this.isOrgAdmin(caller, organizationId, fromDb))) throw notOrganizationAdmin();
   }
 
   private membership(org: OrganizationRow, userId: string, roles: string[], invitedBy: string, now: number): MembershipRow {

@@ -4,7 +4,6 @@ import { BaseStore, type StoreDeps } from "../../base-store";
 import type { Clock } from "../../../../lib/clock";
 import { newId } from "../../../../lib/ids";
 import { BoundedMap } from "../../../../lib/bounded-map";
-import { userApps } from "../tables";
 import type { AppRow } from "../wire";
 
 /** Queries on apps, with a bounded by-id memo. */
@@ -19,41 +18,56 @@ export class AppStore extends BaseStore {
     this.clock = deps.clock;
   }
 
-  /** The app with this host, created when missing. */
-  getOrCreate(host: string): AppRow {
-    const found = this.findByHost(host);
+  /**
+   * The app with this host, created when missing. Insert-or-ignore on the unique host, so callers
+   * racing to create one host (requests, or nodes starting at once) all get the one row that won.
+   */
+  async getOrCreate(host: string): Promise<AppRow> {
+    const found = await this.findByHost(host);
     if (found) return found;
-    const row: AppRow = { id: newId("app"), host, createdAt: this.clock.now() };
-    this.db.insert(userApps).values(row).onConflictDoNothing().run();
-    return this.findByHost(host)!;
+    const { userApps } = this.t;
+    const [created] = await this.db.insert(userApps).values({ id: newId("app"), host, createdAt: this.clock.now() }).onConflictDoNothing().returning();
+    return created ?? (await this.findByHost(host))!;
   }
 
-  findByHost(host: string): AppRow | undefined {
-    return this.db.select().from(userApps).where(eq(userApps.host, host)).get();
+  async findByHost(host: string): Promise<AppRow | undefined> {
+    const { userApps } = this.t;
+    return (await this.db.select().from(userApps).where(eq(userApps.host, host)).limit(1))[0];
   }
 
   /** By id, memoised: app rows are tiny and read for every token view. */
-  findById(id: string): AppRow | undefined {
-    let row = this.byId.get(id);
-    if (!row) {
-      row = this.db.select().from(userApps).where(eq(userApps.id, id)).get();
-      if (row) this.byId.set(id, row);
-    }
+  async findById(id: string): Promise<AppRow | undefined> {
+    const hit = this.byId.get(id);
+    if (hit) return hit;
+    const { userApps } = this.t;
+    const [row] = await this.db.select().from(userApps).where(eq(userApps.id, id)).limit(1);
+    if (row) this.byId.set(id, row);
     return row;
   }
 
-  list(ids?: string[], hosts?: string[]): AppRow[] {
+  async list(ids?: string[], hosts?: string[]): Promise<AppRow[]> {
+    const { userApps } = this.t;
     const where: SQL[] = [];
     if (ids) where.push(inArray(userApps.id, ids));
     if (hosts) where.push(inArray(userApps.host, hosts));
-    return this.db.select().from(userApps).where(and(...where)).orderBy(asc(userApps.createdAt), asc(userApps.id)).all();
+    return await this.db.select().from(userApps).where(and(...where)).orderBy(asc(userApps.createdAt), asc(userApps.id));
   }
 
-  /** Renames an app; false when the id is unknown. */
-  updateHost(id: string, host: string): boolean {
-    if (!this.findById(id)) return false;
-    this.db.update(userApps).set({ host }).where(eq(userApps.id, id)).run();
-    this.byId.delete(id);
-    return true;
+  /**
+   * Renames an app: `missing` when the id is unknown, `taken` when another app holds the host (the
+   * unique host refused it, e.g. a rename that raced another).
+   */
+  async updateHost(id: string, host: string): Promise<"renamed" | "missing" | "taken"> {
+    const { userApps } = this.t;
+    try {
+      const renamed = await this.db.update(userApps).set({ host }).where(eq(userApps.id, id)).returning({ id: userApps.id });
+      if (renamed.length === 0) return "missing";
+    } catch (err) {
+      if (this.database.isUniqueViolation(err)) return "taken";
+      throw err;
+    } finally {
+      this.byId.delete(id);
+    }
+    return "renamed";
   }
 }
