@@ -4,6 +4,7 @@
  * answering turning into 503 `db.unavailable` within the deadline instead of a hang.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { sql } from "drizzle-orm";
 import { AppError } from "../../src/http/errors";
 import { openPostgres } from "../../src/db/postgres";
 import { embeddedMigrationCounts } from "../../src/modules/observability/migration-count.macro" with { type: "macro" };
@@ -76,6 +77,23 @@ describe("PostgreSQL database", () => {
       await node.close();
     }
   }, 30_000);
+
+  test("the URL's database is the one connected to, whatever PGDATABASE or PGUSER say", async () => {
+    await using fresh = await freshDatabase(pg.url);
+    const saved = { PGDATABASE: process.env.PGDATABASE, PGUSER: process.env.PGUSER };
+    process.env.PGDATABASE = "postgres";
+    process.env.PGUSER = "nobody";
+    const node = openPostgres({ url: fresh.url, prefix: "" });
+    try {
+      await node.ping(5000);
+      const [row] = (await node.database.db.execute(sql`SELECT current_database() AS db, current_user AS who`)) as unknown as { db: string; who: string }[];
+      expect(row).toEqual({ db: new URL(fresh.url).pathname.slice(1), who: new URL(fresh.url).username });
+    } finally {
+      Object.assign(process.env, saved);
+      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+      await node.close();
+    }
+  });
 
   test("a server that is gone: queries fail with 503 db.unavailable, not a driver error", async () => {
     const node = openPostgres({ url: pg.url.replace(/:\d+\//, ":1/"), prefix: "", queryTimeoutMs: 2000, connectTimeoutMs: 1000 });
