@@ -38,7 +38,10 @@ export interface Database {
   /** The drizzle query builder; every query is awaited. */
   readonly db: Db;
   readonly tables: Tables;
-  /** Runs the queries `build` returns in one transaction: all are committed, or none (then it throws). */
+  /**
+   * Runs the queries `build` returns in one transaction: all are committed, or none (then it throws).
+   * Build them on the `db` it is given (on PostgreSQL the transaction's), never on `this.db`.
+   */
   batch(build: (db: Db) => readonly PendingQuery[]): Promise<void>;
   /** Whether `err` (as thrown by a query) is a UNIQUE or PRIMARY KEY violation: a concurrent duplicate. */
   isUniqueViolation(err: unknown): boolean;
