@@ -1,6 +1,7 @@
 /** @module Entry of `dist/1backend`: parse argv, load config, start; SIGTERM/SIGINT stop gracefully. */
 import { ConfigError, describeConfig, loadConfig } from "./config";
-import { DatabaseStartError } from "./db/errors";
+import { errorCodes } from "./db/database";
+import { DatabaseStartError, DbCodes } from "./db/errors";
 import { formatAddress, ListenError } from "./http/listen";
 import { startServer } from "./serve";
 import { VERSION } from "./version";
@@ -53,6 +54,10 @@ try {
   if (err instanceof DatabaseStartError) {
     // PostgreSQL refused the login, has no such database, or did not answer within OB_DB_CONNECT_TIMEOUT.
     console.error(`1backend: ${err.message}`);
+    process.exit(4);
+  }
+  if (errorCodes(err).includes(DbCodes.unavailable)) {
+    console.error("1backend: PostgreSQL stopped answering during the start (migrations or bootstrap); check the server at OB_DB_CONNECTION_STRING and start again");
     process.exit(4);
   }
   if (err instanceof ListenError) {
