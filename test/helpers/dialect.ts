@@ -84,6 +84,15 @@ async function tablesOf(sql: Bun.SQL, prefix: string): Promise<TableName[]> {
 }
 
 /**
+ * Runs `statements` as one simple query: one round trip and one implicit transaction (all or none),
+ * not waiting for its WAL to reach the disk (measured: ~250 ms a copy statement by statement, mostly
+ * round trips and the flush on this shared machine). A crash of the server loses only test state.
+ */
+async function runScript(statements: string[]): Promise<void> {
+  if (statements.length > 0) await adminSql().unsafe(["set synchronous_commit = off", ...statements].join(";\n"));
+}
+
+/**
  * Drops the tables of every folder at or under `root` (PostgreSQL only; on SQLite the files go with
  * the folder). Called by the folder's owner before it removes the folder.
  */
@@ -92,12 +101,9 @@ export async function dropDatabaseState(root: string): Promise<void> {
   const base = resolve(root);
   const owned = [...prefixes].filter(([path]) => path === base || path.startsWith(base + sep));
   if (owned.length === 0) return;
-  const sql = adminSql();
-  for (const [path, prefix] of owned) {
-    const tables = await tablesOf(sql, prefix);
-    if (tables.length > 0) await sql.unsafe(`drop table if exists ${tables.map(quoted).join(", ")} cascade`);
-    prefixes.delete(path);
-  }
+  const tables = (await Promise.all(owned.map(([, prefix]) => tablesOf(adminSql(), prefix)))).flat();
+  if (tables.length > 0) await runScript([`drop table if exists ${tables.map(quoted).join(", ")} cascade`]);
+  for (const [path] of owned) prefixes.delete(path);
 }
 
 /**
@@ -108,23 +114,23 @@ export async function copyDatabaseState(from: string, to: string): Promise<void>
   const source = tablePrefix(from);
   const target = tablePrefix(to);
   const renamed = (name: string) => target + name.slice(source.length);
-  await adminSql().begin(async (tx) => {
-    const tables = await tablesOf(tx, source);
-    for (const t of tables) {
-      const copy = quoted({ schema: t.schema, name: renamed(t.name) });
-      // LIKE … INCLUDING ALL brings columns, defaults, checks, primary key, unique and other indexes;
-      // foreign keys never come with LIKE, so they are re-made below pointing at the copies.
-      await tx.unsafe(`create table ${copy} (like ${quoted(t)} including all)`);
-      await tx.unsafe(`insert into ${copy} select * from ${quoted(t)}`);
-    }
-    const foreignKeys = (await tx`select c.conname, r.relname as table, n.nspname as schema, pg_get_constraintdef(c.oid) as def
-      from pg_constraint c join pg_class r on r.oid = c.conrelid join pg_namespace n on n.oid = r.relnamespace
-      where c.contype = 'f' and starts_with(r.relname, ${source})`) as { conname: string; table: string; schema: string; def: string }[];
-    for (const fk of foreignKeys) {
-      const def = fk.def.replace(/REFERENCES ((?:"?\w+"?\.)?)"?(\w+)"?\(/, (whole, schema: string, table: string) =>
-        table.startsWith(source) ? `REFERENCES ${schema}"${renamed(table)}"(` : whole);
-      const name = fk.conname.startsWith(source) ? renamed(fk.conname) : target + fk.conname;
-      await tx.unsafe(`alter table ${quoted({ schema: fk.schema, name: renamed(fk.table) })} add constraint "${name}" ${def}`);
-    }
-  });
+  const sql = adminSql();
+  const tables = await tablesOf(sql, source);
+  const foreignKeys = (await sql`select c.conname, r.relname as table, n.nspname as schema, pg_get_constraintdef(c.oid) as def
+    from pg_constraint c join pg_class r on r.oid = c.conrelid join pg_namespace n on n.oid = r.relnamespace
+    where c.contype = 'f' and starts_with(r.relname, ${source})`) as { conname: string; table: string; schema: string; def: string }[];
+  const statements: string[] = [];
+  for (const t of tables) {
+    const copy = quoted({ schema: t.schema, name: renamed(t.name) });
+    // LIKE … INCLUDING ALL brings columns, defaults, checks, primary key, unique and other indexes;
+    // foreign keys never come with LIKE, so they are re-made below pointing at the copies.
+    statements.push(`create table ${copy} (like ${quoted(t)} including all)`, `insert into ${copy} select * from ${quoted(t)}`);
+  }
+  for (const fk of foreignKeys) {
+    const def = fk.def.replace(/REFERENCES ((?:"?\w+"?\.)?)"?(\w+)"?\(/, (whole, schema: string, table: string) =>
+      table.startsWith(source) ? `REFERENCES ${schema}"${renamed(table)}"(` : whole);
+    const name = fk.conname.startsWith(source) ? renamed(fk.conname) : target + fk.conname;
+    statements.push(`alter table ${quoted({ schema: fk.schema, name: renamed(fk.table) })} add constraint "${name}" ${def}`);
+  }
+  await runScript(statements);
 }

@@ -5,16 +5,15 @@
  */
 import { expect } from "bun:test";
 import { Elysia } from "elysia";
-import { join } from "node:path";
 import { createApp } from "../../src/app";
-import { openDatabase } from "../../src/db/client";
+import { openConfiguredDatabase } from "../../src/db/open";
 import type { Deps } from "../../src/deps";
 import { createHandler } from "../../src/handler";
 import { systemClock } from "../../src/lib/clock";
 import { silentLogger } from "../../src/lib/log";
 import type { BaseDeps } from "../../src/modules/module";
 import { createUserModule } from "../../src/modules/user";
-import { appSnapshot, DATABASE_FILE, inProcessClient, type AppSnapshot, type TestApp } from "../helpers/app";
+import { appSnapshot, inProcessClient, type AppSnapshot, type TestApp } from "../helpers/app";
 import { testConfig } from "../helpers/config";
 import type { ScenarioApp, ScenarioFixture } from "../helpers/scenario";
 import { tempDir } from "../helpers/temp-dir";
@@ -86,7 +85,7 @@ export function userFixture(options: { env?: Record<string, string> } = {}): Sce
 
 /**
  * The real handler and app (CORS, routing, errors, body rules) with only the User Svc built, on a copy
- * of `file`. The other modules are empty route sets: a user row never reaches them, and building them
+ * of the snapshot (a file on SQLite, tables under the row's own prefix on PostgreSQL). The other modules are empty route sets: a user row never reaches them, and building them
  * (registry, metrics, observability) would triple what a row costs (measured on the shared machine:
  * ~80 ms of CPU for a whole `testApp`, ~25 ms for this one, most of it Elysia building its router and
  * compiling each route on its first request).
@@ -94,8 +93,9 @@ export function userFixture(options: { env?: Record<string, string> } = {}): Sce
 async function userOnlyApp(snapshot: AppSnapshot<Prepared>, env?: Record<string, string>): Promise<Pick<TestApp, "json" | "request" | typeof Symbol.asyncDispose>> {
   const dir = tempDir();
   await snapshot.restore(dir.path);
-  const opened = openDatabase(join(dir.path, DATABASE_FILE)); // no migrate: the snapshot is migrated
-  const base: BaseDeps = { config: testConfig(dir.path, env), database: opened.database, db: opened.db, sqlite: opened.sqlite, clock: systemClock, log: silentLogger, fastCrypto: true };
+  const config = testConfig(dir.path, env);
+  const opened = await openConfiguredDatabase(config, silentLogger); // no migrate: the snapshot is migrated
+  const base: BaseDeps = { config, database: opened.database, db: opened.database.db, sqlite: opened.sqlite, clock: systemClock, log: silentLogger, fastCrypto: true };
   const user = await createUserModule(base);
   const none = (name: string) => ({ routes: new Elysia({ name }) });
   const deps = { ...base, user, registry: none("registry-svc"), proxy: none("proxy-svc"), observability: none("observability"), close: opened.close } as unknown as Deps;
@@ -103,7 +103,7 @@ async function userOnlyApp(snapshot: AppSnapshot<Prepared>, env?: Record<string,
     ...inProcessClient(createHandler(deps, createApp(deps))),
     async [Symbol.asyncDispose]() {
       await user.stop?.();
-      opened.close();
+      await opened.close();
       await dir[Symbol.asyncDispose]();
     },
   };
