@@ -129,6 +129,37 @@ describe("durable acknowledgements (contract §4)", () => {
     expect(Object.keys(await storedRows(h)).sort()).toEqual(["first", "later0", "later1", "later2", "later3", "later4"]);
   });
 
+  test("a commit that fails while later changes wait refuses them all with 503 and leaves memory as stored", async () => {
+    await using h = await registryHarness();
+    await register(h, "alpha", { url: "http://127.0.0.1:9311", id: "kept", deploymentId: "depl-1" });
+    const store = (h.registry.flusher as unknown as { o: { store: RegistryStore } }).o.store;
+    const write = store.writeChanges.bind(store);
+    const held = Promise.withResolvers<void>();
+    const started = Promise.withResolvers<void>();
+    let calls = 0;
+    spyOn(store, "writeChanges").mockImplementation(async (changes) => {
+      if (++calls > 1) return write(changes); // only the first commit fails
+      started.resolve();
+      await held.promise;
+      throw new Error("disk failed");
+    });
+    const inFlight = put(h, "alpha", { url: "http://127.0.0.1:9400", id: "in-flight" });
+    await started.promise;
+    // Made while the failing commit is written: pending for the next one.
+    const added = put(h, "alpha", { url: "http://127.0.0.1:9401", id: "added" });
+    const changed = put(h, "alpha", { url: "http://127.0.0.1:9311", deploymentId: "depl-2" });
+    const inFlightHeartbeat = put(h, "alpha", { url: "http://127.0.0.1:9400" });
+    await turnsUntil(() => h.registry.table.uncommitted("added") === "pending" && h.registry.table.get("kept")?.deploymentId === "depl-2");
+    held.resolve();
+    const answers = await Promise.all([inFlight, added, changed, inFlightHeartbeat]);
+    expect(answers.map((r) => [r.status, r.body.code])).toEqual(Array.from({ length: 4 }, () => [503, "registry.not_persisted"]));
+    const asStored = [expect.objectContaining({ id: "kept", url: "http://127.0.0.1:9311", deploymentId: "depl-1" })];
+    expect(await list(h)).toEqual(asStored);
+    expect(h.registry.routing.instancesOf("alpha-svc").map((i) => i.id)).toEqual(["kept"]);
+    expect((await put(h, "alpha", { url: "http://127.0.0.1:9401", id: "later" })).status).toBe(201);
+    expect(Object.keys(await storedRows(h)).sort()).toEqual(["kept", "later"]);
+  });
+
   test("a health observation still in flight when the instance is removed does not bring it back", async () => {
     await using dir = tempDir();
     let release!: (alive: boolean) => void;
