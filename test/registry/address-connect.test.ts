@@ -101,6 +101,8 @@ describe("connect-time check of host names", () => {
     const release = resolver.hold();
     clock.advance(NAME_VERDICT_TTL_MS + 1);
     for (let i = 0; i < 3; i++) expect((await within(2000, "a request while the lookup is held", h.json("GET", "/alpha-svc/x"))).status).toBe(200);
+    // The refresh runs in the background (it first reads the node list: a round trip on PostgreSQL).
+    await waitFor("the refresh lookup to be asked", () => resolver.waiting === 1);
     expect({ requests: up.seen.requests, lookups: lookups(), held: resolver.waiting }).toEqual({ requests: 3, lookups: 2, held: 1 });
     release();
     await waitFor("the held lookup to answer", () => resolver.waiting === 0);
@@ -120,8 +122,11 @@ describe("connect-time check of host names", () => {
     let served = 0;
     for (let elapsed = NAME_VERDICT_TTL_MS + 1; elapsed < NAME_STALE_MAX_MS; elapsed += NAME_VERDICT_TTL_MS + 1) {
       clock.set(confirmed + elapsed);
+      const asked = resolver.asked.length;
       expect((await h.json("GET", "/alpha-svc/x")).status).toBe(200);
       served++;
+      // The refresh this request started runs in the background; let it fail before the clock moves on.
+      await waitFor("the background refresh to be asked", () => resolver.asked.length > asked);
     }
     expect(up.seen.requests).toBe(served);
     expect(resolver.asked.filter((name) => name === "alpha.test").length).toBeGreaterThan(2); // refreshed, and failed, meanwhile
