@@ -8,7 +8,7 @@
 # there are several. Extra arguments go to each `bun test`.
 set -uo pipefail
 # The dialects the suite runs on, in order: "sqlite", "postgres" or "sqlite postgres".
-dialects="${OB_TEST_DIALECTS:-sqlite}"
+dialects="${OB_TEST_DIALECTS:-sqlite postgres}"
 for dialect in $dialects; do
   case "$dialect" in sqlite | postgres) ;; *) echo "OB_TEST_DIALECTS: unknown dialect '$dialect' (sqlite, postgres)" >&2; exit 2 ;; esac
 done
