@@ -13,6 +13,8 @@ import { createProxyModule, type ProxyModule } from "./modules/proxy";
 import { Metrics } from "./modules/observability/metrics";
 import { createObservabilityModule, type ObservabilityModule } from "./modules/observability";
 import { instrumentDatabase } from "./modules/observability/db-metrics";
+import { singleNodeFeed, type ChangeFeed } from "./modules/cluster/feed";
+import { PostgresFeed } from "./modules/cluster/postgres-feed";
 
 export interface Deps extends BaseDeps {
   user: UserModule;
@@ -48,12 +50,15 @@ async function wireModules(config: Config, overrides: DepsOverrides & { log: Log
   const metrics = new Metrics();
   // Before any store prepares its statements, so every query is timed (db-metrics.ts).
   instrumentDatabase(opened.database, metrics.registry);
+  const clock = overrides.clock ?? systemClock;
+  const feed = createFeed(config, opened, clock, overrides.log);
   const base: BaseDeps = {
     config,
     database: opened.database,
     db: opened.database.db,
+    feed,
     sqlite: opened.sqlite,
-    clock: overrides.clock ?? systemClock,
+    clock,
     log: overrides.log,
     metrics,
     fastCrypto: overrides.fastCrypto,
@@ -63,5 +68,17 @@ async function wireModules(config: Config, overrides: DepsOverrides & { log: Log
   const registry = await createRegistryModule(base, user.gate);
   const proxy = createProxyModule(base, user.gate, registry.routing);
   const observability = await createObservabilityModule(base, user.gate, () => registry.jobs());
-  return { ...base, user, registry, proxy, observability, close: opened.close };
+  // Consumers subscribed while the modules were built; from here on other nodes' changes arrive.
+  await feed.start();
+  const close = async () => {
+    await feed.stop();
+    await opened.close();
+  };
+  return { ...base, user, registry, proxy, observability, close };
+}
+
+/** The change feed: PostgreSQL's (LISTEN/NOTIFY over the feed table), or nothing to follow on one SQLite node. */
+function createFeed(config: Config, opened: OpenedDatabase, clock: Clock, log: Logger): ChangeFeed {
+  if (opened.database.kind === "sqlite" || !opened.listen) return singleNodeFeed;
+  return new PostgresFeed({ database: opened.database, listen: opened.listen, prefix: config.dbPrefix, clock, log });
 }

@@ -13,6 +13,8 @@ export interface OpenedDatabase {
   database: Database;
   /** SQLite only: the raw connection (metrics instrument it; stores never use it). */
   sqlite?: SqliteConnection;
+  /** PostgreSQL only: LISTENs on `channel` (a connection of its own, re-made after a loss; `onListen` runs after every (re)subscribe). */
+  listen?(channel: string, onNotify: (payload: string) => void, onListen: () => void): Promise<{ unlisten(): Promise<void> }>;
   /** Brings the schema up to date (embedded migrations; several nodes at once apply each once). */
   migrate(): Promise<void>;
   close(): Promise<void>;

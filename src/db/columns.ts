@@ -26,6 +26,8 @@ function postgresKit(prefix: string) {
     /** A Unix-millisecond time, nullable until `.notNull()`. */
     time: (name: string) => pg.bigint(name, { mode: "number" }),
     boolean: (name: string) => pg.boolean(name),
+    /** An ever-growing 64-bit primary key the database assigns (an identity column; SQLite's AUTOINCREMENT rowid). */
+    sequence: (name: string) => pg.bigint(name, { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
     /** A required JSON value (a list, a map) with its default (`[]`, `{}`). */
     json: <T>(name: string, fallback: T) => pg.jsonb(name).$type<T>().notNull().default(fallback as never),
     /** An index named `<prefix><name>`. */
@@ -46,6 +48,7 @@ function sqliteKit(prefix: string): ColumnKit {
     integer: (name: string) => lite.integer(name),
     time: (name: string) => lite.integer(name),
     boolean: (name: string) => lite.integer(name, { mode: "boolean" }),
+    sequence: (name: string) => lite.integer(name).primaryKey({ autoIncrement: true }),
     json: <T>(name: string, fallback: T) => lite.text(name, { mode: "json" }).$type<T>().notNull().default(fallback as never),
     index: (name: string) => lite.index(prefix + name),
     uniqueIndex: (name: string) => lite.uniqueIndex(prefix + name),

@@ -101,6 +101,8 @@ export function openPostgres(options: PostgresOptions): OpenedDatabase & { ping(
     migrate: () => applyPostgresMigrations(pool, options.prefix),
     // The driver's own error (its code and SQLSTATE tell open.ts whether to retry), or a timeout.
     ping: (withinMs) => raceTimeout(pool`SELECT 1`, withinMs, `no answer within ${Math.ceil(withinMs / 1000)}s`),
+    // One dedicated connection for every channel, re-made by Bun with backoff (onListen runs again then).
+    listen: (channel, onNotify, onListen) => pool.listen(channel, onNotify, onListen),
     close: () => pool.close({ timeout: 5 }),
   };
 }

@@ -6,6 +6,7 @@ import { defineAccessTables } from "../modules/user/access/tables";
 import { defineOrgsTables } from "../modules/user/orgs/tables";
 import { defineRegistryTables } from "../modules/registry/tables";
 import { defineObservabilityTables } from "../modules/observability/tables";
+import { defineClusterTables } from "../modules/cluster/tables";
 
 /** All tables, by their drizzle names (`userUsers`, `registryInstances`, …). */
 export function defineTables(dialect: DialectKind, prefix = "") {
@@ -17,5 +18,6 @@ export function defineTables(dialect: DialectKind, prefix = "") {
     ...defineOrgsTables(kit, identity),
     ...defineRegistryTables(kit),
     ...defineObservabilityTables(kit),
+    ...defineClusterTables(kit),
   };
 }

@@ -5,6 +5,7 @@ import type { Config } from "../config";
 import type { Db } from "../db/database";
 import type { Database as StoreDatabase } from "../db/database";
 import type { Clock } from "../lib/clock";
+import type { ChangeFeed } from "./cluster/feed";
 import type { Logger } from "../lib/log";
 import type { Metrics } from "./observability/metrics";
 import type { PasswordHasher } from "./user/identity/passwords";
@@ -16,6 +17,8 @@ export interface BaseDeps {
   database: StoreDatabase;
   /** Same as `database.db` (kept while stores move to `database`). */
   db: Db;
+  /** The change feed other nodes' changes arrive by (contract §7); absent or a no-op on one node (SQLite). */
+  feed?: ChangeFeed;
   /** SQLite only (undefined on PostgreSQL): the raw connection; no store or service may use it. */
   sqlite?: Database;
   clock: Clock;

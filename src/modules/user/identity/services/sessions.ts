@@ -2,7 +2,9 @@
  * @module Sessions: every issued token is a stored session (contract §3). Minting computes roles
  * and the active organization; login reuses the active session of a device; refresh mints a
  * successor; revocation deletes sessions and updates the in-memory liveness view at once, so a
- * revoked token is refused on the very next request, on every endpoint and on the proxy.
+ * revoked token is refused on the very next request, on every endpoint and on the proxy. In a cluster
+ * the store records every deletion in the change feed, and the sessions other nodes delete are
+ * forgotten here as they arrive (within a second, typically milliseconds).
  */
 import { deviceNotAllowed } from "../../errors";
 import type { ApiKeyDevices } from "../api-key-devices";
@@ -47,7 +49,9 @@ export class SessionService {
   /** Subscribers told about revocations (the gate drops its caches). */
   private readonly revokeListeners: ((ids: string[]) => void)[] = [];
 
-  constructor(private readonly d: SessionDeps) {}
+  constructor(private readonly d: SessionDeps) {
+    d.sessions.onDeletedElsewhere((ids) => this.forget(ids));
+  }
 
   /**
    * Whether the session behind a token still exists (not revoked, not pruned, user not deleted).
@@ -114,11 +118,6 @@ export class SessionService {
   /** Marks sessions of a user inactive after a role change, so the next login re-mints. */
   async inactivate(filter: SessionFilter): Promise<void> {
     await this.d.sessions.inactivate(filter);
-  }
-
-  /** Call before deleting rows that cascade to sessions (user deletion). */
-  async forgetSessionsOf(userId: string): Promise<void> {
-    this.forget(await this.d.sessions.idsOf({ userId }));
   }
 
   countOf(userId: string): Promise<number> {

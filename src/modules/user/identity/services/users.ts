@@ -119,7 +119,9 @@ export class UserService {
   async delete(userId: string): Promise<void> {
     await this.existing(userId);
     await this.d.access.assertUserDeletable(userId);
-    await this.d.sessions.forgetSessionsOf(userId);
+    // Revoked first, like any revocation (forgotten here, recorded in the change feed for the other
+    // nodes); the user's rows then cascade.
+    await this.d.sessions.revoke({ userId });
     await this.d.users.delete(userId);
   }
 

@@ -1,10 +1,13 @@
 /**
  * @module Sessions (stored tokens). The existence check by id runs on the auth path only when the
- * in-memory view has not seen a session yet (SessionService.isLive).
+ * in-memory view has not seen a session yet (SessionService.isLive). Every deletion (a revocation)
+ * records the deleted ids in the change feed in the same batch, so the other nodes' views drop them
+ * (contract §7); on one node the feed records nothing.
  */
 import { and, asc, count, desc, eq, inArray, ne, type SQL } from "drizzle-orm";
 import type { Tables } from "../../../../db/database";
-import { BaseStore } from "../../base-store";
+import { FEED_TOPICS, singleNodeFeed, type ChangeFeed, type FeedConsumer } from "../../../cluster/feed";
+import { BaseStore, type StoreDeps } from "../../base-store";
 import type { SessionRow } from "../wire";
 
 /** Which sessions a revocation or inactivation touches; every set field must match. */
@@ -21,6 +24,18 @@ const DELETE_CHUNK = 500;
 
 /** Queries on `user_sessions`. */
 export class SessionStore extends BaseStore {
+  private readonly feed: ChangeFeed;
+
+  constructor(deps: StoreDeps & { feed?: ChangeFeed }) {
+    super(deps);
+    this.feed = deps.feed ?? singleNodeFeed;
+  }
+
+  /** Calls `consumer` with the ids of sessions other nodes deleted (from the change feed). */
+  onDeletedElsewhere(consumer: FeedConsumer): void {
+    this.feed.subscribe(FEED_TOPICS.sessionRevoked, consumer);
+  }
+
   /** Whether a session row exists (it is deleted on revocation). */
   async isStored(id: string): Promise<boolean> {
     const s = this.t.userSessions;
@@ -59,15 +74,29 @@ export class SessionStore extends BaseStore {
     await this.db.update(s).set({ active: false, lastRefreshedAt: now }).where(eq(s.id, id));
   }
 
-  /** Deletes matching sessions and returns their ids (one statement), so the in-memory view can forget them. */
+  /**
+   * Deletes the matching sessions and returns their ids, so the in-memory view can forget them. The
+   * ids are read first and exactly those are deleted, with their feed rows in the same batch: a
+   * session minted meanwhile is not matched, so it is neither deleted unseen nor left live in a view.
+   */
   async delete(filter: SessionFilter): Promise<string[]> {
-    const s = this.t.userSessions;
-    return (await this.db.delete(s).where(matching(s, filter)).returning({ id: s.id })).map((r) => r.id);
+    const ids = await this.idsOf(filter);
+    await this.deleteIds(ids);
+    return ids;
   }
 
-  async deleteIds(ids: string[]): Promise<void> {
+  /** Deletes sessions by id, all or none, recording them in the change feed in the same batch. */
+  async deleteIds(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
     const s = this.t.userSessions;
-    for (let i = 0; i < ids.length; i += DELETE_CHUNK) await this.db.delete(s).where(inArray(s.id, ids.slice(i, i + DELETE_CHUNK)));
+    await this.database.batch((db) => {
+      const queries = [];
+      for (let i = 0; i < ids.length; i += DELETE_CHUNK) {
+        const chunk = ids.slice(i, i + DELETE_CHUNK);
+        queries.push(db.delete(s).where(inArray(s.id, chunk)), ...this.feed.record(db, FEED_TOPICS.sessionRevoked, chunk));
+      }
+      return queries;
+    });
   }
 
   /**
