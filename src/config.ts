@@ -41,6 +41,7 @@ export const ConfigEnv = t.Object({
   OB_NODE_ID: text("Id of this node in the registry. Empty: the stored id for OB_SELF_URL, or a new one."),
   OB_REGION: text("Region reported by this node."),
   OB_AZ: text("Availability zone reported by this node."),
+  OB_NODE_TTL: t.String({ description: "A node (server) heartbeats every OB_HEALTH_INTERVAL and is listed not alive once its last heartbeat is 3 intervals old; its row is removed (by any node) this long after its last heartbeat. Empty: 10 × OB_HEALTH_INTERVAL; 0 never removes; otherwise more than 3 × OB_HEALTH_INTERVAL.", default: "", pattern: `^$|${DURATION}` }),
   OB_HEALTH_INTERVAL: duration("How often every instance is probed.", "5s"),
   OB_HEALTH_TIMEOUT: duration("Timeout of one probe (TCP connect or HTTP GET).", "2s"),
   OB_HEALTH_DEGRADED_AFTER: duration("A probe that succeeds but takes longer than this marks the instance Degraded.", "1s"),
@@ -90,6 +91,8 @@ export interface Config {
   nodeId: string | undefined;
   region: string;
   availabilityZone: string;
+  /** OB_NODE_TTL resolved (empty: 10 × OB_HEALTH_INTERVAL); 0 never removes a node. */
+  nodeTtlMs: number;
   healthIntervalMs: number;
   healthTimeoutMs: number;
   healthDegradedAfterMs: number;
@@ -161,6 +164,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     nodeId: e.OB_NODE_ID || undefined,
     region: e.OB_REGION,
     availabilityZone: e.OB_AZ,
+    nodeTtlMs: nodeTtl(e.OB_NODE_TTL, ms("OB_HEALTH_INTERVAL")),
     healthIntervalMs: positive("OB_HEALTH_INTERVAL", ms("OB_HEALTH_INTERVAL")),
     healthTimeoutMs: positive("OB_HEALTH_TIMEOUT", ms("OB_HEALTH_TIMEOUT")),
     healthDegradedAfterMs: ms("OB_HEALTH_DEGRADED_AFTER"),
@@ -226,6 +230,17 @@ function addressRules(name: string, value: string): string[] {
     throw new ConfigError(`invalid ${name}: ${(err as Error).message}`);
   }
   return entries;
+}
+
+/**
+ * OB_NODE_TTL in ms: empty is 10 heartbeat intervals; anything else but 0 must exceed the 3 intervals
+ * after which a node is listed not alive, so a live node's row (at most about one interval old) is never removed.
+ */
+function nodeTtl(value: string, heartbeatMs: number): number {
+  if (value.trim() === "") return 10 * heartbeatMs;
+  const ttl = parseDuration(value)!;
+  if (ttl !== 0 && ttl <= 3 * heartbeatMs) throw new ConfigError(`invalid OB_NODE_TTL=${JSON.stringify(value)}: must be 0 or more than 3 × OB_HEALTH_INTERVAL (${3 * heartbeatMs} ms)`);
+  return ttl;
 }
 
 function positive(name: string, value: number): number {

@@ -7,15 +7,20 @@ import { age, render, table } from "../output";
 const list: Command = {
   name: "ls",
   aliases: ["list"],
-  summary: "List nodes: ID  URL  REGION  AZ  LAST HEARTBEAT",
+  summary: "List nodes: ID  URL  REGION  AZ  ALIVE  LAST HEARTBEAT",
   output: true,
   async run(ctx) {
     const { env, token } = resolveToken(ctx.flags);
     const { nodes = [] } = await apiAnswer("nodes", env.url, "POST", "/registry-svc/nodes", { token, body: {} });
     const now = Date.now();
-    ctx.out(render(ctx.format, nodes, () => table(["ID", "URL", "REGION", "AZ", "LAST HEARTBEAT"], nodes.map((n) => [n.id, n.url, n.region ?? "", n.availabilityZone ?? "", age(n.lastHeartbeat, now)]))));
+    ctx.out(render(ctx.format, nodes, () => table(["ID", "URL", "REGION", "AZ", "ALIVE", "LAST HEARTBEAT"], nodes.map((n) => [n.id, n.url, n.region ?? "", n.availabilityZone ?? "", aliveCell(n.alive), age(n.lastHeartbeat, now)]))));
   },
 };
+
+/** `yes`/`no`; empty for a server that does not say (1Backend leaves liveness to `lastHeartbeat`). */
+function aliveCell(alive: boolean | undefined): string {
+  return alive === undefined ? "" : alive ? "yes" : "no";
+}
 
 const remove: Command = {
   name: "rm",

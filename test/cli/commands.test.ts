@@ -116,7 +116,7 @@ describe("listings", () => {
   test("node, permit, enroll and user listings print tables and JSON", async () => {
     await using t = await setup();
     await t.login();
-    expect((await t.oo(["node", "ls"])).stdout).toMatch(/^ID       URL                      REGION   AZ   LAST HEARTBEAT\nnode-1   http:\/\/127\.0\.0\.1:11337                 \d+s ago\n$/);
+    expect((await t.oo(["node", "ls"])).stdout).toMatch(/^ID       URL                      REGION   AZ   ALIVE   LAST HEARTBEAT\nnode-1   http:\/\/127\.0\.0\.1:11337                         \d+s ago\n$/);
     expect((await t.oo(["permit", "ls"])).stdout).toBe(
       "ID       PERMISSION                   SLUGS       ROLES\nperm-1   registry-svc:instance:view   proxy-svc   user-svc:user\n",
     );

@@ -86,8 +86,9 @@ describe("oo against the real server", () => {
 
   test("node ls lists this server with a recent heartbeat", async () => {
     const [header, row] = lines((await oo(["node", "ls"])).stdout);
-    expect(header).toEqual(["ID", "URL", "REGION", "AZ", "LAST HEARTBEAT"]);
+    expect(header).toEqual(["ID", "URL", "REGION", "AZ", "ALIVE", "LAST HEARTBEAT"]);
     expect(row?.[1]).toBe(server.url);
+    expect(row?.at(-2)).toBe("yes");
     expect(row?.at(-1)).toMatch(/^\d+s ago$/);
   });
 

@@ -1,6 +1,11 @@
-import { expect } from "bun:test";
+import { describe, expect, test } from "bun:test";
+import { ConfigError, loadConfig } from "../../src/config";
+import { createLogger, type LogFields } from "../../src/lib/log";
+import { NodeService } from "../../src/modules/registry/nodes";
+import { RegistryStore } from "../../src/modules/registry/store";
+import { FakeClock } from "../helpers/fake-clock";
 import { runScenarios } from "../helpers/scenario";
-import { registryHarness } from "./harness";
+import { registryHarness, type RegistryHarness } from "./harness";
 
 /** Every row on its own in-process registry app. */
 const freshRegistry = { open: () => registryHarness() };
@@ -9,6 +14,7 @@ const nodeShape = {
   id: expect.stringMatching(/^node-\w+$/),
   url: "http://127.0.0.1:0",
   lastHeartbeat: expect.stringMatching(/Z$/),
+  alive: true,
   usage: {
     cpu: { used: expect.any(Number), total: 100, percent: expect.any(Number) },
     memory: { used: expect.any(Number), total: expect.any(Number), percent: expect.any(Number) },
@@ -84,3 +90,99 @@ runScenarios("registry echo", freshRegistry, [
     check: (r) => expect(r.text).toBe('{"a":"1","b":["2","3"],"__proto__":["x","y"]}\n'),
   },
 ]);
+
+const INTERVAL = 5000;
+const TTL = 50_000;
+const OTHER = "http://127.0.0.1:9400";
+
+/** Another node of the same cluster: its own node service on the harness's database and clock. */
+function otherNode(h: RegistryHarness, clock: FakeClock, selfUrl = OTHER, log = h.deps.log) {
+  return NodeService.create({ store: new RegistryStore(h.deps), clock, log, selfUrl, region: "eu-west", availabilityZone: "", heartbeatIntervalMs: INTERVAL, ttlMs: TTL });
+}
+
+/** `alive` of each listed node by URL, as the harness's node answers `POST nodes`. */
+async function aliveByUrl(h: RegistryHarness): Promise<Record<string, boolean>> {
+  const { body } = await h.json("POST", "/registry-svc/nodes", { token: "admin", body: {} });
+  return Object.fromEntries(body.nodes.map((n: { url: string; alive: boolean }) => [n.url, n.alive]));
+}
+
+describe("registry nodes: liveness and removal (fake clock)", () => {
+  const env = { OB_HEALTH_INTERVAL: "5s", OB_NODE_TTL: "50s" };
+
+  test("a node that stops heartbeating is alive until 3 intervals after its last heartbeat, then listed not alive", async () => {
+    const clock = new FakeClock(Date.now());
+    await using h = await registryHarness({ clock, env });
+    await otherNode(h, clock); // writes its row now, then never heartbeats again
+    expect(await aliveByUrl(h)).toEqual({ "http://127.0.0.1:0": true, [OTHER]: true });
+    for (let i = 0; i < 2; i++) {
+      clock.advance(INTERVAL);
+      await h.registry.nodes.runOnce();
+    }
+    clock.advance(INTERVAL - 1); // 3 intervals less 1 ms after its heartbeat
+    await h.registry.nodes.runOnce();
+    expect(await aliveByUrl(h)).toEqual({ "http://127.0.0.1:0": true, [OTHER]: true });
+    clock.advance(1);
+    expect(await aliveByUrl(h)).toEqual({ "http://127.0.0.1:0": true, [OTHER]: false });
+    const listed = (await h.json("POST", "/registry-svc/nodes", { token: "admin", body: {} })).body.nodes;
+    expect(listed.find((n: { url: string }) => n.url === OTHER)).toEqual({ ...nodeShape, url: OTHER, region: "eu-west", alive: false, lastHeartbeat: new Date(clock.now() - 3 * INTERVAL).toISOString() });
+    // This node answers node/self alive: it heartbeats.
+    expect((await h.json("GET", "/registry-svc/node/self", { token: "admin" })).body.node.alive).toBe(true);
+  });
+
+  test("another node's heartbeat removes it after the TTL; its URL is registrable again, and it is listed again when it comes back", async () => {
+    const clock = new FakeClock(Date.now());
+    await using h = await registryHarness({ clock, env, probe: async () => true });
+    const other = await otherNode(h, clock);
+    const stoppedAt = clock.now();
+    const register = () => h.json("PUT", "/registry-svc/instance", { token: "alpha", body: { url: OTHER } });
+    clock.advance(6000); // past the self check's snapshot of the node table
+    expect((await register()).body.code).toBe("registry.self_url");
+    clock.set(stoppedAt + TTL); // exactly the TTL: kept
+    await h.registry.nodes.runOnce();
+    expect(Object.keys(await aliveByUrl(h))).toEqual(["http://127.0.0.1:0", OTHER]);
+    clock.set(stoppedAt + TTL + 1);
+    await h.registry.nodes.runOnce();
+    expect(await aliveByUrl(h)).toEqual({ "http://127.0.0.1:0": true });
+    clock.advance(6000);
+    expect((await register()).status).toBe(201);
+    // The removed node starts again: its next heartbeat lists it, alive.
+    await other.runOnce();
+    expect(await aliveByUrl(h)).toEqual({ "http://127.0.0.1:0": true, [OTHER]: true });
+  });
+
+  test("nodes removing a stale node at once remove it once and keep each other", async () => {
+    const clock = new FakeClock(Date.now());
+    await using h = await registryHarness({ clock, env });
+    const removed: unknown[] = [];
+    const log = createLogger("info", (line) => {
+      const entry = JSON.parse(line) as LogFields;
+      if (entry.msg === "node removed") removed.push(entry.url);
+    });
+    const { db, tables } = h.deps.database;
+    await db.insert(tables.registryNodes).values({ id: "node-dead", url: "http://127.0.0.1:9401", lastHeartbeat: clock.now() - TTL - 1 });
+    const [b, c] = [await otherNode(h, clock, OTHER, log), await otherNode(h, clock, "http://127.0.0.1:9402", log)];
+    await Promise.all([b.runOnce(), c.runOnce()]);
+    expect(removed).toEqual(["http://127.0.0.1:9401"]);
+    await h.registry.nodes.runOnce();
+    expect(await aliveByUrl(h)).toEqual({ "http://127.0.0.1:0": true, [OTHER]: true, "http://127.0.0.1:9402": true });
+  });
+
+  test("OB_NODE_TTL=0 never removes a node", async () => {
+    const clock = new FakeClock(Date.now());
+    await using h = await registryHarness({ clock, env: { ...env, OB_NODE_TTL: "0" } });
+    await otherNode(h, clock);
+    clock.advance(24 * 3600_000);
+    await h.registry.nodes.runOnce();
+    expect(await aliveByUrl(h)).toEqual({ "http://127.0.0.1:0": true, [OTHER]: false });
+  });
+
+  test("OB_NODE_TTL: empty is 10 heartbeat intervals, 0 never, and it must exceed 3 intervals", () => {
+    expect(loadConfig({}).nodeTtlMs).toBe(50_000);
+    expect(loadConfig({ OB_HEALTH_INTERVAL: "2s" }).nodeTtlMs).toBe(20_000);
+    expect(loadConfig({ OB_NODE_TTL: "0" }).nodeTtlMs).toBe(0);
+    expect(loadConfig({ OB_NODE_TTL: "2m" }).nodeTtlMs).toBe(120_000);
+    expect(() => loadConfig({ OB_NODE_TTL: "15s" })).toThrow(ConfigError);
+    expect(() => loadConfig({ OB_NODE_TTL: "15s" })).toThrow("OB_NODE_TTL");
+    expect(() => loadConfig({ OB_NODE_TTL: "soon" })).toThrow("OB_NODE_TTL");
+  });
+});

@@ -103,6 +103,7 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
     region: config.region,
     availabilityZone: config.availabilityZone,
     heartbeatIntervalMs: config.healthIntervalMs,
+    ttlMs: config.nodeTtlMs,
   });
   // After the node row exists: the screen's self check reads the node table.
   await guard.screenStored();

@@ -78,7 +78,7 @@ export function registryRoutes(gate: AuthGate, instances: InstanceService, nodes
       body: ListNodesRequest,
       parse: "json",
       response: { 200: ListNodesResponse, ...errors(400, 401, 403) },
-      detail: { operationId: "listNodes", description: "Every node of the cluster, or those with the given ids, with their last heartbeat and resource use.", summary: "List nodes (all, or those with the given ids)", tags },
+      detail: { operationId: "listNodes", description: "Every node of the cluster, or those with the given ids, with their last heartbeat, whether they are alive (a heartbeat less than 3 × OB_HEALTH_INTERVAL ago) and resource use. A node that stopped is removed OB_NODE_TTL after its last heartbeat.", summary: "List nodes (all, or those with the given ids)", tags },
     })
     .delete(
       "/registry-svc/node/:url",

@@ -5,7 +5,7 @@
  * PostgreSQL: 1,000 single-row statements in one transaction 216 ms, one multi-row upsert 49 ms).
  * Nodes are small and written directly.
  */
-import { eq, inArray, sql, type SQL } from "drizzle-orm";
+import { eq, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { Database, Tables } from "../../db/database";
 import type { BaseDeps } from "../module";
 import type { InstanceRecord, PendingChanges } from "./instance-table";
@@ -111,6 +111,12 @@ export class RegistryStore {
   async deleteNodeByUrl(url: string): Promise<number> {
     const { db, tables: { registryNodes: n } } = this.database;
     return (await db.delete(n).where(eq(n.url, url)).returning({ id: n.id })).length;
+  }
+
+  /** Deletes the nodes whose last heartbeat is before `cutoff` (one statement: a node that heartbeats meanwhile stays); returns them. */
+  async deleteNodesSeenBefore(cutoff: number): Promise<Pick<NodeRow, "id" | "url" | "lastHeartbeat">[]> {
+    const { db, tables: { registryNodes: n } } = this.database;
+    return await db.delete(n).where(lt(n.lastHeartbeat, cutoff)).returning({ id: n.id, url: n.url, lastHeartbeat: n.lastHeartbeat });
   }
 
 }
