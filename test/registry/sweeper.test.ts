@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { RegistryEvent } from "../../src/modules/registry/routing";
+import { onPostgres } from "../helpers/dialect";
 import { FakeClock } from "../helpers/fake-clock";
 import { registryHarness } from "./harness";
 import { list, register } from "./instances";
@@ -71,5 +72,21 @@ describe("sweeper (fake clock, runOnce)", () => {
     clock.advance(365 * 24 * 60 * MINUTE);
     expect(h.registry.sweeper.runOnce()).toEqual({ markedUnreachable: 1, removed: 0 });
     expect(await list(h)).toHaveLength(1);
+  });
+});
+
+describe("sweeper once per cluster", () => {
+  test("runs only while this node leads the sweeper role (always on SQLite, the advisory lock on PostgreSQL); readiness watches what runs", async () => {
+    await using h = await registryHarness({ env });
+    const leader = h.registry.sweeperLeader;
+    const jobs = () => h.registry.jobs().map((j): [string, boolean] => [j.name, j.started]);
+    const election: [string, boolean][] = onPostgres ? [["sweeper leader election", true]] : [];
+    await leader.start();
+    expect([leader.leading, h.registry.sweeper.job.started]).toEqual([true, true]);
+    expect(jobs()).toEqual([["health probe", false], ...election, ["instance sweeper", true], ["node heartbeat", false], ["registry flush", false]]);
+    await leader.stop();
+    expect([leader.leading, h.registry.sweeper.job.started]).toEqual([false, false]);
+    // A follower's stopped sweeper is not a readiness failure; its election job is watched instead.
+    expect(jobs()).toEqual([["health probe", false], ...election.map(([name]): [string, boolean] => [name, false]), ["node heartbeat", false], ["registry flush", false]]);
   });
 });

@@ -2,13 +2,15 @@
  * @module Registry Svc (contract §4): wires the in-memory instance table, its storage, the services,
  * the routes and the background jobs (prober, sweeper, node heartbeat, the committer: group commit of
  * registrations and removals before they are answered, write-behind of health), and the network
- * policy's guard that registrations, the prober and the proxy consult.
+ * policy's guard that registrations, the prober and the proxy consult. The sweeper runs once per
+ * cluster: only while this node leads the "sweeper" role (cluster/leader.ts; always on SQLite).
  */
 import type { BaseDeps } from "../module";
 import type { AuthGate } from "../auth-gate";
 import type { Module } from "../module";
 import type { JobStatus } from "../../lib/interval-job";
 import { Publisher } from "../../lib/events";
+import { createLeader, type Leader } from "../cluster/leader";
 import { AddressGuard } from "./address-guard";
 import { AddressPolicy } from "./address-policy";
 import { registryEventLogger } from "./event-log";
@@ -36,6 +38,8 @@ export interface RegistryModule extends Module {
   nodes: NodeService;
   prober: Prober;
   sweeper: Sweeper;
+  /** Whether this node runs the sweeper (and TTL eviction): the cluster's elected one, or the only node. */
+  sweeperLeader: Leader;
   flusher: Flusher;
   table: InstanceTable;
   /** The background jobs as readiness sees them (contract §2 `/readyz`). */
@@ -93,6 +97,8 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
   });
   const sweeperInterval = Math.min(config.healthIntervalMs, config.unhealthyAfterMs);
   const sweeper = new Sweeper({ table, clock, log, intervalMs: sweeperInterval, unhealthyAfterMs: config.unhealthyAfterMs, instanceTtlMs: config.instanceTtlMs });
+  const sweeperLeader = createLeader(config, "sweeper", { clock, log });
+  sweeperLeader.runWhileLeading(sweeper);
   const flusher = new Flusher({ table, store, intervalMs: FLUSH_INTERVAL_MS, log });
   const nodes = await NodeService.create({
     store,
@@ -123,19 +129,22 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
     nodes,
     prober,
     sweeper,
+    sweeperLeader,
     flusher,
     table,
     routes: registryRoutes(gate, instances, nodes, flusher),
-    jobs: () => [prober.job.status(), sweeper.job.status(), nodes.job.status(), flusher.job.status()],
-    start() {
+    // A follower's sweeper is stopped on purpose: readiness sees its election job instead.
+    jobs: () => [prober.job.status(), ...sweeperLeader.jobs(), ...(sweeperLeader.leading ? [sweeper.job.status()] : []), nodes.job.status(), flusher.job.status()],
+    async start() {
       log.info("node joined", { node: nodes.self().id, url: config.selfUrl });
       nodes.start();
       flusher.start();
-      sweeper.start();
+      await sweeperLeader.start(); // starts the sweeper if this node leads
       prober.start();
     },
     async stop() {
       await prober.stop();
+      await sweeperLeader.stop(); // stops the sweeper and releases the lock: another node takes over at once
       await sweeper.stop();
       await nodes.stop();
       await flusher.stop();
