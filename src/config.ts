@@ -48,6 +48,7 @@ export const ConfigEnv = t.Object({
   OB_HEALTH_CONCURRENCY: count("Probes in flight at once.", "256"),
   OB_UNHEALTHY_AFTER: duration("An instance not seen alive for this long is marked Unreachable by the sweeper.", "15s"),
   OB_INSTANCE_TTL: duration("An instance not seen alive for this long is removed. 0 never removes.", "10m"),
+  OB_HEARTBEAT_WRITE_INTERVAL: t.String({ description: "A heartbeat that changes nothing but an instance's last-seen time is written to the database at most this often per instance (status changes are written at once; the API answers the exact time from memory). Other nodes judge expiry by the stored time, so it must be at most a quarter of OB_INSTANCE_TTL. Empty: 1m, or a quarter of OB_INSTANCE_TTL when that is shorter. 0: every heartbeat.", default: "", pattern: `${DURATION}|^$` }),
   OB_PROXY_TIMEOUT: duration("Time an upstream has to send its response headers before the proxy answers 504.", "60s"),
   OB_PROXY_CONNECT_TIMEOUT: duration("Time to connect to an instance before trying the next one.", "3s"),
   OB_PROXY_RETRIES: count("Other instances tried after a connection failure (only before the request body was sent).", "2"),
@@ -99,6 +100,8 @@ export interface Config {
   healthConcurrency: number;
   unhealthyAfterMs: number;
   instanceTtlMs: number;
+  /** OB_HEARTBEAT_WRITE_INTERVAL, at most a quarter of the TTL (see {@link heartbeatWriteInterval}). */
+  heartbeatWriteIntervalMs: number;
   proxyTimeoutMs: number;
   proxyConnectTimeoutMs: number;
   proxyRetries: number;
@@ -171,6 +174,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     healthConcurrency: Math.max(1, Number(e.OB_HEALTH_CONCURRENCY)),
     unhealthyAfterMs: positive("OB_UNHEALTHY_AFTER", ms("OB_UNHEALTHY_AFTER")),
     instanceTtlMs: ms("OB_INSTANCE_TTL"),
+    heartbeatWriteIntervalMs: heartbeatWriteInterval(e.OB_HEARTBEAT_WRITE_INTERVAL, ms("OB_INSTANCE_TTL")),
     proxyTimeoutMs: positive("OB_PROXY_TIMEOUT", ms("OB_PROXY_TIMEOUT")),
     proxyConnectTimeoutMs: positive("OB_PROXY_CONNECT_TIMEOUT", ms("OB_PROXY_CONNECT_TIMEOUT")),
     proxyRetries: Number(e.OB_PROXY_RETRIES),
@@ -241,6 +245,26 @@ function nodeTtl(value: string, heartbeatMs: number): number {
   const ttl = parseDuration(value)!;
   if (ttl !== 0 && ttl <= 3 * heartbeatMs) throw new ConfigError(`invalid OB_NODE_TTL=${JSON.stringify(value)}: must be 0 or more than 3 × OB_HEALTH_INTERVAL (${3 * heartbeatMs} ms)`);
   return ttl;
+}
+
+/** A heartbeat-only write per instance when OB_HEARTBEAT_WRITE_INTERVAL is empty (bench/registry/README.md). */
+const HEARTBEAT_WRITE_DEFAULT_MS = 60_000;
+
+/**
+ * OB_HEARTBEAT_WRITE_INTERVAL against OB_INSTANCE_TTL. The stored lastHeartbeat lags the exact one by
+ * less than this interval plus one flush (1 s), and a node that did not receive an instance's
+ * heartbeats (the cluster's sweeper) judges its expiry by the stored one: at a quarter of the TTL, a
+ * live instance is at most a quarter older on disk than it really is, never expired. Empty: the
+ * default, lowered to a quarter of a short TTL; a larger value is refused rather than lowered.
+ */
+function heartbeatWriteInterval(value: string, ttlMs: number): number {
+  const limit = ttlMs > 0 ? Math.floor(ttlMs / 4) : Infinity;
+  if (value.trim() === "") return Math.min(HEARTBEAT_WRITE_DEFAULT_MS, limit);
+  const interval = parseDuration(value)!;
+  if (interval > limit) {
+    throw new ConfigError(`invalid OB_HEARTBEAT_WRITE_INTERVAL=${JSON.stringify(value)}: must be at most a quarter of OB_INSTANCE_TTL (${ttlMs} ms), or other nodes could judge a live instance expired by its stored heartbeat`);
+  }
+  return interval;
 }
 
 function positive(name: string, value: number): number {

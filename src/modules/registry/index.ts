@@ -64,7 +64,7 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
   const { config, clock, log } = deps;
   await gate.grantDefaultPermits(REGISTRY_DEFAULT_PERMITS);
   const events = new Publisher<RegistryEvent>(log);
-  const table = new InstanceTable(events);
+  const table = new InstanceTable(events, { heartbeatWriteMs: config.heartbeatWriteIntervalMs });
   events.subscribe(registryEventLogger(log));
   const metrics = deps.metrics?.registryMetrics;
   if (metrics) metrics.instancesByStatus = () => countByStatus(table);
