@@ -67,8 +67,9 @@ describe.skipIf(!onPostgres)("sweeper leader across nodes (PostgreSQL)", () => {
     expect((await call("POST", `${a.url}/user-svc/register`, { appHost: "unnamed", slug: "silent-svc", password: "silent-svc-password" })).status).toBe(200);
     const token = await login(a, "silent-svc", "silent-svc-password");
     const instanceUrl = `http://127.0.0.1:${closedPort()}`;
-    expect((await call("PUT", `${a.url}/registry-svc/instance`, { url: instanceUrl }, token)).status).toBe(201);
+    // Taken before the request: the server's registration time (the TTL's start) is not earlier.
     const registeredAt = Date.now();
+    expect((await call("PUT", `${a.url}/registry-svc/instance`, { url: instanceUrl }, token)).status).toBe(201);
 
     // B and C load the instance at start; each has tried the lock once before it listens.
     const [b, c] = await Promise.all([startBinary({ folder: folder("b"), env }), startBinary({ folder: folder("c"), env })]);
