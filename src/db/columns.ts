@@ -27,7 +27,7 @@ function postgresKit(prefix: string) {
     time: (name: string) => pg.bigint(name, { mode: "number" }),
     boolean: (name: string) => pg.boolean(name),
     /** An ever-growing 64-bit primary key the database assigns (an identity column; SQLite's AUTOINCREMENT rowid). */
-    sequence: (name: string) => pg.bigint(name, { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    sequence: (name: string) => pg.bigint(name, { mode: "number" }).primaryKey().generatedByDefaultAsIdentity(),
     /** A required JSON value (a list, a map) with its default (`[]`, `{}`). */
     json: <T>(name: string, fallback: T) => pg.jsonb(name).$type<T>().notNull().default(fallback as never),
     /** An index named `<prefix><name>`. */

@@ -126,6 +126,13 @@ export async function copyDatabaseState(from: string, to: string): Promise<void>
     // foreign keys never come with LIKE, so they are re-made below pointing at the copies.
     statements.push(`create table ${copy} (like ${quoted(t)} including all)`, `insert into ${copy} select * from ${quoted(t)}`);
   }
+  // An identity column's copy gets a sequence of its own starting at 1: moved past the copied rows.
+  const identities = (await sql`select table_name as table, column_name as column from information_schema.columns
+    where is_identity = 'YES' and starts_with(table_name, ${source})`) as { table: string; column: string }[];
+  for (const c of identities) {
+    const copy = `"${renamed(c.table)}"`;
+    statements.push(`select setval(pg_get_serial_sequence('${copy}', '${c.column}'), coalesce((select max("${c.column}") from ${copy}), 0) + 1, false)`);
+  }
   for (const fk of foreignKeys) {
     const def = fk.def.replace(/REFERENCES ((?:"?\w+"?\.)?)"?(\w+)"?\(/, (whole, schema: string, table: string) =>
       table.startsWith(source) ? `REFERENCES ${schema}"${renamed(table)}"(` : whole);
