@@ -5,7 +5,8 @@
  * appears quoted, gets the prefix. Column names are never such a name (checked by
  * test/foundation/db-prefix.test.ts), and names no migration creates (a legacy table dropped with IF
  * EXISTS) stay as they are. PostgreSQL's `"public".` before a referenced table is dropped, so
- * foreign keys follow the tables into whatever schema the connection's search_path puts them in. The prefix is validated `^[a-z0-9_]{0,32}$` (config.ts): it needs no quoting.
+ * foreign keys follow the tables into whatever schema the connection's search_path puts them in.
+ * The prefix is validated `^[a-z0-9_]{0,32}$` (config.ts): it needs no quoting.
  */
 import type { DialectKind } from "./database";
 
