@@ -150,6 +150,8 @@ start_postgres() {
   [ -f "$template/data/PG_VERSION" ] || make_template "$template" || return 1
   dir="$(mktemp -d /tmp/ob-pg.XXXXXX)" || return 1   # short: the socket path must stay under 107 bytes
   cp -a "$template/data" "$dir/data" && mkdir -p "$dir/sock" && chmod 700 "$dir" && chown "$(owner_ids)" "$dir" "$dir/sock" || { rm -rf "$dir"; return 1; }
+  # Armed before the server starts: a caller killed mid-start (a test timeout) must not leave a server behind.
+  [ -n "$watch" ] && watch_parent "$watch" "$dir"
   password="$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
   for attempt in 1 2 3 4 5; do
     port="$(free_port)" || { rm -rf "$dir"; return 1; }
@@ -169,7 +171,6 @@ start_postgres() {
     echo "export TEST_POSTGRES_URL='postgres://ob:$password@127.0.0.1:$port/ob'"
     echo "export TEST_POSTGRES_DIR='$dir'"
   } >"$dir/env"
-  [ -n "$watch" ] && watch_parent "$watch" "$dir"
   cat "$dir/env"
 }
 
