@@ -11,19 +11,11 @@ import { startBinary, type BinaryServer } from "../helpers/binary";
 import { databaseEnv, onPostgres } from "../helpers/dialect";
 import { tempDir } from "../helpers/temp-dir";
 import { waitFor } from "../helpers/wait";
+import { call } from "../helpers/call";
 
 const TTL_MS = 10_000;
 const LEADING = '"msg":"leading"';
 const EXPIRED = '"msg":"expired instances removed"';
-
-async function call(method: string, url: string, body?: unknown, token?: string) {
-  const response = await fetch(url, {
-    method,
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as any };
-}
 
 async function login(server: BinaryServer, slug: string, password: string): Promise<string> {
   const r = await call("POST", `${server.url}/user-svc/login`, { appHost: "unnamed", slug, password });

@@ -11,20 +11,11 @@ import { join } from "node:path";
 import { startBinary, waitFor, type BinaryServer } from "../helpers/binary";
 import { databaseEnv, onPostgres } from "../helpers/dialect";
 import { tempDir } from "../helpers/temp-dir";
+import { call } from "../helpers/call";
 
 const INTERVAL_MS = 300;
 const TTL_MS = 1500;
 const ADMIN_PASSWORD = "admin-pass-123";
-
-async function call(method: string, url: string, body?: unknown, token?: string) {
-  const response = await fetch(url, {
-    method,
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as any };
-}
 
 async function login(server: BinaryServer, slug: string, password: string): Promise<string> {
   const answer = await call("POST", `${server.url}/user-svc/login`, { appHost: "unnamed", slug, password });

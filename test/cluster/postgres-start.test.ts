@@ -8,6 +8,7 @@ import { startBinary, requireBinary, SERVER_BINARY } from "../helpers/binary";
 import { pump } from "../helpers/child-process";
 import { startPostgres, type PostgresServer } from "../helpers/postgres";
 import { tempDir } from "../helpers/temp-dir";
+import { call } from "../helpers/call";
 
 let pg: PostgresServer;
 beforeAll(async () => {
@@ -25,15 +26,6 @@ const onPostgres = (prefix: string, extra: Record<string, string> = {}) => ({
   OB_ADMIN_PASSWORD: "admin-pass-123",
   ...extra,
 });
-
-async function call(method: string, url: string, body?: unknown, token?: string) {
-  const response = await fetch(url, {
-    method,
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as any };
-}
 
 /** Runs the binary expecting it to fail its start; resolves with its exit code, output and run time. */
 async function failedStart(env: Record<string, string>, timeoutMs = 20_000) {

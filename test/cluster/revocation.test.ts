@@ -14,6 +14,7 @@ import { onPostgres } from "../helpers/dialect";
 import { startPostgres, type PostgresServer } from "../helpers/postgres";
 import { tempDir, type TempDir } from "../helpers/temp-dir";
 import { waitFor } from "../helpers/wait";
+import { call } from "../helpers/call";
 
 const APP = "unnamed";
 const WITHIN_MS = 1000;
@@ -23,16 +24,6 @@ let dirs: TempDir[] = [];
 let nodes: BinaryServer[] = [];
 let upstream: ReturnType<typeof Bun.serve> | undefined;
 const latencies: Record<string, number[]> = {};
-
-async function call(method: string, url: string, body?: unknown, token?: string) {
-  const response = await fetch(url, {
-    method,
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as any };
-}
 
 const [A, B, C] = [0, 1, 2];
 const url = (node: number, path: string) => `${nodes[node]!.url}${path}`;
