@@ -165,6 +165,9 @@ export function postgresLockSession(o: { url: string; key: string; deadlineMs?: 
         },
         ping: async () => void (await within(reserved`SELECT 1`, ms)),
         close: async () => {
+          // Unlock explicitly: the server frees a closed session's locks only once its backend has
+          // exited, a moment after the socket closes, and a graceful stop must hand over at once.
+          await within(reserved`SELECT pg_advisory_unlock_all()`, ms).catch(() => undefined);
           try {
             reserved.release();
           } catch {
