@@ -125,12 +125,15 @@ async function main() {
     for (let r = 1; r <= Number(args.rounds); r++) {
       // Every other round in reverse order, so a drift of the machine's load hits all targets alike.
       for (const t of r % 2 === 1 ? targets : [...targets].reverse()) {
-        const cpu0 = t.pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+        const cpu0 = t.pids.map(cpuMs);
         const w = await wrk(t.url, { ...options, headers: t.headers });
-        const cpu = t.pids.reduce((sum, pid) => sum + cpuMs(pid), 0) - cpu0;
+        const perPid = t.pids.map((pid, i) => cpuMs(pid) - cpu0[i]!);
+        const cpu = perPid.reduce((a, b) => a + b, 0);
         const cpuUs = (cpu * 1000) / Math.max(1, w.requests);
         (results[t.name] ??= []).push({ rps: w.rps, p99: w.p99Ms, cpuUs });
-        console.log(`round=${r} ${t.name.padEnd(14)} ${Math.round(w.rps).toString().padStart(6)} req/s  p99 ${w.p99Ms.toFixed(2)} ms  server CPU ${cpuUs.toFixed(1)} µs/req  bad=${w.bad}  load ${loadAverage()}`);
+        // For two nodes on one port: how the kernel's spread of connections shows in their CPU.
+        const split = perPid.length > 1 ? `  CPU split ${perPid.map((ms) => `${Math.round((100 * ms) / Math.max(1, cpu))}%`).join("/")}` : "";
+        console.log(`round=${r} ${t.name.padEnd(14)} ${Math.round(w.rps).toString().padStart(6)} req/s  p99 ${w.p99Ms.toFixed(2)} ms  server CPU ${cpuUs.toFixed(1)} µs/req${split}  bad=${w.bad}  load ${loadAverage()}`);
         if (w.bad > 0) console.log(`  (${w.bad} non-2xx answers or socket errors)`);
       }
     }
