@@ -11,6 +11,8 @@ import type { Db, PendingQuery } from "../../db/database";
 export const FEED_TOPICS = {
   /** A session (token) was revoked: key = the session id (the JWT `jti`). */
   sessionRevoked: "session.revoked",
+  /** An instance was registered, changed, removed, or its health written: key = the instance id. */
+  instanceChanged: "registry.instance",
 } as const;
 
 /** Consumer of a topic: the keys other nodes changed, in feed order (duplicates possible: consumers are idempotent). */

@@ -7,7 +7,8 @@
  * (the write is async, and on PostgreSQL takes round trips) waits for the one after it, which then
  * carries all of it. Health changes (status, heartbeat) are written behind: by whichever commit comes
  * next, at the latest by the interval flush, so a crash loses at most one interval of them (services
- * heartbeat again; the prober re-observes).
+ * heartbeat again; the prober re-observes). In cluster mode a status change schedules a commit of its
+ * own ({@link Flusher.commitSoon}), so the other nodes see it within the change feed's latency.
  */
 import { notPersisted } from "./errors";
 import type { Logger } from "../../lib/log";
@@ -21,6 +22,8 @@ export interface FlusherOptions {
   store: RegistryStore;
   intervalMs: number;
   log: Logger;
+  /** Told the ids a failed commit put back as stored (cluster mode: read them again, remote-changes.ts). */
+  onRolledBack?: (ids: string[]) => void;
 }
 
 /** What the routes need: to wait until a registration or removal is committed. */
@@ -65,6 +68,16 @@ export class Flusher extends BackgroundJob implements Acknowledgements {
     return undefined;
   }
 
+  /** Schedules the next commit without waiting for it (a failure is logged by the commit itself). */
+  commitSoon(): void {
+    this.nextCommit().catch(() => {});
+  }
+
+  /** Settles when the commit being written, if any, is over, whatever its outcome. */
+  async settled(): Promise<void> {
+    await this.writing?.done;
+  }
+
   /** The next commit, scheduled after the current event-loop turn so concurrent requests join it. */
   nextCommit(): Promise<void> {
     this.next ??= Promise.withResolvers<void>();
@@ -99,10 +112,11 @@ export class Flusher extends BackgroundJob implements Acknowledgements {
       () =>
         new Promise<void>((rolledBack) =>
           setImmediate(() => {
-            this.o.table.rollBack(changes);
+            const restored = this.o.table.rollBack(changes);
             acknowledged.reject(notPersisted());
             this.next?.reject(notPersisted());
             this.next = undefined;
+            this.o.onRolledBack?.(restored);
             rolledBack();
           }),
         ),

@@ -10,6 +10,7 @@ import type { AuthGate } from "../auth-gate";
 import type { Module } from "../module";
 import type { JobStatus } from "../../lib/interval-job";
 import { Publisher } from "../../lib/events";
+import { singleNodeFeed } from "../cluster/feed";
 import { createLeader, type Leader } from "../cluster/leader";
 import { AddressGuard } from "./address-guard";
 import { AddressPolicy } from "./address-policy";
@@ -20,6 +21,7 @@ import { NodeService } from "./nodes";
 import { REGISTRY_DEFAULT_PERMITS } from "./permissions";
 import type { ProbeFn } from "./probe";
 import { Prober } from "./prober";
+import { RemoteInstanceChanges } from "./remote-changes";
 import { registryRoutes } from "./routes";
 import type { InstanceRouting, RegistryEvent } from "./routing";
 import { InstanceService } from "./service";
@@ -64,7 +66,9 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
   const { config, clock, log } = deps;
   await gate.grantDefaultPermits(REGISTRY_DEFAULT_PERMITS);
   const events = new Publisher<RegistryEvent>(log);
-  const table = new InstanceTable(events, { heartbeatWriteMs: config.heartbeatWriteIntervalMs });
+  // Cluster mode: changes are committed at once (not by the interval flush), so other nodes learn them in the feed's latency.
+  const clustered = deps.feed !== undefined && deps.feed !== singleNodeFeed;
+  const table = new InstanceTable(events, { heartbeatWriteMs: config.heartbeatWriteIntervalMs, onChangeQueued: clustered ? () => flusher.commitSoon() : undefined });
   events.subscribe(registryEventLogger(log));
   const metrics = deps.metrics?.registryMetrics;
   if (metrics) metrics.instancesByStatus = () => countByStatus(table);
@@ -99,7 +103,10 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
   const sweeper = new Sweeper({ table, clock, log, intervalMs: sweeperInterval, unhealthyAfterMs: config.unhealthyAfterMs, instanceTtlMs: config.instanceTtlMs });
   const sweeperLeader = createLeader(config, "sweeper", { clock, log });
   sweeperLeader.runWhileLeading(sweeper);
-  const flusher = new Flusher({ table, store, intervalMs: FLUSH_INTERVAL_MS, log });
+  const flusher = new Flusher({ table, store, intervalMs: FLUSH_INTERVAL_MS, log, onRolledBack: (ids) => remote?.changed(ids) });
+  // The rows other nodes write, applied to the table (cluster mode; nothing arrives on one node).
+  const remote = clustered ? new RemoteInstanceChanges({ table, store, settled: () => flusher.settled(), log }) : undefined;
+  if (remote) store.onInstancesChangedElsewhere(remote.changed);
   const nodes = await NodeService.create({
     store,
     clock,
@@ -139,6 +146,7 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
       log.info("node joined", { node: nodes.self().id, url: config.selfUrl });
       nodes.start();
       flusher.start();
+      await remote?.resync(); // what other nodes committed between this node's load and the feed's start
       await sweeperLeader.start(); // starts the sweeper if this node leads
       prober.start();
     },
@@ -147,6 +155,7 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
       await sweeperLeader.stop(); // stops the sweeper and releases the lock: another node takes over at once
       await sweeper.stop();
       await nodes.stop();
+      await remote?.stop();
       await flusher.stop();
       log.info("node left", { node: nodes.self().id, url: config.selfUrl });
     },

@@ -7,6 +7,8 @@
  * updates: a status change in the next flush, a heartbeat alone at most once per write interval, so
  * database writes grow with changes, not with heartbeats (contract §7). The table keeps serving
  * while a commit is written (the write is async): what changes meanwhile waits for the next commit.
+ * Rows other nodes committed come in through {@link InstanceTable.applyStored} (remote-changes.ts):
+ * indexed and published like local changes, never queued for this node's committer.
  */
 import type { Publisher } from "../../lib/events";
 import type { InstanceStatus, RegistryEvent, RoutedInstance } from "./routing";
@@ -59,6 +61,12 @@ export interface InstanceTableOptions {
    * behind memory. Other nodes judge expiry by the stored one: config.ts keeps it well under the TTL.
    */
   heartbeatWriteMs?: number;
+  /**
+   * Told when a status change, registration or removal is queued for the committer. In cluster mode
+   * it schedules a commit at once, so the other nodes learn within the feed's latency instead of the
+   * interval flush's; unset on one node (today's write-behind).
+   */
+  onChangeQueued?: () => void;
 }
 
 /** The instances in memory, indexed for the proxy and the API; every change is published and queued for the committer. */
@@ -75,16 +83,21 @@ export class InstanceTable {
   private health = new Set<string>();
   /** The undo log of the changes being written (taken, neither committed nor rolled back yet). */
   private writing: ReadonlyMap<string, InstanceRecord | null> = new Map();
+  /** Ids whose status this node changed since the last commit, and those in the commit being written. */
+  private statusQueued = new Set<string>();
+  private writingStatus: ReadonlySet<string> = new Set();
   /** Last heartbeat written (or loaded) per instance, to skip writes of heartbeat-only changes. */
   private readonly persistedHeartbeat = new Map<string, number | null>();
 
   private readonly heartbeatWriteMs: number;
+  private readonly onChangeQueued: (() => void) | undefined;
 
   constructor(
     private readonly events: Publisher<RegistryEvent>,
     options: InstanceTableOptions = {},
   ) {
     this.heartbeatWriteMs = options.heartbeatWriteMs ?? HEARTBEAT_WRITE_MS;
+    this.onChangeQueued = options.onChangeQueued;
   }
 
   get size(): number {
@@ -139,10 +152,8 @@ export class InstanceTable {
     if (!this.durable.has(record.id)) this.durable.set(record.id, previous ?? null);
     if (previous) this.unindex(previous);
     this.index(record);
-    this.events.publish({ type: "registered", instance: routedOf(record) });
-    if (previous && previous.status !== record.status) {
-      this.events.publish({ type: "status", instance: routedOf(record), previous: previous.status });
-    }
+    this.publishRegistered(record, previous);
+    this.onChangeQueued?.();
   }
 
   /**
@@ -163,9 +174,11 @@ export class InstanceTable {
       return;
     }
     this.health.add(id);
+    this.statusQueued.add(id);
     record.status = status;
     this.invalidate(record.slug);
     this.events.publish({ type: "status", instance: routedOf(record), previous });
+    this.onChangeQueued?.();
   }
 
   /** Removes an instance; returns it, or undefined when unknown. */
@@ -175,8 +188,59 @@ export class InstanceTable {
     if (!this.durable.has(id)) this.durable.set(id, record);
     this.unindex(record);
     this.health.delete(id);
+    this.statusQueued.delete(id);
     this.events.publish({ type: "removed", instance: routedOf(record), reason });
+    this.onChangeQueued?.();
     return record;
+  }
+
+  /**
+   * Applies the row of `id` as stored by another node's commit (`stored` undefined: no row), without
+   * queueing anything for this node's committer: a new row is indexed, a changed one replaced, a
+   * missing one removed, each published like a local change ("removed" with reason "removed": the
+   * row does not say whether it expired). The stored heartbeat is remembered as written.
+   *
+   * The stored registration is the truth once committed by anyone, except where this node holds a
+   * newer change not committed yet, which its commit will write over the read row:
+   * - a registration or removal of `id` waiting for, or in, a commit: the row is ignored (returns false;
+   *   the caller reads it again if that commit is rolled back);
+   * - a status change (not a heartbeat alone) waiting for, or in, a commit: the local status is kept,
+   *   the rest applied;
+   * - `lastHeartbeat`: the larger of memory's and the row's (a heartbeat held back by the write
+   *   interval, or seen here after the row was read, is not lost).
+   * Callers must read rows in order (remote-changes.ts): applying an older read after a newer one
+   * would go back in time.
+   */
+  applyStored(id: string, stored: InstanceRecord | undefined): boolean {
+    if (this.durable.has(id) || this.writing.has(id)) return false;
+    const current = this.byId.get(id);
+    if (stored === undefined) {
+      if (current === undefined) return true;
+      this.unindex(current);
+      this.health.delete(id);
+      this.statusQueued.delete(id);
+      this.persistedHeartbeat.delete(id);
+      this.events.publish({ type: "removed", instance: routedOf(current), reason: "removed" });
+      return true;
+    }
+    this.persistedHeartbeat.set(id, stored.lastHeartbeat);
+    const unwritten = current !== undefined && (this.statusQueued.has(id) || this.writingStatus.has(id));
+    const status = unwritten ? current.status : stored.status;
+    const lastHeartbeat = newer(current?.lastHeartbeat ?? null, stored.lastHeartbeat);
+    if (current && sameRegistration(current, stored)) {
+      current.lastHeartbeat = lastHeartbeat;
+      if (current.status === status) return true;
+      const previous = current.status;
+      current.status = status;
+      this.invalidate(current.slug);
+      this.events.publish({ type: "status", instance: routedOf(current), previous });
+      return true;
+    }
+    const record: InstanceRecord = { ...stored, status, lastHeartbeat };
+    if (current) this.unindex(current);
+    this.index(record);
+    this.publishRegistered(record, current);
+    return true;
   }
 
   /**
@@ -207,6 +271,8 @@ export class InstanceTable {
     }
     const undo = this.durable;
     this.writing = undo;
+    this.writingStatus = this.statusQueued;
+    this.statusQueued = new Set();
     this.durable = new Map();
     this.health = new Set();
     return { upserts, deletes, health, undo };
@@ -215,6 +281,7 @@ export class InstanceTable {
   /** Notes what a successful commit of `changes` wrote, so heartbeat-only writes can be skipped after it. */
   committed(changes: PendingChanges): void {
     this.writing = new Map();
+    this.writingStatus = new Set();
     for (const record of changes.upserts) this.persistedHeartbeat.set(record.id, record.lastHeartbeat);
     for (const record of changes.health) this.persistedHeartbeat.set(record.id, record.lastHeartbeat);
     for (const id of changes.deletes) if (!this.byId.has(id)) this.persistedHeartbeat.delete(id);
@@ -227,8 +294,10 @@ export class InstanceTable {
    * "nothing happened": a new instance disappears, a changed one gets its stored fields back, a
    * removed one returns. Health-only changes stay in memory and are retried by the next flush. Current
    * versions are unindexed before stored ones are indexed, because a batch may move a URL between ids.
+   * Returns the ids put back (their rows as other nodes stored them meanwhile were ignored, so they
+   * are worth reading again).
    */
-  rollBack(changes: PendingChanges): void {
+  rollBack(changes: PendingChanges): string[] {
     // The failed batch's undo holds the stored row; a later change's holds the unstored version before it.
     const undo = new Map([...this.durable, ...changes.undo]);
     this.durable = new Map();
@@ -251,6 +320,17 @@ export class InstanceTable {
       }
     }
     for (const record of changes.health) if (this.byId.has(record.id)) this.health.add(record.id);
+    for (const id of this.writingStatus) if (this.byId.has(id)) this.statusQueued.add(id);
+    this.writingStatus = new Set();
+    return [...undo.keys()];
+  }
+
+  /** "registered" for `record`, and "status" too when it replaced one in another status. */
+  private publishRegistered(record: InstanceRecord, previous: InstanceRecord | undefined): void {
+    this.events.publish({ type: "registered", instance: routedOf(record) });
+    if (previous && previous.status !== record.status) {
+      this.events.publish({ type: "status", instance: routedOf(record), previous: previous.status });
+    }
   }
 
   private index(record: InstanceRecord): void {
@@ -287,6 +367,11 @@ function sameRegistration(a: InstanceRecord, b: InstanceRecord): boolean {
     if (field !== "status" && field !== "lastHeartbeat" && a[field] !== b[field]) return false;
   }
   return true;
+}
+
+/** The later of two heartbeats (null: never seen alive). */
+function newer(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.max(a, b);
 }
 
 function routedOf(record: InstanceRecord): RoutedInstance {

@@ -3,10 +3,13 @@
  * changes in one all-or-nothing batch per commit, as few statements as the rows allow: one delete by
  * id list, one multi-row upsert and one multi-row health update per chunk of rows (measured on
  * PostgreSQL: 1,000 single-row statements in one transaction 216 ms, one multi-row upsert 49 ms).
- * Nodes are small and written directly.
+ * Every id a commit writes is recorded in the change feed in the same batch, so the other nodes
+ * re-read exactly those rows (remote-changes.ts); on one node the feed records nothing. Nodes are
+ * small and written directly.
  */
 import { eq, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { Database, Tables } from "../../db/database";
+import { FEED_TOPICS, singleNodeFeed, type ChangeFeed, type FeedConsumer } from "../cluster/feed";
 import type { BaseDeps } from "../module";
 import type { InstanceRecord, PendingChanges } from "./instance-table";
 import type { InstanceStatus } from "./routing";
@@ -17,7 +20,7 @@ export type NodeRow = Tables["registryNodes"]["$inferSelect"];
 type InstanceRow = Tables["registryInstances"]["$inferInsert"];
 
 /** The storage the registry's queries run on. */
-export type RegistryStoreDeps = Pick<BaseDeps, "database">;
+export type RegistryStoreDeps = Pick<BaseDeps, "database" | "feed">;
 
 /**
  * Rows per statement: 500 upserted rows are 6,500 parameters (SQLite allows 32,766, PostgreSQL
@@ -26,40 +29,43 @@ export type RegistryStoreDeps = Pick<BaseDeps, "database">;
 const UPSERT_CHUNK = 500;
 const DELETE_CHUNK = 1000;
 const HEALTH_CHUNK = 200;
+/** Ids per SELECT … IN (…) of {@link RegistryStore.findInstances}. */
+const FIND_CHUNK = 1000;
 
 /** Registry queries: instance load and batched writes, node rows. */
 export class RegistryStore {
   private readonly database: Database;
+  private readonly feed: ChangeFeed;
 
-  constructor({ database }: RegistryStoreDeps) {
+  constructor({ database, feed }: RegistryStoreDeps) {
     this.database = database;
+    this.feed = feed ?? singleNodeFeed;
+  }
+
+  /** Calls `consumer` with the ids of instances other nodes wrote (from the change feed). */
+  onInstancesChangedElsewhere(consumer: FeedConsumer): void {
+    this.feed.subscribe(FEED_TOPICS.instanceChanged, consumer);
   }
 
   /** Every stored instance, oldest first. */
   async loadInstances(): Promise<InstanceRecord[]> {
     const { db, tables: { registryInstances: t } } = this.database;
-    const rows = await db.select().from(t).orderBy(t.createdAt);
-    return rows.map((row) => ({
-      id: row.id,
-      slug: row.slug,
-      url: row.url,
-      scheme: row.scheme === "https" ? "https" : "http",
-      host: row.host,
-      port: row.port,
-      path: row.path,
-      status: row.status as InstanceStatus,
-      lastHeartbeat: row.lastHeartbeat,
-      createdAt: row.createdAt,
-      ...(row.ip ? { ip: row.ip } : {}),
-      ...(row.deploymentId ? { deploymentId: row.deploymentId } : {}),
-      ...(row.healthCheckPath ? { healthCheckPath: row.healthCheckPath } : {}),
-    }));
+    return (await db.select().from(t).orderBy(t.createdAt)).map(recordOf);
+  }
+
+  /** The stored rows of `ids` (an id without a row is not stored), one query per chunk of ids. */
+  async findInstances(ids: readonly string[]): Promise<InstanceRecord[]> {
+    const { db, tables: { registryInstances: t } } = this.database;
+    const found: InstanceRecord[] = [];
+    for (const chunk of chunks(ids, FIND_CHUNK)) for (const row of await db.select().from(t).where(inArray(t.id, chunk))) found.push(recordOf(row));
+    return found;
   }
 
   /**
    * Writes a batch of changes in one transaction, all or nothing: deletes, then registrations (full
-   * rows, upserted), then health-only updates. The rows are read when this is called, before it
-   * yields. Throws when the transaction did not commit (it is rolled back).
+   * rows, upserted), then health-only updates, then the feed rows of every id written. The rows are
+   * read when this is called, before it yields. Throws when the transaction did not commit (it is
+   * rolled back, feed rows with it).
    */
   async writeChanges(changes: PendingChanges): Promise<void> {
     if (changes.upserts.length === 0 && changes.deletes.length === 0 && changes.health.length === 0) return;
@@ -77,6 +83,7 @@ export class RegistryStore {
           .set({ status: caseById(t, rows, "status"), lastHeartbeat: caseById(t, rows, "lastHeartbeat") })
           .where(inArray(t.id, rows.map((r) => r.id))),
       ),
+      ...this.feed.record(db, FEED_TOPICS.instanceChanged, [...changes.deletes, ...upserts.map((r) => r.id), ...health.map((r) => r.id)]),
     ]);
   }
 
@@ -123,6 +130,24 @@ export class RegistryStore {
 
 /** The columns a re-registration rewrites. */
 const UPSERTED = ["slug", "url", "scheme", "host", "ip", "port", "path", "deploymentId", "healthCheckPath", "status", "lastHeartbeat"] as const;
+
+function recordOf(row: Tables["registryInstances"]["$inferSelect"]): InstanceRecord {
+  return {
+    id: row.id,
+    slug: row.slug,
+    url: row.url,
+    scheme: row.scheme === "https" ? "https" : "http",
+    host: row.host,
+    port: row.port,
+    path: row.path,
+    status: row.status as InstanceStatus,
+    lastHeartbeat: row.lastHeartbeat,
+    createdAt: row.createdAt,
+    ...(row.ip ? { ip: row.ip } : {}),
+    ...(row.deploymentId ? { deploymentId: row.deploymentId } : {}),
+    ...(row.healthCheckPath ? { healthCheckPath: row.healthCheckPath } : {}),
+  };
+}
 
 function instanceRow(r: InstanceRecord): InstanceRow {
   return {
