@@ -25,3 +25,18 @@ test("an upsert replaces the permit with its id, even when its permission change
   expect(index.allows({ ...alice, roles: [] }, "a:read")).toBe(false);
   expect(index.allows(alice, "a:read")).toBe(true);
 });
+
+test("applyStored makes the index hold the read rows of those ids: found upserted, missing dropped, twice the same", () => {
+  const index = new PermitIndex();
+  index.load([permit("p1", "a:read", { slugs: ["alice"] }), permit("p2", "a:write", { slugs: ["alice"] }), permit("p3", "a:other", { slugs: ["alice"] })]);
+  const read = [permit("p1", "a:read", { slugs: ["bob"] }), permit("p4", "a:new", { slugs: ["alice"] })];
+  for (let i = 0; i < 2; i++) {
+    index.applyStored(["p1", "p2", "p4"], read);
+    expect(index.allows(alice, "a:read")).toBe(false);
+    expect(index.allows({ ...alice, slug: "bob" }, "a:read")).toBe(true);
+    expect(index.allows(alice, "a:write")).toBe(false);
+    expect(index.allows(alice, "a:other")).toBe(true); // not among the ids: untouched
+    expect(index.allows(alice, "a:new")).toBe(true);
+    expect(index.ids().sort()).toEqual(["p1", "p3", "p4"]);
+  }
+});

@@ -11,6 +11,10 @@ import type { Db, PendingQuery } from "../../db/database";
 export const FEED_TOPICS = {
   /** A session (token) was revoked: key = the session id (the JWT `jti`). */
   sessionRevoked: "session.revoked",
+  /** A permit was saved or deleted: key = the permit id (the row is read again: there, or gone). */
+  permitChanged: "user.permit",
+  /** An app was renamed: key = the app id. */
+  appChanged: "user.app",
   /** An instance was registered, changed, removed, or its health written: key = the instance id. */
   instanceChanged: "registry.instance",
 } as const;

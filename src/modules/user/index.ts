@@ -77,7 +77,8 @@ export async function createUserModule(deps: BaseDeps): Promise<UserModule> {
     .use(appRoutes(context))
     .use(apiKeyRoutes(context))
     .use(notImplementedRoutes());
-  return { gate: context.gate, services: context, routes };
+  // In a cluster, start() re-reads the permits once the change feed is followed (AccessService.catchUpPermits).
+  return { gate: context.gate, services: context, routes, start: () => context.access.catchUpPermits(), stop: () => context.access.stop() };
 }
 
 type Stores = { users: UserStore; apps: AppStore; access: AccessStore; orgs: OrgStore; sessions: SessionStore; keys: ApiKeyStore };
@@ -92,7 +93,7 @@ async function buildServices(deps: BaseDeps, stores: Stores): Promise<UserRoutes
   const metrics = deps.metrics?.user;
   const devices = new ApiKeyDevices({ keys: stores.keys, clock });
   const sessions = new SessionService({ signer, sessions: stores.sessions, apps: appStore, access: stores.access, orgs: orgStore, devices, clock, expirationMs: config.tokenExpirationMs });
-  const access = new AccessService({ access: stores.access, apps: appStore, users: userStore, sessions, permits, clock });
+  const access = new AccessService({ access: stores.access, apps: appStore, users: userStore, sessions, permits, clock, log: deps.log });
   const gate = new UserGate({ signer, sessions, permits, access, autoRefresh: config.tokenAutoRefresh, clock, checks: metrics?.tokenChecks });
   const loginLimits = new LoginLimits({ clock, perClient: config.loginLimitPerIp, perAccountAndClient: config.loginLimitPerSlugIp, perAccount: config.loginLimitPerSlug });
   const registerPerIp = new RateLimiter({ clock, limit: config.registerLimitPerIp });

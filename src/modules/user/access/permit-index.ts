@@ -2,7 +2,8 @@
  * @module Permits indexed in memory by permission, so `hasPermission` on the hot path is a map lookup
  * and a few set checks (reference §4.2: the permit's app is the token's app or `*`, and it names the
  * caller's slug or one of the caller's roles). Loaded from the table at start, then kept in step by
- * {@link PermitIndex.upsert} after every save (a save costs what it writes, not the whole table).
+ * {@link PermitIndex.upsert} after every save (a save costs what it writes, not the whole table), and
+ * by {@link PermitIndex.applyStored} for the permits other nodes change (permit-sync.ts).
  */
 import type { PermitRow } from "./wire";
 
@@ -62,6 +63,22 @@ export class PermitIndex {
   /** Drops these permits (after a delete). */
   removeIds(ids: readonly string[]): void {
     for (const id of ids) this.remove(id);
+  }
+
+  /**
+   * Makes the index hold what the table holds for `ids`: `rows` are those of them read from it (each
+   * upserted), an id without a row was deleted (dropped). Applying the same read twice changes nothing.
+   */
+  applyStored(ids: Iterable<string>, rows: readonly PermitRow[]): void {
+    const stored = new Set<string>();
+    for (const row of rows) stored.add(row.id);
+    for (const id of ids) if (!stored.has(id)) this.remove(id);
+    this.upsert(rows);
+  }
+
+  /** The ids of every indexed permit. */
+  ids(): string[] {
+    return [...this.permissionById.keys()];
   }
 
   /** Drops a permit by id; its permission keeps its (maybe empty) list, so first-grant order holds. */

@@ -1,7 +1,8 @@
 /**
  * @module Permits and enrolls: who may hold which permission, and who has which role. Writes are
  * validated in full before anything is stored (a refused request changes nothing), and the
- * in-memory permit index is rebuilt after every permit change. This service is the only writer of
+ * in-memory permit index is updated after every permit change, here at once and on the other nodes of
+ * a cluster through the change feed (permit-sync.ts). This service is the only writer of
  * roles and enrolls: organizations and user administration change roles through it, so "a role change
  * makes the user's sessions inactive" and "the last admin stays" are each said once, here.
  */
@@ -14,6 +15,8 @@ import { newId } from "../../../../lib/ids";
 import type * as M from "../../../../contracts/user/models";
 import type { EnrollInput, PermitInput } from "../../../../contracts/user/requests";
 import type { PermitIndex } from "../permit-index";
+import { PermitSync } from "../permit-sync";
+import { silentLogger, type Logger } from "../../../../lib/log";
 import { ownsName, ROLE_ADMIN } from "../permissions";
 import type { AccessStore } from "../store/access";
 import type { AppStore } from "../../orgs/store/apps";
@@ -32,6 +35,8 @@ export interface AccessDeps {
   sessions: SessionService;
   permits: PermitIndex;
   clock: Clock;
+  /** Where a failed read of other nodes' permit changes is reported. */
+  log?: Logger;
 }
 
 /**
@@ -46,11 +51,31 @@ const SYSTEM: Owner = { slug: "", roles: [], isAdmin: true };
 
 /** Permits (who holds a permission) and enrolls (who holds a role), with ownership checks. */
 export class AccessService {
-  constructor(private readonly d: AccessDeps) {}
+  /** Applies this node's and other nodes' permit changes to the index. */
+  private readonly sync: PermitSync;
+
+  constructor(private readonly d: AccessDeps) {
+    this.sync = new PermitSync({ index: d.permits, read: (ids) => d.access.findPermitsById(ids), readAll: () => d.access.allPermits(), log: d.log ?? silentLogger });
+    d.access.onPermitsChangedElsewhere((ids) => this.sync.changedElsewhere(ids));
+  }
 
   /** Loads the permit index from the table (at start). */
   async reloadPermits(): Promise<void> {
     this.d.permits.load(await this.d.access.allPermits());
+  }
+
+  /**
+   * In a cluster, once the change feed is followed: reads every permit again, so a change another node
+   * made between {@link reloadPermits} and the feed's start (not delivered: the feed starts where it
+   * ends) is not missed. Nothing on one node.
+   */
+  async catchUpPermits(): Promise<void> {
+    if (this.d.access.followsOtherNodes) await this.sync.resyncAll();
+  }
+
+  /** Stops following other nodes' permit changes (at shutdown). */
+  async stop(): Promise<void> {
+    await this.sync.stop();
   }
 
   /**
@@ -78,7 +103,7 @@ export class AccessService {
       rows.push({ id: p.id || idOf(grant), ...grant, createdAt: now, updatedAt: now });
     }
     await this.d.access.upsertPermits(rows);
-    this.d.permits.upsert(rows);
+    this.sync.savedHere(rows);
   }
 
   /**
@@ -91,7 +116,7 @@ export class AccessService {
     if (missing) throw permitNotFound(missing);
     for (const row of rows) this.assertOwns(caller, row.permission, "permission");
     await this.d.access.deletePermits(ids);
-    this.d.permits.removeIds(ids);
+    this.sync.deletedHere(ids);
   }
 
   /**

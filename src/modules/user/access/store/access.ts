@@ -1,11 +1,33 @@
-/** @module Enrolls (role assignments) and permits (permission grants), and role computation. */
+/**
+ * @module Enrolls (role assignments) and permits (permission grants), and role computation. Every
+ * permit save and delete records the permit ids in the change feed in the same batch, so the other
+ * nodes' permit indexes read them again (contract §7); on one node the feed records nothing. Enrolls
+ * need no feed: roles are read from the table when a token is minted, never kept in memory.
+ */
 import { and, asc, countDistinct, eq, inArray, isNotNull, notInArray, or, type SQL } from "drizzle-orm";
-import { BaseStore } from "../../base-store";
+import { FEED_TOPICS, singleNodeFeed, type ChangeFeed, type FeedConsumer } from "../../../cluster/feed";
+import { BaseStore, type StoreDeps } from "../../base-store";
 import type { EnrollRow, PermitRow } from "../wire";
 import { ROLE_ADMIN } from "../permissions";
 
 /** Queries on enrolls and permits. */
 export class AccessStore extends BaseStore {
+  private readonly feed: ChangeFeed;
+
+  constructor(deps: StoreDeps & { feed?: ChangeFeed }) {
+    super(deps);
+    this.feed = deps.feed ?? singleNodeFeed;
+  }
+
+  /** Whether other nodes' changes can arrive (a cluster), so the permit index has something to follow. */
+  get followsOtherNodes(): boolean {
+    return this.feed !== singleNodeFeed;
+  }
+
+  /** Calls `consumer` with the ids of permits other nodes saved or deleted (from the change feed). */
+  onPermitsChangedElsewhere(consumer: FeedConsumer): void {
+    this.feed.subscribe(FEED_TOPICS.permitChanged, consumer);
+  }
 
   /**
    * Roles of a user in an app (reference §3.4): enrolls of that app or `*`, by user id or by any of
@@ -89,20 +111,23 @@ export class AccessStore extends BaseStore {
     return ids.length === 0 ? [] : await this.db.select().from(userPermits).where(inArray(userPermits.id, ids));
   }
 
+  /** Deletes permits by id, recording them in the change feed in the same batch. */
   async deletePermits(ids: string[]): Promise<void> {
     const { userPermits } = this.t;
-    if (ids.length > 0) await this.db.delete(userPermits).where(inArray(userPermits.id, ids));
+    if (ids.length === 0) return;
+    await this.database.batch((db) => [db.delete(userPermits).where(inArray(userPermits.id, ids)), ...this.feed.record(db, FEED_TOPICS.permitChanged, ids)]);
   }
 
-  /** Inserts or replaces permits (by id, keeping their creation time), all or none. */
+  /** Inserts or replaces permits (by id, keeping their creation time), all or none, with their feed rows. */
   async upsertPermits(rows: PermitRow[]): Promise<void> {
     const { userPermits } = this.t;
     if (rows.length === 0) return;
-    await this.database.batch((db) =>
-      rows.map((row) => {
+    await this.database.batch((db) => [
+      ...rows.map((row) => {
         const { id, createdAt, ...rest } = row;
         return db.insert(userPermits).values(row).onConflictDoUpdate({ target: userPermits.id, set: rest });
       }),
-    );
+      ...this.feed.record(db, FEED_TOPICS.permitChanged, rows.map((r) => r.id)),
+    ]);
   }
 }
