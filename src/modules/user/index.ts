@@ -31,7 +31,7 @@ import { DEFAULT_PERMITS, ROLE_ADMIN } from "./access/permissions";
 import { ApiKeyDevices } from "./identity/api-key-devices";
 import { UserGate } from "./identity/gate";
 import { loadOrCreateKeyPair } from "./identity/keys";
-import { LoginLimits } from "./identity/login-limits";
+import { createAttemptLimits } from "./identity/shared-limits";
 import { createPasswordHasher } from "./identity/passwords";
 import { apiKeyRoutes } from "./identity/routes/api-keys";
 import { authRoutes } from "./identity/routes/auth";
@@ -95,8 +95,8 @@ async function buildServices(deps: BaseDeps, stores: Stores): Promise<UserRoutes
   const sessions = new SessionService({ signer, sessions: stores.sessions, apps: appStore, access: stores.access, orgs: orgStore, devices, clock, expirationMs: config.tokenExpirationMs });
   const access = new AccessService({ access: stores.access, apps: appStore, users: userStore, sessions, permits, clock, log: deps.log });
   const gate = new UserGate({ signer, sessions, permits, access, autoRefresh: config.tokenAutoRefresh, clock, checks: metrics?.tokenChecks });
-  const loginLimits = new LoginLimits({ clock, perClient: config.loginLimitPerIp, perAccountAndClient: config.loginLimitPerSlugIp, perAccount: config.loginLimitPerSlug });
-  const registerPerIp = new RateLimiter({ clock, limit: config.registerLimitPerIp });
+  // In memory on one SQLite node; in the database when nodes share PostgreSQL (limits hold cluster-wide).
+  const { loginLimits, registerPerIp } = createAttemptLimits(deps);
   const accounts = new AccountService({ users: userStore, apps: appStore, sessions, passwords, gate, permits, loginLimits, registerPerIp, clock, metrics });
   // Password changes get a counter of their own (see UserService.changePassword), as tight as one client's login budget.
   const passwordAttempts = new RateLimiter({ clock, limit: config.loginLimitPerSlugIp });

@@ -16,6 +16,10 @@
  * admitted attempt is counted at once as if it failed and taken back when it succeeds: otherwise a
  * client could send a thousand logins in parallel, each passing the check while the others are still
  * being hashed. A client network is an IPv4 address or an IPv6 /64 ({@link clientNetwork}).
+ *
+ * The rule ({@link loginRefusal}) is written once; the counters it reads are kept in memory here
+ * ({@link LoginLimits}, one node: no query on a login) or in the database when nodes share PostgreSQL
+ * (shared-limits.ts), so attempts spread over the nodes get no more tries than against one.
  */
 import { tooManyLogins } from "../errors";
 import type { Clock } from "../../../lib/clock";
@@ -43,17 +47,50 @@ export interface LoginAttempt {
   readonly at: number;
 }
 
-/** The three failure counters of logins and the rule that combines them; see the module comment. */
-export class LoginLimits {
+/** What the account service admits logins through: {@link LoginLimits} on one node, the database's counters in a cluster. */
+export interface LoginLimiter {
+  /** Admits one attempt (before the password is verified) or throws 429 `user.too_many_logins` with `Retry-After`. */
+  admit(account: string, clientAddress: string): LoginAttempt | Promise<LoginAttempt>;
+  /** The attempt's password was right. */
+  succeeded(attempt: LoginAttempt): void | Promise<void>;
+}
+
+/** A key's failures in its live window before the attempt at hand, and the seconds until that window ends (0: none). */
+export interface KeyFailures {
+  count: number;
+  retryAfter: number;
+}
+
+/** The (account, client) limit as counted: a pair is tracked, never refused, when only the per-account rule needs it. */
+export function pairLimit(settings: LoginLimitSettings): number {
+  return settings.perAccountAndClient || (settings.perAccount > 0 ? Number.POSITIVE_INFINITY : 0);
+}
+
+/**
+ * The rule of the module comment: the seconds a new attempt must wait (its `Retry-After`), or 0 when it
+ * is admitted, given the failures already counted at its three keys.
+ */
+export function loginRefusal(settings: LoginLimitSettings, client: KeyFailures, pair: KeyFailures, account: KeyFailures): number {
+  if (settings.perClient > 0 && client.count >= settings.perClient) return client.retryAfter;
+  const perPair = pairLimit(settings);
+  if (perPair > 0 && pair.count >= perPair) return pair.retryAfter;
+  // Past the per-account bound, a client that failed at the account this window waits until either window ends.
+  if (settings.perAccount > 0 && account.count >= settings.perAccount && pair.count > 0) return Math.min(account.retryAfter, pair.retryAfter);
+  return 0;
+}
+
+/** The three failure counters of logins in memory (one node), read by {@link loginRefusal}; see the module comment. */
+export class LoginLimits implements LoginLimiter {
+  private readonly settings: LoginLimitSettings;
   private readonly perClient: RateLimiter;
   private readonly perPair: RateLimiter;
   private readonly perAccount: RateLimiter;
 
   constructor({ clock, windowMs = 60_000, maxKeys = 100_000, ...settings }: LoginLimitsOptions) {
+    this.settings = settings;
     this.perClient = new RateLimiter({ clock, limit: settings.perClient, windowMs, maxKeys });
     // The per-account rule needs to know who failed, so pairs are tracked (never refused) even without their own limit.
-    const pairLimit = settings.perAccountAndClient || (settings.perAccount > 0 ? Number.POSITIVE_INFINITY : 0);
-    this.perPair = new RateLimiter({ clock, limit: pairLimit, windowMs, maxKeys });
+    this.perPair = new RateLimiter({ clock, limit: pairLimit(settings), windowMs, maxKeys });
     this.perAccount = new RateLimiter({ clock, limit: settings.perAccount, windowMs, maxKeys });
   }
 
@@ -65,7 +102,7 @@ export class LoginLimits {
   admit(account: string, clientAddress: string): LoginAttempt {
     const network = clientNetwork(clientAddress);
     const pair = `${account}\n${network}`;
-    const retry = this.perClient.blocked(network) || this.perPair.blocked(pair) || this.underAttack(account, pair);
+    const retry = loginRefusal(this.settings, failures(this.perClient, network), failures(this.perPair, pair), failures(this.perAccount, account));
     if (retry > 0) throw tooManyLogins(retry);
     const at = this.perClient.reserve(network);
     this.perPair.reserve(pair);
@@ -84,10 +121,6 @@ export class LoginLimits {
   get size(): number {
     return this.perClient.size + this.perPair.size + this.perAccount.size;
   }
-
-  /** Past the per-account bound, a client that failed at the account this window waits until either window ends. */
-  private underAttack(account: string, pair: string): number {
-    if (this.perAccount.blocked(account) === 0 || this.perPair.count(pair) === 0) return 0;
-    return Math.min(this.perAccount.retryAfter(account), this.perPair.retryAfter(pair));
-  }
 }
+
+const failures = (limiter: RateLimiter, key: string): KeyFailures => ({ count: limiter.count(key), retryAfter: limiter.retryAfter(key) });

@@ -85,7 +85,22 @@ export function defineIdentityTables(c: ColumnKit) {
     (t) => [c.index("user_api_keys_user").on(t.userId)],
   );
 
-  return { userUsers, userPasswords, userContacts, userSessions, userKeyPairs, userApiKeys };
+  /**
+   * The login and registration limits' counters when nodes share one database (PostgreSQL; one SQLite
+   * node counts in memory): one row per counted key (`<limit>:<key>`) holding its current fixed window
+   * (start, events). A row whose window ended is restarted by the next event and deleted by the trim.
+   */
+  const userAttemptCounters = c.table(
+    "user_attempt_counters",
+    {
+      key: c.text("key").primaryKey(),
+      windowStart: c.time("window_start").notNull(),
+      count: c.integer("count").notNull(),
+    },
+    (t) => [c.index("user_attempt_counters_window_start").on(t.windowStart)],
+  );
+
+  return { userUsers, userPasswords, userContacts, userSessions, userKeyPairs, userApiKeys, userAttemptCounters };
 }
 
 export type IdentityTables = ReturnType<typeof defineIdentityTables>;

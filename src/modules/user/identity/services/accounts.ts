@@ -3,7 +3,7 @@
  * exchange into another app, revoke. Returns wire Tokens; throws AppErrors.
  */
 import type { Caller } from "../../../auth-gate";
-import { permissionDenied } from "../../../../http/errors";
+import { AppError, permissionDenied } from "../../../../http/errors";
 import { appHostMissing, appMissing, appNotFound, contactTaken, credentialsMissing, invalidCredentials, invalidToken, missingToken, notBuiltYet, passwordMissing, slugTaken, tokenRevoked, tokenTargetsExclusive, tooManyRegistrations, userIdTaken } from "../../errors";
 import type { Clock } from "../../../../lib/clock";
 import { newId } from "../../../../lib/ids";
@@ -14,8 +14,9 @@ import type { UserGate } from "../gate";
 import type { PasswordHasher } from "../passwords";
 import type { PermitIndex } from "../../access/permit-index";
 import { P } from "../../access/permissions";
-import type { LoginLimits } from "../login-limits";
-import { clientNetwork, type RateLimiter } from "../../../../lib/rate-limit";
+import type { LoginAttempt, LoginLimiter } from "../login-limits";
+import type { EventLimit } from "../shared-limits";
+import { clientNetwork } from "../../../../lib/rate-limit";
 import type { AppStore } from "../../orgs/store/apps";
 import type { UserStore } from "../store/users";
 import { tokenFromHeader } from "../../../../contracts/authorization";
@@ -33,10 +34,10 @@ export interface AccountDeps {
   passwords: PasswordHasher;
   gate: UserGate;
   permits: PermitIndex;
-  /** Failed logins, per (account, client), per client and per account: see login-limits.ts. */
-  loginLimits: LoginLimits;
-  /** Registrations per client network. */
-  registerPerIp: RateLimiter;
+  /** Failed logins, per (account, client), per client and per account: see login-limits.ts (in the database on PostgreSQL). */
+  loginLimits: LoginLimiter;
+  /** Registrations per client network (in the database on PostgreSQL: shared-limits.ts). */
+  registerPerIp: EventLimit;
   clock: Clock;
   /** Login and registration counters of GET /metrics. */
   metrics?: UserMetrics;
@@ -51,7 +52,7 @@ export class AccountService {
   /** `clientIp` is the caller's address (client-address.ts): registrations are counted per client network. */
   async register(body: RegisterBody, clientIp: string): Promise<M.Token> {
     // Every attempt counts, refused ones too: a 409 answers whether a slug exists, and a success costs a hash.
-    const retry = this.d.registerPerIp.hit(clientNetwork(clientIp));
+    const retry = await this.d.registerPerIp.hit(clientNetwork(clientIp));
     if (retry > 0) throw tooManyRegistrations(retry);
     assertSlugAvailable(body.slug);
     if (!body.appHost) throw appHostMissing();
@@ -111,11 +112,11 @@ export class AccountService {
     // Counted per account, not per name: a slug and a contact of one user share one budget. A name
     // nobody owns is limited alike, before the (dummy) hash as well, so 429s do not enumerate either.
     this.d.metrics?.loginAttempts.inc();
-    let attempt: ReturnType<LoginLimits["admit"]>;
+    let attempt: LoginAttempt;
     try {
-      attempt = this.d.loginLimits.admit(user ? accountAttemptKey(user.id) : `name:${who}`, clientIp);
+      attempt = await this.d.loginLimits.admit(user ? accountAttemptKey(user.id) : `name:${who}`, clientIp);
     } catch (err) {
-      this.d.metrics?.loginLimited.inc();
+      if (err instanceof AppError && err.status === 429) this.d.metrics?.loginLimited.inc();
       throw err;
     }
     const hash = user ? await this.d.users.passwordHash(user.id) : null;
@@ -124,7 +125,7 @@ export class AccountService {
       this.d.metrics?.loginFailures.inc();
       throw invalidCredentials();
     }
-    this.d.loginLimits.succeeded(attempt);
+    await this.d.loginLimits.succeeded(attempt);
     const app = await this.d.apps.getOrCreate(body.appHost);
     return this.d.sessions.view(await this.d.sessions.issue(user, app.id, body.device || DEFAULT_DEVICE));
   }
