@@ -3,7 +3,8 @@
  * the routes and the background jobs (prober, sweeper, node heartbeat, the committer: group commit of
  * registrations and removals before they are answered, write-behind of health), and the network
  * policy's guard that registrations, the prober and the proxy consult. The sweeper runs once per
- * cluster: only while this node leads the "sweeper" role (cluster/leader.ts; always on SQLite).
+ * cluster: only while this node leads the "sweeper" role (cluster/leader.ts; always on SQLite);
+ * probing is spread over the live nodes (nodes.ts `share`; everything on SQLite).
  */
 import type { BaseDeps } from "../module";
 import type { AuthGate } from "../auth-gate";
@@ -97,10 +98,11 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
     probe: options.probe,
     checkConnect: (id) => guard.checkConnect(id),
     rotateAddress: (id) => guard.rotateAddress(id),
+    share: () => nodes.share(), // this node's instances among the live nodes (all of them on one node)
     onProbe: metrics && ((result) => metrics.probes.inc(result)),
   });
   const sweeperInterval = Math.min(config.healthIntervalMs, config.unhealthyAfterMs);
-  const sweeper = new Sweeper({ table, clock, log, intervalMs: sweeperInterval, unhealthyAfterMs: config.unhealthyAfterMs, instanceTtlMs: config.instanceTtlMs });
+  const sweeper = new Sweeper({ table, clock, log, intervalMs: sweeperInterval, unhealthyAfterMs: config.unhealthyAfterMs, instanceTtlMs: config.instanceTtlMs, share: () => nodes.share() });
   const sweeperLeader = createLeader(config, "sweeper", { clock, log });
   sweeperLeader.runWhileLeading(sweeper);
   const flusher = new Flusher({ table, store, intervalMs: FLUSH_INTERVAL_MS, log, onRolledBack: (ids) => remote?.changed(ids) });
@@ -117,6 +119,7 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
     availabilityZone: config.availabilityZone,
     heartbeatIntervalMs: config.healthIntervalMs,
     ttlMs: config.nodeTtlMs,
+    cluster: config.dbKind === "postgres",
   });
   // After the node row exists: the screen's self check reads the node table.
   await guard.screenStored();

@@ -18,6 +18,8 @@ export interface ProbeTarget {
   healthCheckPath?: string;
   /** A host name's checked address (address-guard.ts): connect there, not to a new lookup of `host`. */
   pin?: PinnedConnect;
+  /** In a cluster, the probing node's id: sent as `X-1backend-Node`, so an instance can tell which node probes it. */
+  node?: string;
 }
 
 /** Resolves true when the instance is alive; never rejects. */
@@ -36,6 +38,7 @@ export async function probeHttp(target: ProbeTarget, timeoutMs: number, signal: 
   const headers: Record<string, string> = { "user-agent": "1backend-health-probe" };
   // Pinned: the Host field and TLS server name of the instance's URL, as fetch would give them.
   if (pin !== undefined) headers.host = pin.host;
+  if (target.node !== undefined) headers["x-1backend-node"] = target.node;
   try {
     const response = await fetch(`${origin}${target.healthCheckPath ?? "/"}`, {
       signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),

@@ -3,10 +3,17 @@
  * HTTP GET) with a timeout and bounded concurrency, so one slow instance holds one slot and delays no
  * other. Alive and fast → Healthy, alive but slower than the threshold → Degraded, failed →
  * Unreachable. A successful probe is a heartbeat.
+ *
+ * In a cluster (contract §7) a cycle probes only the instances this node owns (nodes.ts
+ * {@link InstanceShare}: rendezvous over the live nodes), so each instance is probed about once per
+ * interval cluster-wide, and a node that joins or leaves moves only its own share. The result, a
+ * failure included, reaches the other nodes through the change feed. A registration through this
+ * node is still probed here at once ({@link Prober.probeSoon}), whoever owns it.
  */
 import type { Clock } from "../../lib/clock";
 import type { Logger } from "../../lib/log";
 import type { InstanceRecord, InstanceTable } from "./instance-table";
+import type { InstanceShare } from "./nodes";
 import { BackgroundJob } from "../../lib/background-job";
 import { Limiter } from "../../lib/limiter";
 import { RateLimiter } from "../../lib/rate-limit";
@@ -35,6 +42,8 @@ export interface ProberOptions {
   concurrency: number;
   /** Replaceable for tests; defaults to the real TCP/HTTP probe. */
   probe?: ProbeFn;
+  /** The instances this node probes, asked once per cycle; absent: all of them (one node). */
+  share?: () => InstanceShare;
   /** Told every probe's outcome (metrics). */
   onProbe?: (result: ProbeResult) => void;
   /**
@@ -68,6 +77,8 @@ export class Prober extends BackgroundJob {
   private readonly probe: ProbeFn;
   private readonly inFlight = new Set<string>();
   private abort = new AbortController();
+  /** In a cluster, this node's id as the last cycle's share named it: sent with HTTP probes (probe.ts). */
+  private node: string | undefined;
   /** One fixed window of one second, one key: the immediate probes of all registrations. */
   private readonly soonProbes = new RateLimiter({ clock: MONOTONIC, limit: SOON_PROBES_PER_SECOND, windowMs: 1000, maxKeys: 1 });
 
@@ -97,12 +108,16 @@ export class Prober extends BackgroundJob {
     if (this.soonProbes.hit("soon") === 0) void this.probeOne(record);
   }
 
-  /** One cycle over every instance; resolves when all probes have finished. */
+  /** One cycle over every instance this node owns; resolves when all probes have finished. */
   async runOnce(): Promise<ProbeCycle> {
     const started = performance.now();
     const cycle: ProbeCycle = { probed: 0, healthy: 0, degraded: 0, unreachable: 0, ms: 0 };
     const probes: Promise<void>[] = [];
+    const share = this.o.share?.();
+    this.node = share?.cluster ? share.node : undefined;
+    const some = share !== undefined && !share.whole;
     for (const record of this.o.table.all()) {
+      if (some && !share.owns(record.id)) continue;
       probes.push(
         this.probeOne(record).then((status) => {
           if (!status) return;
@@ -125,6 +140,7 @@ export class Prober extends BackgroundJob {
     this.inFlight.add(id);
     const signal = this.abort.signal;
     const target: ProbeTarget = { scheme: record.scheme, host: record.host, port: record.port, healthCheckPath: record.healthCheckPath };
+    if (this.node !== undefined) target.node = this.node;
     try {
       return await this.limiter.run(async () => {
         if (signal.aborted) return undefined;
