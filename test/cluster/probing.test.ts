@@ -5,8 +5,9 @@
  * (the probe's `X-1backend-Node` header). Each instance is probed by one node per interval — the
  * rendezvous owner among the three — not by three; after `kill -9` of one node its instances are
  * probed by their new owners among the other two once it is listed not alive (3 intervals after its
- * last heartbeat), and nobody else's instances move. Probes per instance per interval and the
- * re-balance time are printed. PostgreSQL only; build first (`./scripts/build.sh`).
+ * last heartbeat), and nobody else's instances move; a node stopped gracefully hands its share over
+ * at the others' next heartbeat. Probes per instance per interval and the re-balance times are
+ * printed. PostgreSQL only; build first (`./scripts/build.sh`).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
@@ -125,7 +126,7 @@ describe.skipIf(!onPostgres)("probing spread over three nodes on PostgreSQL", ()
     await root?.[Symbol.asyncDispose]();
   }, 30_000);
 
-  test("each instance is probed by one node per interval, not three; kill -9 one node and its instances move to the others, nobody else's", async () => {
+  test("each instance is probed by one node per interval, not three; kill -9 one node and its instances move to the others, nobody else's; a graceful stop hands over sooner", async () => {
     const three = new Rendezvous(NODE_IDS);
     const owned = (ring: Rendezvous, node: string) => instanceIds.filter((id) => ring.ownerOf(id) === node);
     for (const node of NODE_IDS) expect(owned(three, node).length).toBeGreaterThan(0);
@@ -156,5 +157,15 @@ describe.skipIf(!onPostgres)("probing spread over three nodes on PostgreSQL", ()
     await settled(two);
     const after = await measureWindow("two nodes after kill -9", two);
     expect(after).toBeLessThan(1.5);
+
+    // A graceful stop of B marks its row as left: A takes B's share at its next heartbeat, not 3 intervals later.
+    const handed = owned(two, "node-b");
+    const stopping = performance.now();
+    expect(await B.stop()).toBe(0);
+    const stopped = performance.now();
+    await waitFor("B's instances probed by A", () => handed.every((id) => hits.get(id)!.some((h) => h.at > stopped && h.node === "node-a")), 10_000);
+    const handOverMs = Math.max(...handed.map((id) => hits.get(id)!.find((h) => h.at > stopped && h.node === "node-a")!.at - stopped));
+    console.log(`graceful stop of node-b (${(stopped - stopping).toFixed(0)} ms): its ${handed.length} instances probed by node-a within ${handOverMs.toFixed(0)} ms of the exit (next heartbeat, then the next cycle: at most 2 intervals = ${2 * INTERVAL_MS} ms)`);
+    expect(handOverMs).toBeLessThan(2 * INTERVAL_MS + 1000);
   }, 60_000);
 });

@@ -145,6 +145,25 @@ describe("the node service's share: rendezvous over the live nodes", () => {
     expect(a.share().since).toBe(clock.now());
   });
 
+  test("a node stopping gracefully is listed not alive at once: the others take over its share at their next heartbeat; one never started writes nothing", async () => {
+    const clock = new FakeClock(Date.now());
+    await using h = await registryHarness({ clock });
+    await h.registry.nodes.delete("http://127.0.0.1:0");
+    const store = new RegistryStore(h.deps);
+    const options = { clock, log: silentLogger, region: "", availabilityZone: "", heartbeatIntervalMs: INTERVAL, cluster: true };
+    const b = await NodeService.create({ ...options, store, selfUrl: "http://127.0.0.1:9502", nodeId: "node-b" });
+    const idle = await NodeService.create({ ...options, store, selfUrl: "http://127.0.0.1:9503", nodeId: "node-c" });
+    const a = await NodeService.create({ ...options, store, selfUrl: "http://127.0.0.1:9501", nodeId: "node-a" });
+    expect(a.share().whole).toBe(false);
+    await idle.stop(); // never started: its row stays as it was
+    b.start();
+    await b.stop();
+    await a.runOnce();
+    expect((await a.list([])).map((n) => [n.id, n.alive])).toEqual([["node-a", true], ["node-b", false], ["node-c", true]]);
+    const share = a.share();
+    expect(ids.filter((id) => share.owns(id))).toEqual(ids.filter((id) => new Rendezvous(["node-a", "node-c"]).ownerOf(id) === "node-a"));
+  });
+
   test("a node that cannot read the rows expires the others in its view and probes everything", async () => {
     const clock = new FakeClock(Date.now());
     await using h = await registryHarness({ clock });

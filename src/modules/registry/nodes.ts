@@ -10,8 +10,8 @@
  * rendezvous hashing (lib/rendezvous.ts) of the instance id over the live nodes gives to it. This
  * node always counts itself; liveness is re-judged from the rows last read whenever the share is
  * asked for, so a node that died stops owning once it is listed not alive (3 intervals after its
- * last heartbeat), and if this node cannot read the rows the others expire in its view and it
- * probes everything, never nothing. On one node (SQLite) the share is everything, with no query
+ * last heartbeat; one that stops gracefully marks its row so at once), and if this node cannot read
+ * the rows the others expire in its view and it probes everything, never nothing. On one node (SQLite) the share is everything, with no query
  * and no hashing.
  */
 import { nodeNotFound } from "./errors";
@@ -129,6 +129,23 @@ export class NodeService extends BackgroundJob {
     this.current = this.heartbeatRow();
     await this.o.store.saveNode(this.current);
     await Promise.all([this.ttlMs > 0 && this.removeStale(this.current.lastHeartbeat - this.ttlMs), this.o.cluster && this.readPeers()]);
+  }
+
+  /**
+   * Stops the heartbeat. In a cluster a running node then writes its row as last seen
+   * {@link ALIVE_INTERVALS} intervals ago: the others list it not alive at once and take over its
+   * share at their next heartbeat instead of 3 intervals later, so a rolling restart leaves no gap
+   * in probing. Best effort: when the write fails the take-over only comes later.
+   */
+  override async stop(): Promise<void> {
+    const running = this.job.started;
+    await super.stop();
+    if (!this.o.cluster || !running) return;
+    try {
+      await this.o.store.saveNode({ ...this.heartbeatRow(), lastHeartbeat: this.o.clock.now() - this.aliveForMs });
+    } catch (err) {
+      this.o.log.warn("node row not marked as left; the others take over its share 3 intervals after its last heartbeat", { error: String(err) });
+    }
   }
 
   /**
