@@ -11,6 +11,8 @@
  * own ({@link Flusher.commitSoon}), so the other nodes see it within the change feed's latency.
  */
 import { notPersisted } from "./errors";
+import { errorCodes } from "../../db/database";
+import { DbCodes, dbUnavailable } from "../../db/errors";
 import type { Logger } from "../../lib/log";
 import type { InstanceTable } from "./instance-table";
 import { BackgroundJob } from "../../lib/background-job";
@@ -57,7 +59,8 @@ export class Flusher extends BackgroundJob implements Acknowledgements {
 
   /**
    * Resolves once the pending registration or removal of `id` is committed; rejects with
-   * {@link notPersisted} when its commit failed. Undefined when nothing of `id` waits, e.g. a
+   * {@link notPersisted} when its commit failed (503 `db.unavailable` when the database could not be
+   * reached, contract §7). Undefined when nothing of `id` waits, e.g. a
    * heartbeat-only re-registration of a committed row, which may answer at once. A heartbeat of a row
    * whose registration is still uncommitted waits for that commit, or its 2xx could outlive a crash.
    */
@@ -109,12 +112,13 @@ export class Flusher extends BackgroundJob implements Acknowledgements {
       },
       // After the current turn: every change made in it has its waiter by then, so the rollback
       // (which also undoes them) refuses each one instead of leaving one acknowledged and undone.
-      () =>
+      (err: unknown) =>
         new Promise<void>((rolledBack) =>
           setImmediate(() => {
+            const refusal = errorCodes(err).includes(DbCodes.unavailable) ? dbUnavailable : notPersisted;
             const restored = this.o.table.rollBack(changes);
-            acknowledged.reject(notPersisted());
-            this.next?.reject(notPersisted());
+            acknowledged.reject(refusal());
+            this.next?.reject(refusal());
             this.next = undefined;
             this.o.onRolledBack?.(restored);
             rolledBack();
