@@ -6,8 +6,9 @@
  *   - `pg-reuse×2`: two more PostgreSQL nodes of the same cluster bound to one port with
  *     OB_REUSE_PORT=true (the kernel spreads wrk's connections over them), against `postgres`, one
  *     node alone. On this machine wrk, the upstream and the proxies share two cores.
- * Each target is measured for DUR seconds per round, rounds interleaved; printed: req/s, p99 and the
- * server processes' CPU per request (utime+stime from /proc), then medians. Targets idle in a round
+ * Each target is measured for DUR seconds per round, rounds interleaved; printed: req/s, p99, the
+ * server processes' CPU per request (utime+stime from /proc) and, for PostgreSQL targets, the CPU the
+ * database server used meanwhile (a query per request would show there), then medians. Targets idle in a round
  * still run their background jobs (heartbeats, feed poll, probes every 1 s).
  *
  *   bun bench/cluster/proxy.ts [--rounds 5] [--seconds 3] [--connections 50] [--threads 1] [--targets sqlite,postgres,sqlite+token,postgres+token,pg-reuse×2] [--no-build]
@@ -40,6 +41,28 @@ interface Target {
   url: string;
   pids: number[];
   headers: string[];
+  /** The PostgreSQL server's folder, when the target's nodes use it. */
+  pgDir?: string;
+}
+
+/** CPU ms of a PostgreSQL server's processes (postmaster and backends), by pid: a query per request would show here. */
+function postgresCpu(dir: string): Map<number, number> {
+  const cpu = new Map<number, number>();
+  const postmaster = Number(readFileSync(`${dir}/data/postmaster.pid`, "utf8").split("\n")[0]);
+  const children = Bun.spawnSync(["pgrep", "-P", String(postmaster)]).stdout.toString().split("\n").filter(Boolean).map(Number);
+  for (const pid of [postmaster, ...children]) {
+    try {
+      cpu.set(pid, cpuMs(pid));
+    } catch {} // a backend that just ended
+  }
+  return cpu;
+}
+
+/** CPU ms the server's processes used between two readings (processes that started meanwhile count from 0). */
+function postgresCpuSince(before: Map<number, number>, after: Map<number, number>): number {
+  let ms = 0;
+  for (const [pid, now] of after) ms += now - (before.get(pid) ?? 0);
+  return ms;
 }
 
 /** LISTEN sockets on 127.0.0.1:`port` (/proc/net/tcp), to see that both reuse-port nodes are bound. */
@@ -95,8 +118,8 @@ async function main() {
       const storage: Storage = { dialect: "postgres", url: pg.url, prefix: "bench_proxy_" };
       const node = await startNode(binary, "postgres", storage, env);
       const token = await registerInstance(node, upstreamPort);
-      if (wanted.includes("postgres")) targets.push({ name: "postgres", url: `${node.url}/${SLUG}/hello`, pids: [node.pid], headers: [] });
-      if (wanted.includes("postgres+token")) targets.push({ name: "postgres+token", url: `${node.url}/${SLUG}/hello`, pids: [node.pid], headers: [`authorization: Bearer ${token}`] });
+      if (wanted.includes("postgres")) targets.push({ name: "postgres", url: `${node.url}/${SLUG}/hello`, pids: [node.pid], headers: [], pgDir: pg.dir });
+      if (wanted.includes("postgres+token")) targets.push({ name: "postgres+token", url: `${node.url}/${SLUG}/hello`, pids: [node.pid], headers: [`authorization: Bearer ${token}`], pgDir: pg.dir });
       if (wanted.includes("pg-reuse×2")) {
         // Started after the registration, so their routing loads the instance. One OB_SELF_URL for
         // both (the shared public address): the second finds the first's node id by it.
@@ -110,7 +133,7 @@ async function main() {
           await Bun.sleep(20);
         }
         await second;
-        targets.push({ name: "pg-reuse×2", url: `${first.url}/${SLUG}/hello`, pids: [first.pid, (await second).pid], headers: [] });
+        targets.push({ name: "pg-reuse×2", url: `${first.url}/${SLUG}/hello`, pids: [first.pid, (await second).pid], headers: [], pgDir: pg.dir });
       }
     }
     targets.sort((a, b) => ALL.indexOf(a.name) - ALL.indexOf(b.name));
@@ -125,15 +148,17 @@ async function main() {
     for (let r = 1; r <= Number(args.rounds); r++) {
       // Every other round in reverse order, so a drift of the machine's load hits all targets alike.
       for (const t of r % 2 === 1 ? targets : [...targets].reverse()) {
+        const pg0 = t.pgDir ? postgresCpu(t.pgDir) : undefined;
         const cpu0 = t.pids.map(cpuMs);
         const w = await wrk(t.url, { ...options, headers: t.headers });
         const perPid = t.pids.map((pid, i) => cpuMs(pid) - cpu0[i]!);
+        const pgCpu = t.pgDir ? `  PostgreSQL CPU ${postgresCpuSince(pg0!, postgresCpu(t.pgDir))} ms` : "";
         const cpu = perPid.reduce((a, b) => a + b, 0);
         const cpuUs = (cpu * 1000) / Math.max(1, w.requests);
         (results[t.name] ??= []).push({ rps: w.rps, p99: w.p99Ms, cpuUs });
         // For two nodes on one port: how the kernel's spread of connections shows in their CPU.
         const split = perPid.length > 1 ? `  CPU split ${perPid.map((ms) => `${Math.round((100 * ms) / Math.max(1, cpu))}%`).join("/")}` : "";
-        console.log(`round=${r} ${t.name.padEnd(14)} ${Math.round(w.rps).toString().padStart(6)} req/s  p99 ${w.p99Ms.toFixed(2)} ms  server CPU ${cpuUs.toFixed(1)} µs/req${split}  bad=${w.bad}  load ${loadAverage()}`);
+        console.log(`round=${r} ${t.name.padEnd(14)} ${Math.round(w.rps).toString().padStart(6)} req/s  p99 ${w.p99Ms.toFixed(2)} ms  server CPU ${cpuUs.toFixed(1)} µs/req${split}${pgCpu}  bad=${w.bad}  load ${loadAverage()}`);
         if (w.bad > 0) console.log(`  (${w.bad} non-2xx answers or socket errors)`);
       }
     }
