@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs Bun, the dependencies, Chromium (for the
-# Swagger UI check), promtool (for the /metrics format check) and PostgreSQL when missing, builds the
+# Swagger UI check), promtool (for the /metrics format check), PostgreSQL and pebble (the ACME test
+# server) when missing, builds the
 # binaries the end-to-end tests run, then `bun test` once per dialect in OB_TEST_DIALECTS: TEST_DB=sqlite,
 # then TEST_DB=postgres against one throw-away server for the whole pass (scripts/postgres.sh; each
 # test app gets tables of its own in it through OB_DB_PREFIX, test/helpers/dialect.ts).
@@ -44,6 +45,8 @@ if ! command -v promtool >/dev/null 2>&1; then
 fi
 # The cluster tests start private servers on either pass (test/helpers/postgres.ts), so it is always installed.
 "$root/scripts/postgres.sh" install || exit 1
+# test/edge/acme.test.ts issues certificates from a private pebble (Let's Encrypt's ACME test server).
+"$root/scripts/pebble.sh" install || exit 1
 "$root/scripts/build.sh" || exit 1
 reports=()
 pg_dir=""
