@@ -15,6 +15,8 @@ const duration = (description: string, dflt: string) => t.String({ description, 
 const bool = (description: string) => t.String({ description, default: "false", pattern: BOOL });
 const count = (description: string, dflt: string) => t.String({ description, default: dflt, pattern: "^\\d+$" });
 const text = (description: string, dflt = "") => t.String({ description, default: dflt });
+/** Let's Encrypt's production ACME directory, OB_ACME_DIRECTORY's default. */
+export const LETS_ENCRYPT = "https://acme-v02.api.letsencrypt.org/directory";
 
 /** Every variable the server reads, by its env name. `1backend --help` prints this table. */
 export const ConfigEnv = t.Object({
@@ -55,6 +57,9 @@ export const ConfigEnv = t.Object({
   OB_TRUSTED_PROXIES: text("Comma-separated IPs or CIDRs of reverse proxies in front of this server: their X-Forwarded-* headers are kept (and name the client for the login and registration limits); from others they are replaced."),
   OB_INSTANCE_DENY: text("Comma-separated CIDRs, IPs and host names (*.domain for all below it) that instance URLs may not point at, checked at registration and before every connect. Added to the built-in list: 169.254.0.0/16, fe80::/10, 0.0.0.0/8, ::/128 (also IPv4-mapped), cloud metadata addresses and names (metadata.google.internal, metadata, instance-data, ...)."),
   OB_INSTANCE_ALLOW: text("Comma-separated CIDRs, IPs and host names that instance URLs may point at even when OB_INSTANCE_DENY or the built-in list denies them; an allowed name also allows what it resolves to."),
+  OB_ACME_DIRECTORY: t.String({ description: `ACME (RFC 8555) directory the edge (OB_EDGE_PROXY=true) orders certificates from, for every host that has a route or a redirect and no valid certificate, validated by HTTP-01 on the edge's HTTP port; renewed when a third of the lifetime is left. Empty: Let's Encrypt production (${LETS_ENCRYPT}); off: no ACME (certificates only from saveCerts).`, default: "", pattern: "^(https://\\S+|off|)$" }),
+  OB_ACME_CA_FILE: text("PEM file of CA certificates trusted for the ACME directory's HTTPS besides the system's (a private ACME CA such as step-ca, or a test server such as pebble). Empty: the system's CAs only."),
+  OB_CONTACT_EMAIL: t.String({ description: "Contact e-mail of the ACME account: the CA's notices (expiry, policy) go there. Empty: an account without contact.", default: "", pattern: "^$|^[^\\s@]+@[^\\s@]+$" }),
 });
 export type ConfigEnv = Static<typeof ConfigEnv>;
 
@@ -110,6 +115,12 @@ export interface Config {
   instanceDeny: string[];
   /** Entries of OB_INSTANCE_ALLOW (validated). */
   instanceAllow: string[];
+  /** OB_ACME_DIRECTORY (empty: Let's Encrypt production); undefined for `off`. */
+  acmeDirectory: string | undefined;
+  /** OB_ACME_CA_FILE: a PEM bundle trusted for the directory besides the system CAs; undefined when empty. */
+  acmeCaFile: string | undefined;
+  /** OB_CONTACT_EMAIL; undefined when empty. */
+  contactEmail: string | undefined;
 }
 
 /** A configuration value that failed validation; the message names the variable. */
@@ -181,6 +192,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustedProxies: e.OB_TRUSTED_PROXIES.split(",").map((s) => s.trim()).filter(Boolean),
     instanceDeny: addressRules("OB_INSTANCE_DENY", e.OB_INSTANCE_DENY),
     instanceAllow: addressRules("OB_INSTANCE_ALLOW", e.OB_INSTANCE_ALLOW),
+    acmeDirectory: e.OB_ACME_DIRECTORY === "off" ? undefined : e.OB_ACME_DIRECTORY || LETS_ENCRYPT,
+    acmeCaFile: e.OB_ACME_CA_FILE || undefined,
+    contactEmail: e.OB_CONTACT_EMAIL || undefined,
   });
 }
 
