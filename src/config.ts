@@ -6,6 +6,7 @@ import { t, type Static } from "elysia";
 import { Value } from "@sinclair/typebox/value";
 import { dirname, resolve } from "node:path";
 import { AddressRules } from "./lib/address-rules";
+import { ENCRYPTION_KEY_FORMS, EncryptionKeyError, parseEncryptionKey } from "./lib/secret-box";
 import { parseDuration } from "./lib/duration";
 import type { LogFormat, LogLevel } from "./lib/log";
 
@@ -56,6 +57,7 @@ export const ConfigEnv = t.Object({
   OB_PROXY_RETRIES: count("Other instances tried after a connection failure (only before the request body was sent).", "2"),
   OB_TRUSTED_PROXIES: text("Comma-separated IPs or CIDRs of reverse proxies in front of this server: their X-Forwarded-* headers are kept (and name the client for the login and registration limits); from others they are replaced."),
   OB_INSTANCE_DENY: text("Comma-separated CIDRs, IPs and host names (*.domain for all below it) that instance URLs may not point at, checked at registration and before every connect. Added to the built-in list: 169.254.0.0/16, fe80::/10, 0.0.0.0/8, ::/128 (also IPv4-mapped), cloud metadata addresses and names (metadata.google.internal, metadata, instance-data, ...)."),
+  OB_ENCRYPTION_KEY: text(`Key that encrypts private keys at rest (certificates, the ACME account; AES-256-GCM): ${ENCRYPTION_KEY_FORMS}. Required with OB_EDGE_PROXY=true; every node of a cluster needs the same key. Empty: certificates cannot be saved.`),
   OB_INSTANCE_ALLOW: text("Comma-separated CIDRs, IPs and host names that instance URLs may point at even when OB_INSTANCE_DENY or the built-in list denies them; an allowed name also allows what it resolves to."),
   OB_ACME_DIRECTORY: t.String({ description: `ACME (RFC 8555) directory the edge (OB_EDGE_PROXY=true) orders certificates from, for every host that has a route or a redirect and no valid certificate, validated by HTTP-01 on the edge's HTTP port; renewed when a third of the lifetime is left. Empty: Let's Encrypt production (${LETS_ENCRYPT}); off: no ACME (certificates only from saveCerts).`, default: "", pattern: "^(https://\\S+|off|)$" }),
   OB_ACME_CA_FILE: text("PEM file of CA certificates trusted for the ACME directory's HTTPS besides the system's (a private ACME CA such as step-ca, or a test server such as pebble). Empty: the system's CAs only."),
@@ -115,6 +117,8 @@ export interface Config {
   instanceDeny: string[];
   /** Entries of OB_INSTANCE_ALLOW (validated). */
   instanceAllow: string[];
+  /** OB_ENCRYPTION_KEY, validated (lib/secret-box.ts forms); undefined when empty. */
+  encryptionKey: string | undefined;
   /** OB_ACME_DIRECTORY (empty: Let's Encrypt production); undefined for `off`. */
   acmeDirectory: string | undefined;
   /** OB_ACME_CA_FILE: a PEM bundle trusted for the directory besides the system CAs; undefined when empty. */
@@ -192,6 +196,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustedProxies: e.OB_TRUSTED_PROXIES.split(",").map((s) => s.trim()).filter(Boolean),
     instanceDeny: addressRules("OB_INSTANCE_DENY", e.OB_INSTANCE_DENY),
     instanceAllow: addressRules("OB_INSTANCE_ALLOW", e.OB_INSTANCE_ALLOW),
+    encryptionKey: encryptionKey(e.OB_ENCRYPTION_KEY),
     acmeDirectory: e.OB_ACME_DIRECTORY === "off" ? undefined : e.OB_ACME_DIRECTORY || LETS_ENCRYPT,
     acmeCaFile: e.OB_ACME_CA_FILE || undefined,
     contactEmail: e.OB_CONTACT_EMAIL || undefined,
@@ -217,7 +222,19 @@ function describe(name: string): string {
   return `expected: ${schema.description}`;
 }
 
-const SECRET = new Set(["OB_DB", "OB_DB_CONNECTION_STRING", "OB_ADMIN_PASSWORD"]);
+const SECRET = new Set(["OB_DB", "OB_DB_CONNECTION_STRING", "OB_ADMIN_PASSWORD", "OB_ENCRYPTION_KEY"]);
+
+/** OB_ENCRYPTION_KEY checked now, so a malformed key stops the start naming the variable (never echoing it). */
+function encryptionKey(value: string): string | undefined {
+  if (value.trim() === "") return undefined;
+  try {
+    parseEncryptionKey(value);
+  } catch (err) {
+    if (err instanceof EncryptionKeyError) throw new ConfigError(`invalid OB_ENCRYPTION_KEY: ${err.message}`);
+    throw err;
+  }
+  return value.trim();
+}
 
 /** OB_DB and OB_DB_CONNECTION_STRING together: the engine, and for PostgreSQL its URL. */
 function databaseChoice(e: ConfigEnv): Pick<Config, "dbKind" | "dbConnectionString"> {
