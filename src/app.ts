@@ -31,6 +31,7 @@ export function createApp(deps: Deps) {
     .use(deps.user.routes)
     .use(deps.registry.routes)
     .use(deps.proxy.routes)
+    .use(deps.edge.routes)
     .use(deps.observability.routes);
   routes = app.routes;
   return app;

@@ -10,6 +10,7 @@ import type { PasswordHasher } from "./modules/user/identity/passwords";
 import { createUserModule, type UserModule } from "./modules/user";
 import { createRegistryModule, type RegistryModule } from "./modules/registry";
 import { createProxyModule, type ProxyModule } from "./modules/proxy";
+import { createEdgeModule, type EdgeModule } from "./modules/edge";
 import { Metrics } from "./modules/observability/metrics";
 import { createObservabilityModule, type ObservabilityModule } from "./modules/observability";
 import { instrumentDatabase } from "./modules/observability/db-metrics";
@@ -20,6 +21,7 @@ export interface Deps extends BaseDeps {
   user: UserModule;
   registry: RegistryModule;
   proxy: ProxyModule;
+  edge: EdgeModule;
   observability: ObservabilityModule;
   /** Closes the database; modules must be stopped first. */
   close(): Promise<void>;
@@ -67,6 +69,7 @@ async function wireModules(config: Config, overrides: DepsOverrides & { log: Log
   const user = await createUserModule(base);
   const registry = await createRegistryModule(base, user.gate);
   const proxy = createProxyModule(base, user.gate, registry.routing);
+  const edge = await createEdgeModule(base, user.gate, proxy);
   const observability = await createObservabilityModule(base, user.gate, () => registry.jobs());
   // Consumers subscribed while the modules were built; from here on other nodes' changes arrive.
   await feed.start();
@@ -74,7 +77,7 @@ async function wireModules(config: Config, overrides: DepsOverrides & { log: Log
     await feed.stop();
     await opened.close();
   };
-  return { ...base, user, registry, proxy, observability, close };
+  return { ...base, user, registry, proxy, edge, observability, close };
 }
 
 /** The change feed: PostgreSQL's (LISTEN/NOTIFY over the feed table), or nothing to follow on one SQLite node. */

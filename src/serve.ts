@@ -63,7 +63,7 @@ export async function startServer(config: Config, inputOverrides: DepsOverrides 
   // Elysia's context `server` (client IPs via requestIP) is only set by app.listen(); we serve it ourselves.
   app.server = server as never;
   handle = createHandler(deps, app);
-  const modules = [deps.user, deps.registry, deps.proxy, deps.observability];
+  const modules = [deps.user, deps.registry, deps.proxy, deps.edge, deps.observability];
   for (const m of modules) await m.start?.();
   const url = `http://${formatAddress(config.listenHost, port)}`;
   deps.log.info("listening", { url, selfUrl, folder: config.folder });

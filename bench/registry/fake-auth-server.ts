@@ -48,7 +48,7 @@ const base: BaseDeps = { config, database: opened.database, db: opened.database.
 const registry = await createRegistryModule(base, gate);
 const proxy = createProxyModule(base, gate, registry.routing);
 const observability = await createObservabilityModule(base, gate, () => registry.jobs());
-const deps: Deps = { ...base, user: { gate, routes: new Elysia({ name: "user-svc" }) } as unknown as Deps["user"], registry, proxy, observability, close: opened.close };
+const deps: Deps = { ...base, user: { gate, routes: new Elysia({ name: "user-svc" }) } as unknown as Deps["user"], registry, proxy, edge: { routes: new Elysia({ name: "proxy-svc" }) } as unknown as Deps["edge"], observability, close: opened.close };
 const handle = createHandler(deps, createApp(deps));
 Bun.serve({ hostname: config.listenHost, port: config.listenPort, fetch: (req, srv) => handle(req, srv) as Promise<Response> });
 await registry.start?.();

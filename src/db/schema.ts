@@ -7,6 +7,7 @@ import { defineOrgsTables } from "../modules/user/orgs/tables";
 import { defineRegistryTables } from "../modules/registry/tables";
 import { defineObservabilityTables } from "../modules/observability/tables";
 import { defineClusterTables } from "../modules/cluster/tables";
+import { defineEdgeTables } from "../modules/edge/tables";
 
 /** All tables, by their drizzle names (`userUsers`, `registryInstances`, …). */
 export function defineTables(dialect: DialectKind, prefix = "") {
@@ -19,5 +20,6 @@ export function defineTables(dialect: DialectKind, prefix = "") {
     ...defineRegistryTables(kit),
     ...defineObservabilityTables(kit),
     ...defineClusterTables(kit),
+    ...defineEdgeTables(kit),
   };
 }

@@ -44,7 +44,7 @@ export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
     deps,
     ...inProcessClient(createHandler(deps, createApp(deps))),
     async [Symbol.asyncDispose]() {
-      for (const m of [deps.proxy, deps.registry, deps.user]) await m.stop?.();
+      for (const m of [deps.edge, deps.proxy, deps.registry, deps.user]) await m.stop?.();
       await deps.close();
       await dir[Symbol.asyncDispose]();
     },

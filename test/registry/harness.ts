@@ -50,7 +50,9 @@ export async function registryHarness(
   const user = { gate, routes: new Elysia({ name: "user-svc" }) } as unknown as Deps["user"];
   const proxy = createProxyModule(base, gate, registry.routing);
   const observability = await createObservabilityModule(base, gate, () => registry.jobs());
-  const deps: Deps = { ...base, user, registry, proxy, observability, close: opened.close };
+  // No edge in registry tests: its routes only.
+  const edge = { routes: new Elysia({ name: "proxy-svc" }) } as unknown as Deps["edge"];
+  const deps: Deps = { ...base, user, registry, proxy, edge, observability, close: opened.close };
   const handle = createHandler(deps, createApp(deps));
   let closed = false;
   const close = async () => {

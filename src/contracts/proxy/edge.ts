@@ -1,7 +1,7 @@
 /**
  * @module Proxy Svc edge schemas (TypeBox): routes, redirects and certificates as the 1Backend client
- * sends and reads them. The operations that carry them answer 501 until host-based routing is built;
- * the schemas are their contract now, so OpenAPI shows them and clients can be written against them.
+ * sends and reads them (contract §8). The rules a schema cannot say (id and target forms, status codes,
+ * certificate bundles) are checked by modules/edge and refused with 400 naming the field.
  */
 import { Type as t } from "@sinclair/typebox";
 import { Integer } from "../integer.js";

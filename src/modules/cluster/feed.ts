@@ -17,6 +17,12 @@ export const FEED_TOPICS = {
   appChanged: "user.app",
   /** An instance was registered, changed, removed, or its health written: key = the instance id. */
   instanceChanged: "registry.instance",
+  /** An edge route was saved or deleted: key = the route id (the row is read again: there, or gone). */
+  edgeRouteChanged: "edge.route",
+  /** An edge redirect was saved or deleted: key = the redirect id. */
+  edgeRedirectChanged: "edge.redirect",
+  /** A certificate was saved, issued or deleted: key = the certificate id. */
+  edgeCertChanged: "edge.cert",
 } as const;
 
 /** Consumer of a topic: the keys other nodes changed, in feed order (duplicates possible: consumers are idempotent). */

@@ -4,7 +4,7 @@
  * given the request, so they carry CORS, like every response the server makes itself, and the
  * request id to find the log line.
  */
-import { AppError, notFound, notImplemented } from "../../http/errors";
+import { AppError, notFound } from "../../http/errors";
 
 /** A bug on our side: the one http.internal answer, also the proxy's (it logs the id first). */
 export { internalError } from "../../http/errors";
@@ -19,5 +19,3 @@ export const badGateway = () => new AppError(502, "proxy.bad_gateway", "the inst
 export const upstreamTimeout = () => new AppError(504, "proxy.upstream_timeout", "the instance did not answer in time");
 /** RFC 5842 §7.2 508 Loop Detected: the request came back around more than hops.ts's MAX_HOPS times. */
 export const loopDetected = () => new AppError(508, "proxy.loop_detected", "request passed through too many proxies (a proxy loop?)");
-/** The reserved `/proxy-svc/*` operations (routes.ts) until host-based routing is built. */
-export const notBuiltYet = (what: string) => notImplemented("proxy.not_implemented", `${what} are not available yet`);
