@@ -16,6 +16,9 @@ const duration = (description: string, dflt: string) => t.String({ description, 
 const bool = (description: string) => t.String({ description, default: "false", pattern: BOOL });
 const count = (description: string, dflt: string) => t.String({ description, default: dflt, pattern: "^\\d+$" });
 const text = (description: string, dflt = "") => t.String({ description, default: dflt });
+/** A port, or host:port to bind one interface (`[::1]:443`); the edge listeners' addresses. */
+const EDGE_ADDRESS = "^((\\[[0-9a-fA-F:.]+\\]|[^\\s:\\[\\]]+):)?\\d{1,5}$";
+const edgeAddress = (description: string, dflt: string) => t.String({ description, default: dflt, pattern: EDGE_ADDRESS });
 /** Let's Encrypt's production ACME directory, OB_ACME_DIRECTORY's default. */
 export const LETS_ENCRYPT = "https://acme-v02.api.letsencrypt.org/directory";
 
@@ -57,6 +60,10 @@ export const ConfigEnv = t.Object({
   OB_PROXY_RETRIES: count("Other instances tried after a connection failure (only before the request body was sent).", "2"),
   OB_TRUSTED_PROXIES: text("Comma-separated IPs or CIDRs of reverse proxies in front of this server: their X-Forwarded-* headers are kept (and name the client for the login and registration limits); from others they are replaced."),
   OB_INSTANCE_DENY: text("Comma-separated CIDRs, IPs and host names (*.domain for all below it) that instance URLs may not point at, checked at registration and before every connect. Added to the built-in list: 169.254.0.0/16, fe80::/10, 0.0.0.0/8, ::/128 (also IPv4-mapped), cloud metadata addresses and names (metadata.google.internal, metadata, instance-data, ...)."),
+  OB_EDGE_PROXY: bool("true: serve the edge routes, redirects and certificates of the Proxy Svc (saveRoutes, saveRedirects, saveCerts, ACME) on their own listeners: HTTPS on OB_EDGE_PROXY_HTTPS_PORT (certificate by SNI) and HTTP on OB_EDGE_PROXY_HTTP_PORT (ACME challenges, else 301 to https://). The API is not served there. Needs OB_ENCRYPTION_KEY."),
+  OB_EDGE_PROXY_HTTPS_PORT: edgeAddress("Port of the edge's HTTPS listener (all interfaces), or host:port to bind one interface (127.0.0.1:8443). 0: a free port (logged).", "443"),
+  OB_EDGE_PROXY_HTTP_PORT: edgeAddress("Port of the edge's plain HTTP listener (all interfaces), or host:port to bind one interface. 0: a free port (logged).", "80"),
+  OB_EDGE_PROXY_TEST_MODE: bool("true (with OB_EDGE_PROXY=true): no TLS listener and no HTTP→HTTPS redirect; the plain HTTP listener on OB_EDGE_PROXY_HTTP_PORT serves the edge routes and redirects itself (tests, or TLS terminated in front)."),
   OB_ENCRYPTION_KEY: text(`Key that encrypts private keys at rest (certificates, the ACME account; AES-256-GCM): ${ENCRYPTION_KEY_FORMS}. Required with OB_EDGE_PROXY=true; every node of a cluster needs the same key. Empty: certificates cannot be saved.`),
   OB_INSTANCE_ALLOW: text("Comma-separated CIDRs, IPs and host names that instance URLs may point at even when OB_INSTANCE_DENY or the built-in list denies them; an allowed name also allows what it resolves to."),
   OB_ACME_DIRECTORY: t.String({ description: `ACME (RFC 8555) directory the edge (OB_EDGE_PROXY=true) orders certificates from, for every host that has a route or a redirect and no valid certificate, validated by HTTP-01 on the edge's HTTP port; renewed when a third of the lifetime is left. Empty: Let's Encrypt production (${LETS_ENCRYPT}); off: no ACME (certificates only from saveCerts).`, default: "", pattern: "^(https://\\S+|off|)$" }),
@@ -119,6 +126,14 @@ export interface Config {
   instanceAllow: string[];
   /** OB_ENCRYPTION_KEY, validated (lib/secret-box.ts forms); undefined when empty. */
   encryptionKey: string | undefined;
+  /** OB_EDGE_PROXY: the edge listeners run (edge/listeners.ts). */
+  edgeProxy: boolean;
+  /** OB_EDGE_PROXY_TEST_MODE: only the plain HTTP edge listener, serving routes itself. */
+  edgeTestMode: boolean;
+  /** OB_EDGE_PROXY_HTTPS_PORT: bind address of the TLS edge listener (host "0.0.0.0" unless named). */
+  edgeHttps: { host: string; port: number };
+  /** OB_EDGE_PROXY_HTTP_PORT: bind address of the plain HTTP edge listener. */
+  edgeHttp: { host: string; port: number };
   /** OB_ACME_DIRECTORY (empty: Let's Encrypt production); undefined for `off`. */
   acmeDirectory: string | undefined;
   /** OB_ACME_CA_FILE: a PEM bundle trusted for the directory besides the system CAs; undefined when empty. */
@@ -158,6 +173,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (listenPort > 65535) throw new ConfigError(`invalid OB_LISTEN=${JSON.stringify(e.OB_LISTEN)}: port must be 0-65535`);
   const ms = (name: keyof ConfigEnv) => parseDuration(e[name])!;
   const database = databaseChoice(e);
+  // Contract §8: the edge holds private keys, which are stored only encrypted.
+  if (isTrue(e.OB_EDGE_PROXY) && e.OB_ENCRYPTION_KEY.trim() === "") throw new ConfigError("missing OB_ENCRYPTION_KEY: OB_EDGE_PROXY=true needs the key that encrypts certificate private keys at rest");
   return Object.freeze({
     selfUrl: e.OB_SELF_URL.replace(/\/$/, ""),
     listenHost,
@@ -197,6 +214,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     instanceDeny: addressRules("OB_INSTANCE_DENY", e.OB_INSTANCE_DENY),
     instanceAllow: addressRules("OB_INSTANCE_ALLOW", e.OB_INSTANCE_ALLOW),
     encryptionKey: encryptionKey(e.OB_ENCRYPTION_KEY),
+    edgeProxy: isTrue(e.OB_EDGE_PROXY),
+    edgeTestMode: isTrue(e.OB_EDGE_PROXY_TEST_MODE),
+    edgeHttps: edgeAddressOf("OB_EDGE_PROXY_HTTPS_PORT", e.OB_EDGE_PROXY_HTTPS_PORT),
+    edgeHttp: edgeAddressOf("OB_EDGE_PROXY_HTTP_PORT", e.OB_EDGE_PROXY_HTTP_PORT),
     acmeDirectory: e.OB_ACME_DIRECTORY === "off" ? undefined : e.OB_ACME_DIRECTORY || LETS_ENCRYPT,
     acmeCaFile: e.OB_ACME_CA_FILE || undefined,
     contactEmail: e.OB_CONTACT_EMAIL || undefined,
@@ -249,6 +270,13 @@ function databaseChoice(e: ConfigEnv): Pick<Config, "dbKind" | "dbConnectionStri
     throw new ConfigError("invalid OB_DB_CONNECTION_STRING: expected a URL like postgres://user:password@host:5432/database");
   }
   return { dbKind: "postgres", dbConnectionString: url };
+}
+
+/** An edge listener's `[host:]port` (all interfaces when no host is named); ports above 65535 refused. */
+function edgeAddressOf(name: string, value: string): { host: string; port: number } {
+  const [host, port] = value.includes(":") ? splitHostPort(value) : ["0.0.0.0", Number(value)];
+  if (port > 65535) throw new ConfigError(`invalid ${name}=${JSON.stringify(value)}: port must be 0-65535`);
+  return { host, port };
 }
 
 function splitHostPort(value: string): [string, number] {

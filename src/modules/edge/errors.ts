@@ -23,3 +23,5 @@ export const encryptionKeyMissing = () => new AppError(503, "edge.encryption_key
 
 /** No redirect and no route matches the request's host and path. */
 export const routeNotFound = (host: string, path: string) => notFound("edge.route_not_found", `no route for host ${JSON.stringify(host)} and path ${JSON.stringify(path)}`);
+/** The HTTP listener got an ACME challenge path whose token no order under way has. */
+export const challengeNotFound = () => notFound("edge.challenge_not_found", "no ACME challenge with this token");

@@ -7,8 +7,13 @@
  * `OB_PROXY_RETRIES` times, while no body byte was sent (try-instances.ts, shared with websocket.ts).
  * Metrics (../observability/proxy-metrics.ts): one lookup of the slug's counts when the request ends,
  * array increments and one histogram observe; the upstream gets the request id and a W3C traceparent.
+ *
+ * The edge listeners (issue 13, ../edge/handler.ts) forward through the same engine ({@link EdgeForward}):
+ * a `slug:` route to the slug's instances with the request's whole path, an absolute URL route to that
+ * URL as a one-instance upstream that is not in the registry (no retries: there is no other
+ * instance). Either way the client's `Host` is kept and `X-Forwarded-Proto` is the listener's scheme.
  */
-import type { Server } from "bun";
+import type { Server, WebSocketHandler } from "bun";
 import type { Config } from "../../config";
 import type { AuthGate } from "../auth-gate";
 import { peerOf } from "../../http/client-address";
@@ -37,8 +42,58 @@ export interface ForwarderOptions {
   picker: Picker;
   trust: TrustCheck;
   websockets: WebSocketProxy;
+  /** WebSockets to an edge route's absolute URL: a proxy over {@link URL_ROUTING}, without retries. */
+  urlWebsockets: WebSocketProxy;
   metrics: ProxyMetrics;
 }
+
+/**
+ * Where an edge route sends requests, parsed once when the route table changes (never per request):
+ * a slug balanced over its instances, or an absolute URL as its one instance.
+ */
+export interface EdgeUpstream {
+  /** The slug, or {@link URL_UPSTREAM} for an absolute URL (its label in the proxy metrics). */
+  slug: string;
+  /** The URL as a one-instance list (not in the registry); undefined for a slug. */
+  instances?: readonly RoutedInstance[];
+}
+
+/** The edge's way into the forwarding engine (issue 13). */
+export interface EdgeForward {
+  /**
+   * Forwards `request` to `upstream` with `pathAndQuery` (the request's raw path and query, prefix
+   * not stripped), `Host` kept, `X-Forwarded-Proto` = `scheme` unless a trusted proxy sent one;
+   * `undefined` when it became a WebSocket. Hop-by-hop, X-Forwarded-*, token, loop, retry and
+   * timeout rules are the slug proxy's.
+   */
+  forward(request: Request, server: Server<unknown> | undefined, upstream: EdgeUpstream, pathAndQuery: string, scheme: "http" | "https"): Promise<Response | undefined>;
+  /** Bun.serve WebSocket handlers for upgrades through the edge (the same pipes as the slug proxy's). */
+  websocket: WebSocketHandler<unknown>;
+}
+
+/** The metrics label and picker key of absolute URL upstreams (not a valid slug, so never one of them). */
+export const URL_UPSTREAM = "_edge_url";
+
+/**
+ * A route target as an {@link EdgeUpstream}: `slug:<service>`, or an absolute http(s) URL whose
+ * trailing `/` is dropped (the request path is appended to it, as 1Backend does); `undefined` otherwise.
+ */
+export function edgeUpstreamOf(target: string): EdgeUpstream | undefined {
+  if (target.startsWith("slug:")) {
+    const slug = target.slice(5);
+    return /^[a-z0-9]+(-[a-z0-9]+)*$/.test(slug) ? { slug } : undefined;
+  }
+  if (!/^https?:\/\/[^\s/?#]+/i.test(target) || !URL.canParse(target)) return undefined;
+  const url = target.replace(/[?#].*$/s, "").replace(/\/+$/, "");
+  return { slug: URL_UPSTREAM, instances: [{ id: url, slug: URL_UPSTREAM, url, status: "Healthy" }] };
+}
+
+/**
+ * The registry view of URL upstreams: nothing to look up (the one instance comes with the request),
+ * nothing to mark (a URL that refused a connect is tried again by the next request), no policy check
+ * (routes are an admin's configuration, like the instance URLs an admin could register).
+ */
+export const URL_ROUTING: InstanceRouting = { instancesOf: () => [], reportConnectFailure: () => undefined };
 
 /**
  * `pathStart` and `segment`: where the path starts in `request.url` and what scanFirstSegment() found
@@ -55,12 +110,17 @@ export class Forwarder {
   private readonly routing: InstanceRouting;
   private readonly trust: TrustCheck;
   private readonly websockets: WebSocketProxy;
+  private readonly urlWebsockets: WebSocketProxy;
   private readonly metrics: ProxyMetrics;
   // Upstream connections in a pool of their own, apart from the server's other fetches (probes);
   // session.fetch also costs less per call than global fetch (bench/proxy/README.md, "FetchSession").
   private readonly session = new Bun.FetchSession();
   private readonly settings: CallSettings;
   private readonly loop: InstanceLoop<Response, undefined>;
+  /** The edge's absolute URL upstreams: one instance each, so no retry. */
+  private readonly urlLoop: InstanceLoop<Response, undefined>;
+  /** The engine as the edge listeners call it. */
+  readonly edge: EdgeForward;
 
   constructor(options: ForwarderOptions) {
     const { config, routing, picker, metrics } = options;
@@ -69,21 +129,29 @@ export class Forwarder {
     this.routing = routing;
     this.trust = options.trust;
     this.websockets = options.websockets;
+    this.urlWebsockets = options.urlWebsockets;
     this.metrics = metrics;
     this.settings = { connectMs: config.proxyConnectTimeoutMs, responseMs: config.proxyTimeoutMs, fetch: this.session.fetch as CallSettings["fetch"] };
-    this.loop = new InstanceLoop<Response, undefined>({
+    const loopOptions = {
       routing,
       picker,
       retries: config.proxyRetries,
-      attempt: (loop, request, target, headers, tried, instance, pin) => this.attempt(loop, request, target, headers, tried, instance, pin),
-      answer: (request, slug, error) => this.failWith(request, slug, error),
-      onConnectFailure: (request, slug, instance, reason) => {
+      attempt: (loop: InstanceLoop<Response, undefined>, request: Request, target: ProxyTarget, headers: Headers, tried: string[] | undefined, instance: RoutedInstance, pin: PinnedConnect | undefined) =>
+        this.attempt(loop, request, target, headers, tried, instance, pin),
+      answer: (request: Request, slug: string, error: AppError) => this.failWith(request, slug, error),
+      onConnectFailure: (request: Request, slug: string, instance: RoutedInstance, reason: unknown) => {
         this.logFailure(request, instance, "connect", reason);
         metrics.of(slug).connectFailures++;
       },
-      onRetry: (slug) => metrics.of(slug).retries++, // another instance after a connect failure
-    });
+      onRetry: (slug: string) => metrics.of(slug).retries++, // another instance after a connect failure
+    };
+    this.loop = new InstanceLoop<Response, undefined>(loopOptions);
+    this.urlLoop = new InstanceLoop<Response, undefined>({ ...loopOptions, routing: URL_ROUTING, retries: 0 });
     this.forward = (request, server, pathStart, segment) => this.forwardRequest(request, server, pathStart, segment);
+    this.edge = {
+      forward: (request, server, upstream, pathAndQuery, scheme) => this.forwardEdge(request, server, upstream, pathAndQuery, scheme),
+      websocket: options.websockets.handlers,
+    };
   }
 
   /** Closes the idle upstream connections (requests in flight finish). */
@@ -98,6 +166,20 @@ export class Forwarder {
     // The request's one read of the registry: the first attempt picks from this list (try-instances.ts).
     const instances = this.routing.instancesOf(target.slug);
     if (instances.length === 0) return this.refuseUnknown(request);
+    return this.dispatch(request, server, target, instances, false);
+  }
+
+  /** An edge route's request (see {@link EdgeForward.forward}). */
+  private forwardEdge(request: Request, server: Server<unknown> | undefined, upstream: EdgeUpstream, pathAndQuery: string, scheme: "http" | "https"): Promise<Response | undefined> {
+    const target: ProxyTarget = { slug: upstream.slug, pathAndQuery, edgeScheme: scheme };
+    if (upstream.instances !== undefined) return this.dispatch(request, server, target, upstream.instances, true);
+    const instances = this.routing.instancesOf(upstream.slug);
+    if (instances.length === 0) return this.refuseUnknown(request);
+    return this.dispatch(request, server, target, instances, false);
+  }
+
+  /** Loop check, headers, token, then the attempts; `toUrl`: `instances` is an edge route's one URL. */
+  private dispatch(request: Request, server: Server<unknown> | undefined, target: ProxyTarget, instances: readonly RoutedInstance[], toUrl: boolean): Promise<Response | undefined> {
     // Before the token gate: a loop costs no token check per hop. Read before Connection-listed
     // fields are removed, so listing the count there cannot hide it (hops.ts).
     const hops = hopsOf(request.headers.get(HOPS_HEADER));
@@ -107,16 +189,16 @@ export class Forwarder {
     const headers = incomingHeaders(request, upgrade, hops);
     // Read after the strip: `Connection: authorization` addressed the token to this hop (headers.ts).
     const authorization = headers.get("authorization");
-    if (authorization === null) return this.proceed(request, server, target, instances, headers, upgrade, null);
+    if (authorization === null) return this.proceed(request, server, target, instances, headers, upgrade, null, toUrl);
     return this.gate.authorizationForUpstream(authorization).then(
-      (forwarded) => this.proceed(request, server, target, instances, headers, upgrade, forwarded),
+      (forwarded) => this.proceed(request, server, target, instances, headers, upgrade, forwarded, toUrl),
       (err) => (err instanceof AppError ? this.failWith(request, target.slug, err) : this.failInternally(request, target.slug, "proxy token check failed", err)),
     );
   }
 
   /** After the token decision: the rest of the headers, then a WebSocket upgrade or the HTTP attempts. */
-  private proceed(request: Request, server: Server<unknown> | undefined, target: ProxyTarget, instances: readonly RoutedInstance[], headers: Headers, upgrade: boolean, authorization: string | null): Promise<Response | undefined> {
-    upstreamRequestHeaders(headers, peerOf(server?.requestIP(request)?.address, this.trust), authorization);
+  private proceed(request: Request, server: Server<unknown> | undefined, target: ProxyTarget, instances: readonly RoutedInstance[], headers: Headers, upgrade: boolean, authorization: string | null, toUrl: boolean): Promise<Response | undefined> {
+    upstreamRequestHeaders(headers, peerOf(server?.requestIP(request)?.address, this.trust), authorization, target.edgeScheme);
     // The request id and trace reach the upstream even when the client sent none (or an invalid one).
     // Edited in place, the request's own headers then hold them for the log line and error answers
     // (no per-request map entry on the hot path); a handshake's copy takes them from the request.
@@ -125,8 +207,8 @@ export class Forwarder {
       headers.set("x-request-id", requestIdOf(request));
       headers.set("traceparent", traceparentOf(request));
     }
-    if (!upgrade) return this.loop.run(request, target, headers, instances, undefined);
-    return this.websockets.upgrade(request, server!, target, headers, instances).catch((err) => this.failInternally(request, target.slug, "proxy websocket upgrade failed", err, target.slug));
+    if (!upgrade) return (toUrl ? this.urlLoop : this.loop).run(request, target, headers, instances, undefined);
+    return (toUrl ? this.urlWebsockets : this.websockets).upgrade(request, server!, target, headers, instances).catch((err) => this.failInternally(request, target.slug, "proxy websocket upgrade failed", err, target.slug));
   }
 
   /** One HTTP attempt at one instance (the loop's per-protocol part; `pin` as try-instances.ts says). */

@@ -12,6 +12,8 @@
  *   ours, not the client's: naming them in `Connection` drops the client's value, never ours, so a
  *   client can neither hide its address from the upstream nor reset the hop count.
  * - `Host` is the upstream's (fetch sets it from the URL); the client's goes in `X-Forwarded-Host`.
+ *   On the edge (issue 13) the client's `Host` is kept, as 1Backend's edge does: a route names a
+ *   host, and the service behind it serves that host.
  * - `X-Forwarded-For/-Proto/-Host`, `Forwarded` and `X-Real-IP` from the client are kept only when the
  *   TCP peer is a trusted proxy (see trust.ts); otherwise they are replaced by what we observed.
  */
@@ -90,10 +92,11 @@ export function incomingHeaders(request: Request, copy: boolean, hops: number): 
 /**
  * Step two, after the token gate, on what incomingHeaders() gave: `Host` and (for untrusted peers)
  * forwarding fields removed; `authorization` replaced by the value the gate decided; X-Forwarded-* set.
+ * `edgeScheme` (edge listeners only): `Host` is kept and `X-Forwarded-Proto` defaults to this scheme.
  */
-export function upstreamRequestHeaders(headers: Headers, client: ClientInfo, authorization: string | null): Headers {
+export function upstreamRequestHeaders(headers: Headers, client: ClientInfo, authorization: string | null, edgeScheme?: "http" | "https"): Headers {
   const host = headers.get("host");
-  headers.delete("host");
+  if (edgeScheme === undefined) headers.delete("host");
   if (authorization === null) headers.delete("authorization");
   else headers.set("authorization", authorization);
   if (!client.trusted) for (const name of FORWARDING) headers.delete(name);
@@ -101,7 +104,7 @@ export function upstreamRequestHeaders(headers: Headers, client: ClientInfo, aut
     const prior = headers.get("x-forwarded-for");
     headers.set("x-forwarded-for", prior ? `${prior}, ${client.ip}` : client.ip);
   }
-  if (!headers.has("x-forwarded-proto")) headers.set("x-forwarded-proto", "http");
+  if (!headers.has("x-forwarded-proto")) headers.set("x-forwarded-proto", edgeScheme ?? "http");
   if (host !== null && !headers.has("x-forwarded-host")) headers.set("x-forwarded-host", host);
   return headers;
 }

@@ -10,7 +10,7 @@ import type { BaseDeps } from "../module";
 import type { AuthGate } from "../auth-gate";
 import type { Module } from "../module";
 import type { InstanceRouting } from "../registry/routing";
-import { Forwarder } from "./forward";
+import { Forwarder, URL_ROUTING, type EdgeForward } from "./forward";
 import { createPicker } from "./pick";
 import { proxyRoutes } from "./routes";
 import { createTrustCheck } from "../../http/trust";
@@ -27,6 +27,8 @@ export interface ProxyModule extends Module {
   forward(request: Request, server?: Server<unknown>, pathStart?: number, segment?: number): Promise<Response | undefined>;
   /** Bun.serve WebSocket handlers for proxied upgrades. */
   websocket: WebSocketHandler<unknown>;
+  /** The same engine for the edge listeners (issue 13): routes to a slug or to an absolute URL. */
+  edge: EdgeForward;
 }
 
 /** Builds the proxy from the registry's in-memory routing view and the User Svc's token gate. */
@@ -35,9 +37,10 @@ export function createProxyModule(deps: BaseDeps, gate: AuthGate, routing: Insta
   const picker = createPicker();
   const trust = createTrustCheck(config.trustedProxies);
   const websockets = createWebSocketProxy({ routing, picker, retries: config.proxyRetries, connectTimeoutMs: config.proxyConnectTimeoutMs });
+  const urlWebsockets = createWebSocketProxy({ routing: URL_ROUTING, picker, retries: 0, connectTimeoutMs: config.proxyConnectTimeoutMs });
   // Without the server's metrics (module-level tests, the proxy benchmark harness) the counts go to a
   // registry of their own, so the request path is the same either way.
   const metrics = deps.metrics?.proxy ?? new ProxyMetrics(new Registry());
-  const forwarder = new Forwarder({ config, log, gate, routing, picker, trust, websockets, metrics });
-  return { routes: proxyRoutes(), forward: forwarder.forward, websocket: websockets.handlers, stop: () => forwarder.close() };
+  const forwarder = new Forwarder({ config, log, gate, routing, picker, trust, websockets, urlWebsockets, metrics });
+  return { routes: proxyRoutes(), forward: forwarder.forward, websocket: websockets.handlers, edge: forwarder.edge, stop: () => forwarder.close() };
 }

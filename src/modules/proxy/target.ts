@@ -15,8 +15,13 @@
 export interface ProxyTarget {
   /** The first path segment, a valid slug. */
   slug: string;
-  /** Raw path and query exactly as received, starting with `/<slug>`. */
+  /** Raw path and query exactly as received, starting with `/<slug>` (on the edge: the request's whole path). */
   pathAndQuery: string;
+  /**
+   * Edge requests only (issue 13, contract §8): the listener's scheme, sent as `X-Forwarded-Proto`,
+   * and the client's `Host` goes upstream unchanged. Absent on the slug proxy.
+   */
+  edgeScheme?: "http" | "https";
 }
 
 /** Index of the path in an absolute (`http://h/p`) or origin-form (`/p`) URL; -1 when there is none. */

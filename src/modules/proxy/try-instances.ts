@@ -97,6 +97,8 @@ export class InstanceLoop<T, C> {
 
   /** `pin`: a host name's checked address, connected to instead of a new lookup of the name (DNS rebinding). */
   private attempt(request: Request, target: ProxyTarget, headers: Headers, tried: string[] | undefined, instance: RoutedInstance, pin: PinnedConnect | undefined, context: C): Promise<T> {
+    // The edge keeps the client's Host upstream (contract §8); a pin then only picks the address.
+    if (target.edgeScheme !== undefined) return this.options.attempt(this, request, target, headers, tried, instance, pin, context);
     if (pin !== undefined) headers.set("host", pin.host);
     else if (tried !== undefined) headers.delete("host"); // a pinned attempt before this retry set it
     return this.options.attempt(this, request, target, headers, tried, instance, pin, context);
