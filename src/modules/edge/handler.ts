@@ -8,7 +8,7 @@
  *   `Location` is the request itself (a self-redirect: skipped, so the routes are asked).
  * - A route forwards through the proxy's one engine (../proxy/forward.ts {@link EdgeForward}) with the
  *   request's whole path and query (prefix not stripped), its `Host`, and `X-Forwarded-Proto` of this
- *   listener.
+ *   listener; its answers go through compress.ts (never a WebSocket's: the upgrade answers nothing).
  * Request targets the API listener refuses (CONNECT, absolute-form, two `Host` lines, repeated
  * `Content-Length`: ../../http/request-target.ts) are refused here too, with the same JSON 400s.
  */
@@ -19,6 +19,7 @@ import { pathAt, refusalOf } from "../../http/request-target";
 import type { Logger } from "../../lib/log";
 import { edgeUpstreamOf, type EdgeForward, type EdgeUpstream } from "../proxy/forward";
 import { pathStartOf } from "../proxy/target";
+import { compress } from "./compress";
 import { routeNotFound } from "./errors";
 import { hostKeyOf, isSelfRedirect, PrefixIndex, RedirectTarget } from "./match";
 import type { EdgeRedirect, EdgeRoute, EdgeTable } from "./model";
@@ -91,7 +92,7 @@ export class EdgeRouter {
     });
   }
 
-  // Not async: a forwarded request returns the engine's promise as it is.
+  // Not async: a forwarded request returns the engine's promise with compression's one step.
   private answer(request: Request, server: Server<unknown> | undefined, scheme: EdgeScheme): Promise<Response | undefined> {
     const url = request.url;
     const pathStart = pathStartOf(url);
@@ -111,7 +112,7 @@ export class EdgeRouter {
       }
       const route = this.routes.find(host, path);
       if (route !== undefined) {
-        return this.forward.forward(request, server, route.upstream, url.slice(pathStart), scheme);
+        return this.forward.forward(request, server, route.upstream, url.slice(pathStart), scheme).then((response) => response && compress(request, response));
       }
     }
     return Promise.resolve(renderError(routeNotFound(host?.withPort ?? host?.name ?? "", path), request));
