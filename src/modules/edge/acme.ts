@@ -97,12 +97,14 @@ export class AcmeManager extends BackgroundJob {
   private again = false;
   private stopping = false;
   private unsubscribe: (() => void) | undefined;
+  /** The CAs trusted for the directory (undefined: the system's). */
+  private readonly ca: string[] | undefined;
 
   constructor(private readonly o: AcmeManagerOptions) {
     super({ name: "acme certificates", intervalMs: o.intervalMs ?? PASS_MS, log: o.log, runAtStart: true });
     this.directoryUrl = o.config.acmeDirectory ?? "";
     if (!this.directoryUrl) throw new ConfigError("OB_ACME_DIRECTORY=off: ACME is disabled, no manager should be built");
-    configureHttp(o.config.acmeCaFile, o.requestRetries ?? 2);
+    this.ca = configureHttp(o.config.acmeCaFile, o.requestRetries ?? 2);
     this.leader = o.leader ?? createLeader(o.config, "acme", { clock: o.clock, log: o.log });
   }
 
@@ -171,7 +173,7 @@ export class AcmeManager extends BackgroundJob {
     try {
       client = await this.account();
     } catch (err) {
-      this.failed(ACCOUNT, now, err);
+      this.failed(ACCOUNT, now, err, await this.checkDirectory());
       pass.failed.push(...due);
       return pass;
     }
@@ -258,12 +260,27 @@ export class AcmeManager extends BackgroundJob {
     return (this.backoff.get(key)?.until ?? 0) > now;
   }
 
-  private failed(key: string, now: number, err: unknown): void {
+  /**
+   * What a plain GET of the directory gives, logged beside an account failure: acme-client reports a
+   * network error (refused, TLS, timeout) as a TypeError about its own `response.config`, which names
+   * nothing an operator can act on.
+   */
+  private async checkDirectory(): Promise<string> {
+    try {
+      const response = await fetch(this.directoryUrl, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...(this.ca ? { tls: { ca: this.ca } } : {}) });
+      await response.body?.cancel();
+      return `the directory answers ${response.status}`;
+    } catch (err) {
+      return `the directory cannot be reached: ${errorText(err)}`;
+    }
+  }
+
+  private failed(key: string, now: number, err: unknown, directoryCheck?: string): void {
     const previous = this.backoff.get(key)?.delayMs;
     const delayMs = previous === undefined ? BACKOFF_MIN_MS : Math.min(previous * 2, BACKOFF_MAX_MS);
     this.backoff.set(key, { until: now + delayMs, delayMs });
     if (key === ACCOUNT) this.client = undefined;
-    const fields = { directory: this.directoryUrl, error: errorText(err), retryInMs: delayMs, ...(key === ACCOUNT ? {} : { host: key }) };
+    const fields = { directory: this.directoryUrl, error: errorText(err), directoryCheck, retryInMs: delayMs, ...(key === ACCOUNT ? {} : { host: key }) };
     this.o.log.warn(key === ACCOUNT ? "acme: account or directory failed" : "acme: order failed", fields);
   }
 }
@@ -296,13 +313,13 @@ function bestCertificate(certs: readonly EdgeCertificate[], host: string): EdgeC
   return best;
 }
 
-/** The CAs and timeouts of acme-client's one axios instance (process-wide; read at construction). */
-function configureHttp(caFile: string | undefined, retries: number): void {
+/** The CAs and timeouts of acme-client's one axios instance (process-wide; read at construction); the CAs it trusts. */
+function configureHttp(caFile: string | undefined, retries: number): string[] | undefined {
   const axios = acme.axios;
   axios.defaults.timeout = REQUEST_TIMEOUT_MS;
   const settings = (axios.defaults as { acmeSettings?: { retryMaxAttempts: number; retryDefaultDelay: number } }).acmeSettings;
   if (settings) Object.assign(settings, { retryMaxAttempts: retries, retryDefaultDelay: 2 });
-  if (!caFile) return;
+  if (!caFile) return undefined;
   let pem: string;
   try {
     pem = readFileSync(caFile, "utf8");
@@ -310,7 +327,9 @@ function configureHttp(caFile: string | undefined, retries: number): void {
     throw new ConfigError(`invalid OB_ACME_CA_FILE=${JSON.stringify(caFile)}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
   if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new ConfigError(`invalid OB_ACME_CA_FILE=${JSON.stringify(caFile)}: expected PEM CA certificates`);
-  axios.defaults.httpsAgent = new Agent({ ca: [...rootCertificates, pem], keepAlive: true });
+  const ca = [...rootCertificates, pem];
+  axios.defaults.httpsAgent = new Agent({ ca, keepAlive: true });
+  return ca;
 }
 
 /** An ACME problem's detail when there is one (acme-client puts it in the message), never a stack. */

@@ -1,0 +1,269 @@
+/**
+ * ACME end to end (issue 13) against a private pebble on loopback (acme-pebble.ts): HTTP-01 really
+ * validated by pebble against an HTTP listener answering from the manager's challenges, certificates
+ * stored through the real EdgeStore (sealed, on this run's dialect), passes driven by hand with a
+ * fake clock: issuance for new hosts (route and redirect-only), renewal at a third of the lifetime
+ * left, the certificate and the account surviving a restart, backoff after failures without touching
+ * served certificates, and on PostgreSQL one node ordering while the other answers challenges.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { Server } from "bun";
+import { X509Certificate } from "node:crypto";
+import type { Config } from "../../src/config";
+import type { OpenedDatabase } from "../../src/db/client";
+import { openConfiguredDatabase } from "../../src/db/open";
+import { createLogger, type Logger } from "../../src/lib/log";
+import { SecretBox } from "../../src/lib/secret-box";
+import { AcmeManager, type AcmeManagerOptions } from "../../src/modules/edge/acme";
+import type { ChallengeAnswers } from "../../src/modules/edge/challenges";
+import { EdgeTable, type EdgeRedirect, type EdgeRoute } from "../../src/modules/edge/model";
+import { EdgeStore } from "../../src/modules/edge/store";
+import { testConfig } from "../helpers/config";
+import { onPostgres } from "../helpers/dialect";
+import { FakeClock } from "../helpers/fake-clock";
+import { tempDir, type TempDir } from "../helpers/temp-dir";
+import { startPebble, type Pebble } from "./acme-pebble";
+
+const KEY = "11".repeat(32);
+const route = (host: string): EdgeRoute => ({ id: host, host, path: "", target: "http://127.0.0.1:9" });
+const redirect = (host: string): EdgeRedirect => ({ id: host, host, path: "", target: "https://elsewhere.example.test/", statusCode: 308 });
+
+/** The edge HTTP listener's ACME part: answers challenges from whichever manager is plugged in; refuses hosts in `refuse`. */
+class ChallengeListener {
+  answers: ChallengeAnswers | undefined;
+  readonly refuse = new Set<string>();
+  readonly asked: string[] = [];
+  readonly server: Server<undefined>;
+  constructor() {
+    this.server = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: (request) => {
+        const host = (request.headers.get("host") ?? "").split(":")[0]!;
+        const token = /^\/\.well-known\/acme-challenge\/([^/]+)$/.exec(new URL(request.url).pathname)?.[1];
+        this.asked.push(host);
+        const body = token && !this.refuse.has(host) ? this.answers?.answer(token) : undefined;
+        return body === undefined ? new Response("not found", { status: 404 }) : new Response(body, { headers: { "content-type": "text/plain" } });
+      },
+    });
+  }
+}
+
+/** One node's ACME side: database, store, table and manager on `dir`'s state. */
+interface Node {
+  table: EdgeTable;
+  store: EdgeStore;
+  manager: AcmeManager;
+  config: Config;
+  close(): Promise<void>;
+}
+
+let pebble: Pebble;
+let listener: ChallengeListener;
+const warnings: string[] = [];
+const log: Logger = createLogger("warn", (line) => warnings.push(line));
+
+beforeAll(async () => {
+  listener = new ChallengeListener();
+  // 90 days, as Let's Encrypt's; renewal is driven by the fake clock.
+  pebble = await startPebble({ httpPort: listener.server.port!, validitySeconds: 90 * 86_400 });
+});
+afterAll(async () => {
+  await pebble?.[Symbol.asyncDispose]();
+  listener?.server.stop(true);
+});
+
+async function node(dir: TempDir, clock: FakeClock, extra: Partial<AcmeManagerOptions> = {}, env: Record<string, string> = {}): Promise<Node> {
+  const config = testConfig(dir.path, { OB_ACME_DIRECTORY: pebble.directory, OB_ACME_CA_FILE: pebble.caFile, OB_CONTACT_EMAIL: "ops@example.test", ...env });
+  const opened: OpenedDatabase = await openConfiguredDatabase(config, log);
+  await opened.migrate();
+  const table = new EdgeTable();
+  const store = new EdgeStore({ database: opened.database, clock, log, table, box: SecretBox.fromKey(KEY) });
+  await store.load();
+  // No hold after a new account unless a test has a second node (the cluster test sets it).
+  const manager = new AcmeManager({ config, log, clock, table, store, pollMs: 50, requestRetries: 0, newAccountHoldMs: 0, ...extra });
+  return {
+    table,
+    store,
+    manager,
+    config,
+    close: async () => {
+      await manager.stop();
+      await store.stop();
+      await opened.close();
+    },
+  };
+}
+
+function leaf(pem: string): X509Certificate {
+  return new X509Certificate(pem);
+}
+
+describe("ACME against pebble", () => {
+  test("a new route and a redirect-only host each get a certificate, validated over HTTP-01 by the CA", async () => {
+    await using dir = tempDir();
+    const clock = new FakeClock(Date.now());
+    const n = await node(dir, clock);
+    try {
+      listener.answers = n.manager.challenges;
+      expect(await n.manager.runOnce()).toEqual({ leading: true, issued: [], failed: [], waiting: [] });
+      n.table.setRoutes([route("shop.example.test"), { ...route("shop.example.test"), id: "shop.example.test/app", path: "/app" }]);
+      n.table.setRedirects([redirect("old-shop.example.test")]);
+      const asked = listener.asked.length;
+      expect(await n.manager.runOnce()).toEqual({ leading: true, issued: ["old-shop.example.test", "shop.example.test"], failed: [], waiting: [] });
+      // The CA fetched the challenge of each host from the listener, by that host's name (pebble asks
+      // more than once per challenge, as Let's Encrypt's several vantage points do).
+      expect([...new Set(listener.asked.slice(asked))].sort()).toEqual(["old-shop.example.test", "shop.example.test"]);
+      const root = new X509Certificate(await pebble.rootPem());
+      for (const host of ["shop.example.test", "old-shop.example.test"]) {
+        const cert = n.table.certs().get(host)!;
+        expect(cert.names).toEqual([host]);
+        const chain = cert.certPem.split(/(?<=-----END CERTIFICATE-----)\s*/).filter(Boolean).map(leaf);
+        expect(chain[0]!.checkHost(host)).toBe(host);
+        expect(chain[0]!.checkPrivateKey((await import("node:crypto")).createPrivateKey(cert.keyPem))).toBe(true);
+        // Leaf → intermediate → pebble's root.
+        expect(chain[0]!.verify(chain[1]!.publicKey)).toBe(true);
+        expect(chain[1]!.verify(root.publicKey)).toBe(true);
+      }
+      // Nothing due any more: the next pass orders nothing.
+      expect(await n.manager.runOnce()).toEqual({ leading: true, issued: [], failed: [], waiting: [] });
+      const rows = await n.store.listCertificates();
+      expect(rows.map((r) => [r.id, r.source]).sort()).toEqual([["old-shop.example.test", "acme"], ["shop.example.test", "acme"]]);
+    } finally {
+      await n.close();
+    }
+  });
+
+  test("renews a certificate once a third of its lifetime is left, not before", async () => {
+    await using dir = tempDir();
+    const clock = new FakeClock(Date.now());
+    const n = await node(dir, clock);
+    try {
+      listener.answers = n.manager.challenges;
+      n.table.setRoutes([route("renew.example.test")]);
+      expect((await n.manager.runOnce()).issued).toEqual(["renew.example.test"]);
+      const first = n.table.certs().get("renew.example.test")!;
+      const renewAt = first.notAfter - (first.notAfter - first.notBefore) / 3;
+      clock.set(renewAt - 60_000);
+      expect((await n.manager.runOnce()).issued).toEqual([]);
+      expect(n.table.certs().get("renew.example.test")!.certPem).toBe(first.certPem);
+      clock.set(renewAt);
+      expect((await n.manager.runOnce()).issued).toEqual(["renew.example.test"]);
+      const second = n.table.certs().get("renew.example.test")!;
+      expect(leaf(second.certPem).serialNumber).not.toBe(leaf(first.certPem).serialNumber);
+      expect(second.keyPem).not.toBe(first.keyPem);
+      expect(second.notAfter).toBeGreaterThanOrEqual(first.notAfter);
+    } finally {
+      await n.close();
+    }
+  });
+
+  test("after a restart the stored certificate and account are used, nothing is ordered again", async () => {
+    await using dir = tempDir();
+    const clock = new FakeClock(Date.now());
+    const first = await node(dir, clock);
+    let issued: string;
+    let account: { keyPem: string; url?: string } | undefined;
+    try {
+      listener.answers = first.manager.challenges;
+      first.table.setRoutes([route("restart.example.test")]);
+      expect((await first.manager.runOnce()).issued).toEqual(["restart.example.test"]);
+      issued = first.table.certs().get("restart.example.test")!.certPem;
+      account = await first.store.loadAcmeAccount();
+      expect(account?.url).toStartWith("https://127.0.0.1:");
+      expect(account?.keyPem).toContain("PRIVATE KEY");
+    } finally {
+      await first.close();
+    }
+    const second = await node(dir, clock);
+    try {
+      listener.answers = second.manager.challenges;
+      // The table is what the store loaded: the certificate is served before any pass.
+      expect(second.table.certs().get("restart.example.test")?.certPem).toBe(issued);
+      second.table.setRoutes([route("restart.example.test")]);
+      const asked = listener.asked.length;
+      expect(await second.manager.runOnce()).toEqual({ leading: true, issued: [], failed: [], waiting: [] });
+      expect(listener.asked.length).toBe(asked);
+      // A new host orders with the stored account, which stays as it was.
+      second.table.setRoutes([route("restart.example.test"), route("restart-2.example.test")]);
+      expect((await second.manager.runOnce()).issued).toEqual(["restart-2.example.test"]);
+      expect(await second.store.loadAcmeAccount()).toEqual(account);
+    } finally {
+      await second.close();
+    }
+  });
+
+  test("a failed validation backs off (logged) and leaves the other hosts' certificates served", async () => {
+    await using dir = tempDir();
+    const clock = new FakeClock(Date.now());
+    const n = await node(dir, clock);
+    try {
+      listener.answers = n.manager.challenges;
+      n.table.setRoutes([route("good.example.test")]);
+      expect((await n.manager.runOnce()).issued).toEqual(["good.example.test"]);
+      const good = n.table.certs().get("good.example.test")!;
+      listener.refuse.add("broken.example.test");
+      n.table.setRoutes([route("good.example.test"), route("broken.example.test")]);
+      warnings.length = 0;
+      expect(await n.manager.runOnce()).toEqual({ leading: true, issued: [], failed: ["broken.example.test"], waiting: [] });
+      const line = JSON.parse(warnings.find((w) => w.includes("acme: order failed"))!);
+      expect(line).toMatchObject({ level: "warn", host: "broken.example.test", retryInMs: 300_000 });
+      expect(n.table.certs().get("good.example.test")).toEqual(good);
+      // Within the backoff the host waits; after it, it is ordered again (and, fixed, issued).
+      clock.advance(299_000);
+      expect(await n.manager.runOnce()).toEqual({ leading: true, issued: [], failed: [], waiting: ["broken.example.test"] });
+      listener.refuse.delete("broken.example.test");
+      clock.advance(1_000);
+      expect(await n.manager.runOnce()).toEqual({ leading: true, issued: ["broken.example.test"], failed: [], waiting: [] });
+    } finally {
+      listener.refuse.clear();
+      await n.close();
+    }
+  });
+
+  test("an unreachable directory fails the pass, backs off doubling, and serves what is stored", async () => {
+    await using dir = tempDir();
+    const clock = new FakeClock(Date.now());
+    const closed = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    const port = closed.port;
+    closed.stop(true);
+    const n = await node(dir, clock, {}, { OB_ACME_DIRECTORY: `https://127.0.0.1:${port}/dir` });
+    try {
+      n.table.setRoutes([route("down.example.test")]);
+      warnings.length = 0;
+      expect(await n.manager.runOnce()).toEqual({ leading: true, issued: [], failed: ["down.example.test"], waiting: [] });
+      const line = JSON.parse(warnings.find((w) => w.includes("acme: account or directory failed"))!);
+      expect(line).toMatchObject({ retryInMs: 300_000, directory: `https://127.0.0.1:${port}/dir` });
+      expect(line.directoryCheck).toStartWith("the directory cannot be reached: ");
+      expect(await n.manager.runOnce()).toEqual({ leading: true, issued: [], failed: [], waiting: ["down.example.test"] });
+      clock.advance(300_000);
+      warnings.length = 0;
+      expect((await n.manager.runOnce()).failed).toEqual(["down.example.test"]);
+      expect(JSON.parse(warnings.find((w) => w.includes("acme: account or directory failed"))!)).toMatchObject({ retryInMs: 600_000 });
+      expect(await n.store.loadAcmeAccount()).toBeUndefined();
+    } finally {
+      await n.close();
+    }
+  });
+
+  test.skipIf(!onPostgres)("two nodes: one orders, the other answers the CA's challenge with the stored account", async () => {
+    await using dir = tempDir();
+    const clock = new FakeClock(Date.now());
+    const a = await node(dir, clock, { newAccountHoldMs: 60_000 });
+    const b = await node(dir, clock);
+    try {
+      for (const n of [a, b]) n.table.setRoutes([route("cluster.example.test")]);
+      expect(await a.manager.runOnce()).toMatchObject({ leading: true, issued: [], waiting: ["cluster.example.test"] });
+      expect(await b.manager.runOnce()).toEqual({ leading: false, issued: [], failed: [], waiting: [] });
+      // Only B answers on the listener now: the CA's fetch reaches the node that did not order.
+      listener.answers = b.manager.challenges;
+      clock.advance(60_000);
+      expect((await a.manager.runOnce()).issued).toEqual(["cluster.example.test"]);
+      await b.store.load();
+      expect(b.table.certs().get("cluster.example.test")?.certPem).toBe(a.table.certs().get("cluster.example.test")!.certPem);
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  });
+});
