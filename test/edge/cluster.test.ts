@@ -44,7 +44,7 @@ describe.skipIf(!onPostgres)("edge changes through node A in node B's table", ()
     await a?.[Symbol.asyncDispose]();
     await dirB?.[Symbol.asyncDispose]();
     await certs?.[Symbol.asyncDispose]();
-  });
+  }, 30_000);
 
   test("routes and redirects saved, replaced and deleted through A", async () => {
     expect((await call("PUT", `${a.url}/proxy-svc/routes`, { routes: [{ id: "shop.test/app", target: "http://127.0.0.1:9311" }] }, admin)).status).toBe(200);
@@ -84,5 +84,5 @@ describe.skipIf(!onPostgres)("edge changes through node A in node B's table", ()
     await using c = await testServer({ folder: dir.path, env: { OB_ENCRYPTION_KEY: KEY, OB_DB_PREFIX: tablePrefix(a.folder) } });
     expect(c.deps.edge.table.routes().has("late.test")).toBe(true);
     expect(c.deps.edge.table.certs().has("tls.test")).toBe(true);
-  });
+  }, 30_000);
 });

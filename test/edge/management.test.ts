@@ -51,7 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await s?.[Symbol.asyncDispose]();
   await certs?.[Symbol.asyncDispose]();
-});
+}, 30_000);
 
 describe("routes", () => {
   test("saved (ids normalised: host lower-cased, no trailing slash), listed, filtered, replaced and deleted; the table follows", async () => {
@@ -160,18 +160,19 @@ describe("redirects", () => {
 
 describe("permissions", () => {
   test("a non-admin is refused every operation with 403; without a token 401", async () => {
+    // One call at a time: a refusal made before its await would be an unhandled rejection meanwhile.
     const calls = (api: ProxySvcApi) => [
-      api.saveRoutes({ body: { routes: [{ id: "x.test", target: "http://u.test" }] } }),
-      api.listRoutes(),
-      api.deleteRoutes({ body: { ids: ["x.test"] } }),
-      api.saveRedirects({ body: { redirects: [{ id: "x.test", target: "http://u.test" }] } }),
-      api.listRedirects(),
-      api.deleteRedirects({ body: { ids: ["x.test"] } }),
-      api.saveCerts({ body: { certs: [{ id: "a.test", cert: a.bundle }] } }),
-      api.listCerts(),
+      () => api.saveRoutes({ body: { routes: [{ id: "x.test", target: "http://u.test" }] } }),
+      () => api.listRoutes(),
+      () => api.deleteRoutes({ body: { ids: ["x.test"] } }),
+      () => api.saveRedirects({ body: { redirects: [{ id: "x.test", target: "http://u.test" }] } }),
+      () => api.listRedirects(),
+      () => api.deleteRedirects({ body: { ids: ["x.test"] } }),
+      () => api.saveCerts({ body: { certs: [{ id: "a.test", cert: a.bundle }] } }),
+      () => api.listCerts(),
     ];
-    for (const call of calls(user)) expect((await refusal(call)).status).toBe(403);
-    for (const call of calls(proxy(s))) expect((await refusal(call)).status).toBe(401);
+    for (const call of calls(user)) expect((await refusal(call())).status).toBe(403);
+    for (const call of calls(proxy(s))) expect((await refusal(call())).status).toBe(401);
     expect((await admin.listRoutes()).routes).toEqual([]);
     expect((await admin.listCerts()).certs).toEqual([]);
   });
@@ -268,7 +269,7 @@ describe("without OB_ENCRYPTION_KEY", () => {
     const api = proxy(plain, (await anon.login({ body: { appHost: APP, slug: "1backend", password: "changeme" } })).token!.token);
     expect(await refusal(api.saveCerts({ body: { certs: [{ id: "a.test", cert: a.bundle }] } }))).toEqual({ status: 503, body: { error: "certificates cannot be stored: OB_ENCRYPTION_KEY is not set", code: "edge.encryption_key_missing" } });
     expect((await api.saveRoutes({ body: { routes: [{ id: "x.test", target: "http://u.test" }] } })).routes).toHaveLength(1);
-  });
+  }, 30_000);
 });
 
 describe("OpenAPI", () => {
