@@ -10,6 +10,8 @@ import type { AuthGate } from "../auth-gate";
 import type { BaseDeps, Module } from "../module";
 import type { ProxyModule } from "../proxy";
 import { SecretBox } from "../../lib/secret-box";
+import { AcmeManager } from "./acme";
+import { startEdgeListeners, type EdgeListeners } from "./listeners";
 import { EdgeTable } from "./model";
 import { EDGE_DEFAULT_PERMITS } from "./permissions";
 import { edgeRoutes } from "./routes";
@@ -20,6 +22,10 @@ export interface EdgeModule extends Module {
   table: EdgeTable;
   store: EdgeStore;
   service: EdgeService;
+  /** The edge listeners once `start()` opened them (OB_EDGE_PROXY=true): their bound ports. */
+  readonly listeners: Pick<EdgeListeners, "httpPort" | "httpsPort"> | undefined;
+  /** ACME while the edge runs with TLS and OB_ACME_DIRECTORY is not `off`. */
+  readonly acme: AcmeManager | undefined;
 }
 
 /** Grants the edge permissions, loads the table, builds the routes; listeners and ACME wait for `start()`. */
@@ -31,17 +37,31 @@ export async function createEdgeModule(deps: BaseDeps, gate: AuthGate, proxy: Pr
   const store = new EdgeStore({ database: deps.database, clock, log, table, box, feed: deps.feed });
   await store.load();
   const service = new EdgeService({ store, clock });
-  void proxy; // the forwarding engine of the edge listeners (started below when OB_EDGE_PROXY=true)
+  let listeners: EdgeListeners | undefined;
+  let acme: AcmeManager | undefined;
   return {
     table,
     store,
     service,
     routes: edgeRoutes(gate, service),
-    // In a cluster the table is read again once the change feed is followed (changes made since the load).
+    get listeners() {
+      return listeners;
+    },
+    get acme() {
+      return acme;
+    },
     start: async () => {
+      // In a cluster the table is read again once the change feed is followed (changes made since the load).
       await store.catchUp();
+      if (!config.edgeProxy) return;
+      // Test mode has no TLS listener, so nothing to order certificates for (1Backend: no ACME either).
+      if (!config.edgeTestMode && config.acmeDirectory) acme = new AcmeManager({ config, log, clock, table, store });
+      listeners = await startEdgeListeners({ config, log, table, forward: proxy.edge, challenges: acme?.challenges });
+      await acme?.start();
     },
     stop: async () => {
+      await listeners?.stop();
+      await acme?.stop();
       await store.stop();
     },
   };
