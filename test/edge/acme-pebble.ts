@@ -98,7 +98,7 @@ function openssl(args: string[]): void {
 }
 
 /** Ports free on 127.0.0.1 now (held together while chosen, so they differ). */
-async function freePorts(count: number): Promise<number[]> {
+export async function freePorts(count: number): Promise<number[]> {
   const held = Array.from({ length: count }, () => Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } }));
   const ports = held.map((s) => s.port);
   for (const s of held) s.stop(true);
