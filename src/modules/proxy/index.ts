@@ -3,16 +3,16 @@
  * slug (contract §5). Split by concern: target.ts (slug and raw path), pick.ts (selection),
  * headers.ts + ../../http/trust.ts (header rules), forward.ts + upstream-call.ts (the streaming
  * request path with deadlines), try-instances.ts (the retry loop HTTP and WebSocket share),
- * websocket.ts, routes.ts (reserved endpoints).
+ * websocket.ts. It has no built-in routes: `/proxy-svc/*` is the edge module's (modules/edge/routes.ts).
  */
 import type { Server, WebSocketHandler } from "bun";
+import { Elysia } from "elysia";
 import type { BaseDeps } from "../module";
 import type { AuthGate } from "../auth-gate";
 import type { Module } from "../module";
 import type { InstanceRouting } from "../registry/routing";
 import { Forwarder, URL_ROUTING, type EdgeForward } from "./forward";
 import { createPicker } from "./pick";
-import { proxyRoutes } from "./routes";
 import { createTrustCheck } from "../../http/trust";
 import { createWebSocketProxy } from "./websocket";
 import { ProxyMetrics } from "../observability/proxy-metrics";
@@ -42,5 +42,5 @@ export function createProxyModule(deps: BaseDeps, gate: AuthGate, routing: Insta
   // registry of their own, so the request path is the same either way.
   const metrics = deps.metrics?.proxy ?? new ProxyMetrics(new Registry());
   const forwarder = new Forwarder({ config, log, gate, routing, picker, trust, websockets, urlWebsockets, metrics });
-  return { routes: proxyRoutes(), forward: forwarder.forward, websocket: websockets.handlers, edge: forwarder.edge, stop: () => forwarder.close() };
+  return { routes: new Elysia({ name: "proxy" }), forward: forwarder.forward, websocket: websockets.handlers, edge: forwarder.edge, stop: () => forwarder.close() };
 }
