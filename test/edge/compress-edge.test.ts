@@ -1,8 +1,10 @@
 /**
  * Compression through the real edge listener (test mode, plain HTTP; the TLS listener runs the same
- * handler): a WebSocket handshake carrying `Accept-Encoding: gzip` still upgrades and echoes byte for byte.
+ * handler): a route's answer is encoded as the client asks, and a WebSocket handshake carrying
+ * `Accept-Encoding: gzip` still upgrades and echoes byte for byte.
  */
 import { describe, expect, test } from "bun:test";
+import { gunzipSync } from "node:zlib";
 import { edgeHarness, routes } from "./helpers";
 
 const json = JSON.stringify(Array.from({ length: 500 }, (_, i) => ({ id: i, name: `item ${i}` })));
@@ -25,6 +27,17 @@ function upstream() {
 }
 
 describe("compression on the edge listener", () => {
+  test("an edge route's JSON answer is gzip-encoded for a client that accepts gzip, and decodes to the original", async () => {
+    await using up = upstream();
+    await using edge = await edgeHarness({ testMode: true });
+    edge.table.setRoutes(routes({ "app.test": up.url }));
+    const r = await fetch(`${edge.httpUrl}/items`, { headers: { host: "app.test", "accept-encoding": "gzip" }, decompress: false } as RequestInit);
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-encoding")).toBe("gzip");
+    expect(r.headers.get("vary")).toBe("Accept-Encoding");
+    expect(gunzipSync(new Uint8Array(await r.arrayBuffer())).toString()).toBe(json);
+  });
+
   test("a WebSocket handshake with Accept-Encoding: gzip still upgrades through the edge", async () => {
     await using up = upstream();
     await using edge = await edgeHarness({ testMode: true });
