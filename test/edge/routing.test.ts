@@ -96,6 +96,21 @@ describe("edge routing (test mode)", () => {
     expect(seen.headers["x-drop"]).toBeUndefined();
   });
 
+  test("a route back to the edge itself stops at the hop bound with 508 (the proxy's loop protection)", async () => {
+    await using edge = await edgeHarness({ testMode: true });
+    edge.table.setRoutes(routes({ "loop.test": edge.httpUrl }));
+    const r = await get(edge.httpUrl, "/", "loop.test");
+    expect([r.status, ((await r.json()) as { code: string }).code]).toEqual([508, "proxy.loop_detected"]);
+  });
+
+  test("a trusted proxy's X-Forwarded-Proto and -For are kept", async () => {
+    await using a = echoUpstream("a");
+    await using edge = await edgeHarness({ testMode: true, env: { OB_TRUSTED_PROXIES: "127.0.0.1" } });
+    edge.table.setRoutes(routes({ "t.test": a.url }));
+    const seen = (await (await get(edge.httpUrl, "/", "t.test", { "x-forwarded-proto": "https", "x-forwarded-for": "203.0.113.9" })).json()) as Echo;
+    expect([seen.headers["x-forwarded-proto"], seen.headers["x-forwarded-for"]]).toEqual(["https", "203.0.113.9, 127.0.0.1"]);
+  });
+
   test("a slug: route balances over the live instances; a dead one costs no failed request", async () => {
     await using one = echoUpstream("one");
     await using two = echoUpstream("two");
