@@ -78,6 +78,24 @@ describe("edge on the compiled binary", () => {
     expect(out + err).toContain("OB_ENCRYPTION_KEY");
   });
 
+  test("an edge port in use stops the start naming the address", async () => {
+    await using dir = tempDir();
+    const taken = Bun.serve({ hostname: "127.0.0.1", port: 0, reusePort: false, fetch: () => new Response("") });
+    try {
+      const proc = Bun.spawn([requireBinary(SERVER_BINARY)], {
+        cwd: dir.path,
+        env: { PATH: "/usr/bin:/bin", HOME: dir.path, OB_SELF_URL: "http://127.0.0.1:0", OB_FOLDER: dir.path, ...databaseEnv(dir.path), ...EDGE_ENV, OB_EDGE_PROXY_HTTPS_PORT: `127.0.0.1:${taken.port}` },
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+      expect(code).not.toBe(0);
+      expect(out + err).toContain(`cannot listen on 127.0.0.1:${taken.port}: address in use`);
+    } finally {
+      taken.stop(true);
+    }
+  });
+
   describe.skipIf(!onPostgres)("two nodes on one PostgreSQL", () => {
     test("a route and a certificate saved through node A are served by node B's edge", async () => {
       await using root = tempDir();
