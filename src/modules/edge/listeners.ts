@@ -13,7 +13,9 @@
  * (`stop(false)`): new connections reach the new one; requests in flight, streams (SSE) and WebSockets
  * finish on the old one, with the certificate they were made with; idle keep-alive connections are
  * closed at once, so their clients reconnect (and get the new certificate), as on any graceful reload. A used port is still refused at start (an exclusive bind is
- * tried first) unless `OB_REUSE_PORT=true` says nodes share it. Changes of one turn are swapped once.
+ * tried first) unless `OB_REUSE_PORT=true` says nodes share it. Changes of one turn are swapped once;
+ * a swap is also due when a held certificate becomes valid or expires (tls.ts `changesAt`), so a
+ * certificate saved before its `notBefore` takes over from an expiring one without another change.
  */
 import type { Server, TLSOptions } from "bun";
 import type { Config } from "../../config";
@@ -133,6 +135,8 @@ class TlsListener {
   private readonly retiring = new Set<Server<unknown>>();
   private swapQueued = false;
   private stopped = false;
+  /** The swap due at `certificates.changesAt`. */
+  private dueTimer: Timer | undefined;
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -154,15 +158,30 @@ class TlsListener {
     this.server = this.serve(wanted, this.certificates.tlsOptions(this.placeholder));
     this.port = this.server.port!;
     this.unsubscribe = table.onChange((change) => {
-      if (change !== "certs" || this.swapQueued) return;
-      this.swapQueued = true;
-      queueMicrotask(() => this.swap());
+      if (change === "certs") this.queueSwap();
     });
+    this.scheduleDue();
+  }
+
+  private queueSwap(): void {
+    if (this.swapQueued) return;
+    this.swapQueued = true;
+    queueMicrotask(() => this.swap());
+  }
+
+  /** A swap when the choice of certificates may change by time alone (setTimeout's bound: ~24 days, then again). */
+  private scheduleDue(): void {
+    clearTimeout(this.dueTimer);
+    const at = this.certificates.changesAt;
+    if (at === Infinity) return;
+    this.dueTimer = setTimeout(() => this.queueSwap(), Math.min(Math.max(at - Date.now(), 0) + 1000, 2 ** 31 - 1));
+    this.dueTimer.unref();
   }
 
   async stop(graceMs: number): Promise<void> {
     this.stopped = true;
     this.unsubscribe();
+    clearTimeout(this.dueTimer);
     await Promise.all([this.server, ...this.retiring].map((server) => stopGracefully(server, graceMs)));
   }
 
@@ -175,6 +194,11 @@ class TlsListener {
     this.swapQueued = false;
     if (this.stopped) return;
     const certificates = new CertificateIndex(this.table.certs().values(), Date.now());
+    if (certificates.sameChoice(this.certificates)) {
+      this.certificates = certificates;
+      this.scheduleDue();
+      return;
+    }
     let next: Server<unknown>;
     try {
       next = this.serve(this.port, certificates.tlsOptions(this.placeholder));
@@ -186,6 +210,7 @@ class TlsListener {
     const old = this.server;
     this.server = next;
     this.certificates = certificates;
+    this.scheduleDue();
     this.retiring.add(old);
     void old.stop(false).then(() => this.retiring.delete(old));
     this.log.info("edge certificates applied", { names: certificates.size });

@@ -12,7 +12,8 @@
  * shown to a name it does not cover.
  *
  * Several certificates for one name (a saved one and an ACME one, overlapping wildcards): the one
- * valid now whose `notAfter` is latest; an expired one only when there is nothing else.
+ * valid now whose `notAfter` is latest; an expired one only when there is nothing else. The choice
+ * holds until {@link CertificateIndex.changesAt}, when the listener builds it again.
  */
 import { generateKeyPairSync, randomBytes, sign } from "node:crypto";
 import type { TLSOptions } from "bun";
@@ -24,15 +25,21 @@ export const PLACEHOLDER_NAME = "no-certificate.invalid";
 /** Which certificate serves which name; built from the table's certificates when they change. */
 export class CertificateIndex {
   private readonly byName = new Map<string, EdgeCertificate>();
+  /** The first time after the build when a certificate becomes valid or expires (the choice may change); Infinity when none. */
+  readonly changesAt: number;
 
   constructor(certs: Iterable<EdgeCertificate>, now: number) {
+    let changesAt = Infinity;
     for (const cert of certs) {
+      if (cert.notBefore > now) changesAt = Math.min(changesAt, cert.notBefore);
+      if (cert.notAfter > now) changesAt = Math.min(changesAt, cert.notAfter);
       for (const raw of cert.names) {
         const name = raw.toLowerCase().replace(/\.$/, "");
         const held = this.byName.get(name);
         if (held === undefined || better(cert, held, now)) this.byName.set(name, cert);
       }
     }
+    this.changesAt = changesAt;
   }
 
   /** The certificate a handshake for `host` (lower-case, no port) gets: exact name, else `*.` + its parent. */
@@ -48,6 +55,13 @@ export class CertificateIndex {
     const entries: TLSOptions[] = [{ cert: placeholder.cert, key: placeholder.key }];
     for (const [name, cert] of this.byName) entries.push({ serverName: name, cert: cert.certPem, key: cert.keyPem });
     return entries;
+  }
+
+  /** Whether `other` serves every name with the same certificate (a rebuild that changed nothing). */
+  sameChoice(other: CertificateIndex): boolean {
+    if (other.byName.size !== this.byName.size) return false;
+    for (const [name, cert] of this.byName) if (other.byName.get(name) !== cert) return false;
+    return true;
   }
 
   get size(): number {
