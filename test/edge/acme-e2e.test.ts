@@ -22,7 +22,7 @@ let pebble: Pebble;
 let httpPort: number;
 
 beforeAll(async () => {
-  [httpPort] = await freePorts(1);
+  httpPort = (await freePorts(1))[0]!;
   pebble = await startPebble({ httpPort: httpPort!, validitySeconds: 90 * 86_400 });
 });
 afterAll(async () => {

@@ -16,23 +16,21 @@
  * the same way. Backoff lives in the leader's memory (a new leader starts afresh).
  *
  * The account key (ECDSA P-256) is created once, by the first leader, and stored sealed
- * (`saveAcmeAccount`). `acme-client`'s HTTP goes through one axios instance for the process: the CAs of
- * OB_ACME_CA_FILE (with the system's) and the request timeout are set on it, process-wide.
+ * (`saveAcmeAccount`). acme-client's HTTP (CAs of OB_ACME_CA_FILE, timeout) is set in acme-http.ts;
+ * which hosts are due is acme-due.ts.
  */
 import * as acme from "acme-client";
 import { X509Certificate } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { Agent } from "node:https";
-import { isIP } from "node:net";
-import { rootCertificates } from "node:tls";
 import { ConfigError, type Config } from "../../config";
 import { BackgroundJob } from "../../lib/background-job";
 import type { Clock } from "../../lib/clock";
 import type { JobStatus } from "../../lib/interval-job";
 import type { Logger } from "../../lib/log";
 import { createLeader, type Leader } from "../cluster/leader";
+import { dueHosts } from "./acme-due";
+import { checkDirectory, configureHttp, errorText } from "./acme-http";
 import { AcmeChallenges } from "./challenges";
-import type { EdgeCertificate, EdgeTable } from "./model";
+import type { EdgeTable } from "./model";
 
 /** What ACME needs of the edge store (edge/store.ts `EdgeStore` provides it). */
 export interface AcmeStore {
@@ -78,7 +76,6 @@ export interface AcmePass {
 const PASS_MS = 60_000;
 const BACKOFF_MIN_MS = 5 * 60_000;
 const BACKOFF_MAX_MS = 6 * 3_600_000;
-const REQUEST_TIMEOUT_MS = 30_000;
 /** How long stop() waits for an order in flight (acme-client cannot be interrupted); its result is then dropped. */
 const STOP_WAIT_MS = 5_000;
 /** The backoff key of account and directory failures (no host is empty). */
@@ -173,7 +170,7 @@ export class AcmeManager extends BackgroundJob {
     try {
       client = await this.account();
     } catch (err) {
-      this.failed(ACCOUNT, now, err, await this.checkDirectory());
+      this.failed(ACCOUNT, now, err, await checkDirectory(this.directoryUrl, this.ca));
       pass.failed.push(...due);
       return pass;
     }
@@ -260,21 +257,6 @@ export class AcmeManager extends BackgroundJob {
     return (this.backoff.get(key)?.until ?? 0) > now;
   }
 
-  /**
-   * What a plain GET of the directory gives, logged beside an account failure: acme-client reports a
-   * network error (refused, TLS, timeout) as a TypeError about its own `response.config`, which names
-   * nothing an operator can act on.
-   */
-  private async checkDirectory(): Promise<string> {
-    try {
-      const response = await fetch(this.directoryUrl, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...(this.ca ? { tls: { ca: this.ca } } : {}) });
-      await response.body?.cancel();
-      return `the directory answers ${response.status}`;
-    } catch (err) {
-      return `the directory cannot be reached: ${errorText(err)}`;
-    }
-  }
-
   private failed(key: string, now: number, err: unknown, directoryCheck?: string): void {
     const previous = this.backoff.get(key)?.delayMs;
     const delayMs = previous === undefined ? BACKOFF_MIN_MS : Math.min(previous * 2, BACKOFF_MAX_MS);
@@ -283,56 +265,4 @@ export class AcmeManager extends BackgroundJob {
     const fields = { directory: this.directoryUrl, error: errorText(err), directoryCheck, retryInMs: delayMs, ...(key === ACCOUNT ? {} : { host: key }) };
     this.o.log.warn(key === ACCOUNT ? "acme: account or directory failed" : "acme: order failed", fields);
   }
-}
-
-/** Hosts of the table a CA can issue for whose best certificate is missing or past two thirds of its life. */
-export function dueHosts(table: EdgeTable, now: number): string[] {
-  const certs = [...table.certs().values()];
-  return [...table.hosts()].filter((host) => orderable(host) && renewalDue(bestCertificate(certs, host), now)).sort();
-}
-
-/** DNS names only: no IP literal, no single label (`localhost`), no wildcard (HTTP-01 cannot prove one). */
-export function orderable(host: string): boolean {
-  return host.includes(".") && !host.includes("*") && isIP(host.replace(/^\[|\]$/g, "")) === 0 && !host.endsWith(".");
-}
-
-/** Renewal when a third of the lifetime is left (contract §8); a missing certificate is due. */
-export function renewalDue(cert: Pick<EdgeCertificate, "notBefore" | "notAfter"> | undefined, now: number): boolean {
-  if (!cert) return true;
-  return now >= cert.notAfter - (cert.notAfter - cert.notBefore) / 3;
-}
-
-/** The certificate covering `host` (exact name, or a one-level wildcard) that lasts longest. */
-function bestCertificate(certs: readonly EdgeCertificate[], host: string): EdgeCertificate | undefined {
-  const wildcard = `*.${host.slice(host.indexOf(".") + 1)}`;
-  let best: EdgeCertificate | undefined;
-  for (const cert of certs) {
-    if (!cert.names.includes(host) && !cert.names.includes(wildcard)) continue;
-    if (!best || cert.notAfter > best.notAfter) best = cert;
-  }
-  return best;
-}
-
-/** The CAs and timeouts of acme-client's one axios instance (process-wide; read at construction); the CAs it trusts. */
-function configureHttp(caFile: string | undefined, retries: number): string[] | undefined {
-  const axios = acme.axios;
-  axios.defaults.timeout = REQUEST_TIMEOUT_MS;
-  const settings = (axios.defaults as { acmeSettings?: { retryMaxAttempts: number; retryDefaultDelay: number } }).acmeSettings;
-  if (settings) Object.assign(settings, { retryMaxAttempts: retries, retryDefaultDelay: 2 });
-  if (!caFile) return undefined;
-  let pem: string;
-  try {
-    pem = readFileSync(caFile, "utf8");
-  } catch (err) {
-    throw new ConfigError(`invalid OB_ACME_CA_FILE=${JSON.stringify(caFile)}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
-  if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new ConfigError(`invalid OB_ACME_CA_FILE=${JSON.stringify(caFile)}: expected PEM CA certificates`);
-  const ca = [...rootCertificates, pem];
-  axios.defaults.httpsAgent = new Agent({ ca, keepAlive: true });
-  return ca;
-}
-
-/** An ACME problem's detail when there is one (acme-client puts it in the message), never a stack. */
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
