@@ -111,6 +111,23 @@ describe("edge routing (test mode)", () => {
     expect([seen.headers["x-forwarded-proto"], seen.headers["x-forwarded-for"]]).toEqual(["https", "203.0.113.9, 127.0.0.1"]);
   });
 
+  test("an upload streams through the edge to the upstream", async () => {
+    await using a = echoUpstream("a");
+    await using edge = await edgeHarness({ testMode: true });
+    edge.table.setRoutes(routes({ "up.test": a.url }));
+    const chunk = new Uint8Array(256 * 1024).fill(7);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent === 16) return controller.close();
+        sent++;
+        controller.enqueue(chunk);
+      },
+    });
+    const r = await fetch(`${edge.httpUrl}/upload`, { method: "POST", body, headers: { host: "up.test" }, duplex: "half" } as RequestInit);
+    expect(((await r.json()) as { bodyLength: number }).bodyLength).toBe(16 * chunk.length);
+  });
+
   test("a slug: route balances over the live instances; a dead one costs no failed request", async () => {
     await using one = echoUpstream("one");
     await using two = echoUpstream("two");
