@@ -1,11 +1,15 @@
 /**
  * What ACME orders for (acme-due.ts) and how challenges are answered (challenges.ts), without a CA:
  * orderable names, the renewal point at a third of the lifetime left, wildcard coverage, and the
- * stateless HTTP-01 answer (token + RFC 7638 thumbprint, as acme-client computes it).
+ * stateless HTTP-01 answer (token + RFC 7638 thumbprint, as acme-client computes it); the ACME variables.
  */
 import { describe, expect, test } from "bun:test";
 import * as acme from "acme-client";
 import { generateKeyPairSync } from "node:crypto";
+import { LETS_ENCRYPT, loadConfig } from "../../src/config";
+import { systemClock } from "../../src/lib/clock";
+import { createLogger } from "../../src/lib/log";
+import { AcmeManager } from "../../src/modules/edge/acme";
 import { dueHosts, orderable, renewalDue } from "../../src/modules/edge/acme-due";
 import { AcmeChallenges } from "../../src/modules/edge/challenges";
 import { EdgeTable, type EdgeCertificate } from "../../src/modules/edge/model";
@@ -58,5 +62,34 @@ describe("HTTP-01 answers", () => {
     challenges.useAccountKey(generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }).toString());
     expect(challenges.answer("A".repeat(22))).toStartWith("A".repeat(22) + ".");
     for (const bad of ["A".repeat(21), "A".repeat(257), "abc<script>defghijklmnopq", "a/b" + "c".repeat(22), "a.b" + "c".repeat(22), ""]) expect(challenges.answer(bad)).toBeUndefined();
+  });
+});
+
+describe("the ACME variables", () => {
+  const load = (env: Record<string, string>) => loadConfig({ OB_FOLDER: "/tmp", ...env });
+  test("Let's Encrypt production by default (also when empty), off for none, https only", () => {
+    expect(load({})).toMatchObject({ acmeDirectory: LETS_ENCRYPT, acmeCaFile: undefined, contactEmail: undefined });
+    expect(load({ OB_ACME_DIRECTORY: "" }).acmeDirectory).toBe(LETS_ENCRYPT);
+    expect(load({ OB_ACME_DIRECTORY: "off" }).acmeDirectory).toBeUndefined();
+    expect(load({ OB_ACME_DIRECTORY: "https://ca.internal:9000/acme/acme/directory", OB_ACME_CA_FILE: "/etc/ca.pem", OB_CONTACT_EMAIL: "ops@example.com" })).toMatchObject({
+      acmeDirectory: "https://ca.internal:9000/acme/acme/directory",
+      acmeCaFile: "/etc/ca.pem",
+      contactEmail: "ops@example.com",
+    });
+    expect(() => load({ OB_ACME_DIRECTORY: "http://ca.internal/directory" })).toThrow("invalid OB_ACME_DIRECTORY");
+    expect(() => load({ OB_CONTACT_EMAIL: "not an address" })).toThrow("invalid OB_CONTACT_EMAIL");
+  });
+
+  test("a CA file that cannot be read, or holds no certificate, stops the start naming OB_ACME_CA_FILE", async () => {
+    const store = { saveIssued: async () => undefined, loadAcmeAccount: async () => undefined, saveAcmeAccount: async () => undefined };
+    const build = (file: string) => () => new AcmeManager({ config: load({ OB_ACME_CA_FILE: file }), log: createLogger("silent"), clock: systemClock, table: new EdgeTable(), store });
+    expect(build("/nonexistent/ca.pem")).toThrow('invalid OB_ACME_CA_FILE="/nonexistent/ca.pem": cannot read it (ENOENT)');
+    const notPem = `/tmp/1backend-acme-not-pem-${process.pid}.txt`;
+    await Bun.write(notPem, "hello");
+    try {
+      expect(build(notPem)).toThrow("expected PEM CA certificates");
+    } finally {
+      await Bun.file(notPem).delete();
+    }
   });
 });
