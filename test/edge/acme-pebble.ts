@@ -19,6 +19,11 @@ export interface Pebble {
   caFile: string;
   /** Pebble's issuing root (fetched from its management API): what issued certificates chain to. */
   rootPem(): Promise<string>;
+  /**
+   * Points `host`'s A record at `address` in the mock DNS (undefined: back to 127.0.0.1), so the CA's
+   * validation connects elsewhere, as when a name's DNS is not (yet) at this server.
+   */
+  pointHost(host: string, address?: string): Promise<void>;
   /** Every output line of pebble so far (for failure messages). */
   lines: string[];
   [Symbol.asyncDispose](): Promise<void>;
@@ -75,6 +80,11 @@ export async function startPebble(o: PebbleOptions): Promise<Pebble> {
       directory: `https://127.0.0.1:${acmePort}/dir`,
       caFile,
       lines,
+      pointHost: async (host, address) => {
+        const body = address ? { host: `${host}.`, addresses: [address] } : { host: `${host}.` };
+        const response = await fetch(`http://127.0.0.1:${dnsManagementPort}/${address ? "add-a" : "clear-a"}`, { method: "POST", body: JSON.stringify(body) });
+        if (!response.ok) throw new Error(`pebble-challtestsrv answered ${response.status}: ${await response.text()}`);
+      },
       rootPem: async () => {
         const response = await fetch(`https://127.0.0.1:${managementPort}/roots/0`, { tls: { ca: await Bun.file(caFile).text() } });
         if (!response.ok) throw new Error(`pebble /roots/0 answered ${response.status}`);

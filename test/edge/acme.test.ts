@@ -1,13 +1,13 @@
 /**
  * ACME end to end (issue 13) against a private pebble on loopback (acme-pebble.ts): HTTP-01 really
- * validated by pebble against an HTTP listener answering from the manager's challenges, certificates
+ * validated by pebble against the edge's HTTP listener (startEdgeListeners, answering from the
+ * manager under test's challenges; a failure is a host the mock DNS points elsewhere), certificates
  * stored through the real EdgeStore (sealed, on this run's dialect), passes driven by hand with a
  * fake clock: issuance for new hosts (route and redirect-only), renewal at a third of the lifetime
  * left, the certificate and the account surviving a restart, backoff after failures without touching
  * served certificates, and on PostgreSQL one node ordering while the other answers challenges.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Server } from "bun";
 import { X509Certificate } from "node:crypto";
 import type { Config } from "../../src/config";
 import type { OpenedDatabase } from "../../src/db/client";
@@ -16,36 +16,26 @@ import { createLogger, type Logger } from "../../src/lib/log";
 import { SecretBox } from "../../src/lib/secret-box";
 import { AcmeManager, type AcmeManagerOptions } from "../../src/modules/edge/acme";
 import type { ChallengeAnswers } from "../../src/modules/edge/challenges";
+import { startEdgeListeners, type EdgeListeners } from "../../src/modules/edge/listeners";
 import { EdgeTable, type EdgeRedirect, type EdgeRoute } from "../../src/modules/edge/model";
 import { EdgeStore } from "../../src/modules/edge/store";
 import { testConfig } from "../helpers/config";
 import { onPostgres } from "../helpers/dialect";
 import { FakeClock } from "../helpers/fake-clock";
 import { tempDir, type TempDir } from "../helpers/temp-dir";
-import { startPebble, type Pebble } from "./acme-pebble";
+import { freePorts, startPebble, type Pebble } from "./acme-pebble";
 
 const KEY = "11".repeat(32);
 const route = (host: string): EdgeRoute => ({ id: host, host, path: "", target: "http://127.0.0.1:9" });
 const redirect = (host: string): EdgeRedirect => ({ id: host, host, path: "", target: "https://elsewhere.example.test/", statusCode: 308 });
 
-/** The edge HTTP listener's ACME part: answers challenges from whichever manager is plugged in; refuses hosts in `refuse`. */
-class ChallengeListener {
-  answers: ChallengeAnswers | undefined;
-  readonly refuse = new Set<string>();
-  readonly asked: string[] = [];
-  readonly server: Server<undefined>;
-  constructor() {
-    this.server = Bun.serve({
-      hostname: "127.0.0.1",
-      port: 0,
-      fetch: (request) => {
-        const host = (request.headers.get("host") ?? "").split(":")[0]!;
-        const token = /^\/\.well-known\/acme-challenge\/([^/]+)$/.exec(new URL(request.url).pathname)?.[1];
-        this.asked.push(host);
-        const body = token && !this.refuse.has(host) ? this.answers?.answer(token) : undefined;
-        return body === undefined ? new Response("not found", { status: 404 }) : new Response(body, { headers: { "content-type": "text/plain" } });
-      },
-    });
+/** What the one edge listener of the file answers challenges from: the manager under test's, counting the CA's fetches. */
+class Answers implements ChallengeAnswers {
+  current: ChallengeAnswers | undefined;
+  asked = 0;
+  answer(token: string): string | undefined {
+    this.asked++;
+    return this.current?.answer(token);
   }
 }
 
@@ -59,18 +49,25 @@ interface Node {
 }
 
 let pebble: Pebble;
-let listener: ChallengeListener;
+let edge: EdgeListeners;
+const answers = new Answers();
 const warnings: string[] = [];
 const log: Logger = createLogger("warn", (line) => warnings.push(line));
 
 beforeAll(async () => {
-  listener = new ChallengeListener();
+  // The edge HTTP listener in test mode (plain HTTP; challenges are answered before any routing) on a
+  // port chosen first, since pebble's validator is told it at start.
+  const [httpPort] = await freePorts(1);
+  await using folder = tempDir();
+  const config = testConfig(folder.path, { OB_EDGE_PROXY: "true", OB_EDGE_PROXY_TEST_MODE: "true", OB_ENCRYPTION_KEY: KEY, OB_EDGE_PROXY_HTTP_PORT: `127.0.0.1:${httpPort}` });
+  const forward = { forward: async () => new Response("no upstream in this test", { status: 502 }), websocket: { message() {} } };
+  edge = await startEdgeListeners({ config, log, table: new EdgeTable(), forward, challenges: answers });
   // 90 days, as Let's Encrypt's; renewal is driven by the fake clock.
-  pebble = await startPebble({ httpPort: listener.server.port!, validitySeconds: 90 * 86_400 });
+  pebble = await startPebble({ httpPort: edge.httpPort, validitySeconds: 90 * 86_400 });
 });
 afterAll(async () => {
   await pebble?.[Symbol.asyncDispose]();
-  listener?.server.stop(true);
+  await edge?.stop();
 });
 
 async function node(dir: TempDir, clock: FakeClock, extra: Partial<AcmeManagerOptions> = {}, env: Record<string, string> = {}): Promise<Node> {
@@ -105,15 +102,15 @@ describe("ACME against pebble", () => {
     const clock = new FakeClock(Date.now());
     const n = await node(dir, clock);
     try {
-      listener.answers = n.manager.challenges;
+      answers.current = n.manager.challenges;
       expect(await n.manager.runOnce()).toEqual({ leading: true, issued: [], failed: [], waiting: [] });
       n.table.setRoutes([route("shop.example.test"), { ...route("shop.example.test"), id: "shop.example.test/app", path: "/app" }]);
       n.table.setRedirects([redirect("old-shop.example.test")]);
-      const asked = listener.asked.length;
+      const asked = answers.asked;
       expect(await n.manager.runOnce()).toEqual({ leading: true, issued: ["old-shop.example.test", "shop.example.test"], failed: [], waiting: [] });
-      // The CA fetched the challenge of each host from the listener, by that host's name (pebble asks
-      // more than once per challenge, as Let's Encrypt's several vantage points do).
-      expect([...new Set(listener.asked.slice(asked))].sort()).toEqual(["old-shop.example.test", "shop.example.test"]);
+      // The CA fetched each host's challenge from the listener (pebble more than once per challenge,
+      // as Let's Encrypt's several vantage points do).
+      expect(answers.asked - asked).toBeGreaterThanOrEqual(2);
       const root = new X509Certificate(await pebble.rootPem());
       for (const host of ["shop.example.test", "old-shop.example.test"]) {
         const cert = n.table.certs().get(host)!;
@@ -139,7 +136,7 @@ describe("ACME against pebble", () => {
     const clock = new FakeClock(Date.now());
     const n = await node(dir, clock);
     try {
-      listener.answers = n.manager.challenges;
+      answers.current = n.manager.challenges;
       n.table.setRoutes([route("renew.example.test")]);
       expect((await n.manager.runOnce()).issued).toEqual(["renew.example.test"]);
       const first = n.table.certs().get("renew.example.test")!;
@@ -165,7 +162,7 @@ describe("ACME against pebble", () => {
     let issued: string;
     let account: { keyPem: string; url?: string } | undefined;
     try {
-      listener.answers = first.manager.challenges;
+      answers.current = first.manager.challenges;
       first.table.setRoutes([route("restart.example.test")]);
       expect((await first.manager.runOnce()).issued).toEqual(["restart.example.test"]);
       issued = first.table.certs().get("restart.example.test")!.certPem;
@@ -177,13 +174,13 @@ describe("ACME against pebble", () => {
     }
     const second = await node(dir, clock);
     try {
-      listener.answers = second.manager.challenges;
+      answers.current = second.manager.challenges;
       // The table is what the store loaded: the certificate is served before any pass.
       expect(second.table.certs().get("restart.example.test")?.certPem).toBe(issued);
       second.table.setRoutes([route("restart.example.test")]);
-      const asked = listener.asked.length;
+      const asked = answers.asked;
       expect(await second.manager.runOnce()).toEqual({ leading: true, issued: [], failed: [], waiting: [] });
-      expect(listener.asked.length).toBe(asked);
+      expect(answers.asked).toBe(asked);
       // A new host orders with the stored account, which stays as it was.
       second.table.setRoutes([route("restart.example.test"), route("restart-2.example.test")]);
       expect((await second.manager.runOnce()).issued).toEqual(["restart-2.example.test"]);
@@ -198,11 +195,12 @@ describe("ACME against pebble", () => {
     const clock = new FakeClock(Date.now());
     const n = await node(dir, clock);
     try {
-      listener.answers = n.manager.challenges;
+      answers.current = n.manager.challenges;
       n.table.setRoutes([route("good.example.test")]);
       expect((await n.manager.runOnce()).issued).toEqual(["good.example.test"]);
       const good = n.table.certs().get("good.example.test")!;
-      listener.refuse.add("broken.example.test");
+      // Its DNS points elsewhere: the CA's validation finds nothing listening there.
+      await pebble.pointHost("broken.example.test", "127.0.0.2");
       n.table.setRoutes([route("good.example.test"), route("broken.example.test")]);
       warnings.length = 0;
       expect(await n.manager.runOnce()).toEqual({ leading: true, issued: [], failed: ["broken.example.test"], waiting: [] });
@@ -212,11 +210,11 @@ describe("ACME against pebble", () => {
       // Within the backoff the host waits; after it, it is ordered again (and, fixed, issued).
       clock.advance(299_000);
       expect(await n.manager.runOnce()).toEqual({ leading: true, issued: [], failed: [], waiting: ["broken.example.test"] });
-      listener.refuse.delete("broken.example.test");
+      await pebble.pointHost("broken.example.test");
       clock.advance(1_000);
       expect(await n.manager.runOnce()).toEqual({ leading: true, issued: ["broken.example.test"], failed: [], waiting: [] });
     } finally {
-      listener.refuse.clear();
+      await pebble.pointHost("broken.example.test");
       await n.close();
     }
   });
@@ -256,7 +254,7 @@ describe("ACME against pebble", () => {
       expect(await a.manager.runOnce()).toMatchObject({ leading: true, issued: [], waiting: ["cluster.example.test"] });
       expect(await b.manager.runOnce()).toEqual({ leading: false, issued: [], failed: [], waiting: [] });
       // Only B answers on the listener now: the CA's fetch reaches the node that did not order.
-      listener.answers = b.manager.challenges;
+      answers.current = b.manager.challenges;
       clock.advance(60_000);
       expect((await a.manager.runOnce()).issued).toEqual(["cluster.example.test"]);
       await b.store.load();
