@@ -244,6 +244,28 @@ describe("ACME against pebble", () => {
     }
   });
 
+  test("a CA that never answers does not hold up stop(); the pass's late end stores nothing", async () => {
+    await using dir = tempDir();
+    const clock = new FakeClock(Date.now());
+    // Accepts connections and says nothing: the directory request hangs until its 30 s timeout.
+    const silent = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    const n = await node(dir, clock, { stopWaitMs: 200 }, { OB_ACME_DIRECTORY: `https://127.0.0.1:${silent.port}/dir` });
+    try {
+      n.table.setRoutes([route("silent.example.test")]);
+      const pass = n.manager.runOnce();
+      const started = performance.now();
+      await n.manager.stop();
+      expect(performance.now() - started).toBeLessThan(2_000);
+      silent.stop(true);
+      // Cut off, the pass ends as a failure; nothing was stored.
+      expect((await pass).failed).toEqual(["silent.example.test"]);
+      expect(await n.store.loadAcmeAccount()).toBeUndefined();
+    } finally {
+      silent.stop(true);
+      await n.close();
+    }
+  });
+
   test.skipIf(!onPostgres)("two nodes: one orders, the other answers the CA's challenge with the stored account", async () => {
     await using dir = tempDir();
     const clock = new FakeClock(Date.now());

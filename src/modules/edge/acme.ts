@@ -57,6 +57,8 @@ export interface AcmeManagerOptions {
    * (at their next pass) and can answer challenges. Default: one interval on PostgreSQL, 0 on SQLite.
    */
   newAccountHoldMs?: number;
+  /** How long stop() waits for a pass in flight (acme-client cannot be interrupted). Default 5 s. */
+  stopWaitMs?: number;
   /** The election; default createLeader(config, "acme"). */
   leader?: Leader;
 }
@@ -121,7 +123,9 @@ export class AcmeManager extends BackgroundJob {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     let timer: Timer | undefined;
-    await Promise.race([super.stop(), new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
+    // The interval's run and a pass a table change started, whichever is in flight.
+    const settled = Promise.all([super.stop(), this.current?.catch(() => undefined)]);
+    await Promise.race([settled, new Promise((resolve) => (timer = setTimeout(resolve, this.o.stopWaitMs ?? STOP_WAIT_MS)))]);
     clearTimeout(timer);
     await this.leader.stop();
   }
@@ -161,6 +165,8 @@ export class AcmeManager extends BackgroundJob {
     }
     const now = this.o.clock.now();
     const due = dueHosts(this.o.table, now);
+    // A host no longer due (removed, or given a certificate through saveCerts) forgets its failures.
+    for (const key of this.backoff.keys()) if (key !== ACCOUNT && !due.includes(key)) this.backoff.delete(key);
     if (due.length === 0) return pass;
     if (this.waiting(ACCOUNT, now)) {
       pass.waiting.push(...due);
@@ -222,6 +228,7 @@ export class AcmeManager extends BackgroundJob {
     const email = this.o.config.contactEmail;
     await client.createAccount({ termsOfServiceAgreed: true, ...(email ? { contact: [`mailto:${email}`] } : {}) });
     const url = client.getAccountUrl();
+    if (this.stopping) throw new Error("stopped before the account was stored");
     if (created || stored.url !== url) await this.o.store.saveAcmeAccount({ keyPem: stored.keyPem, url });
     if (created) this.o.log.info("acme: account created", { directory: this.directoryUrl, account: url });
     if (created) this.ordersFrom = this.o.clock.now() + (this.o.newAccountHoldMs ?? (this.o.config.dbKind === "postgres" ? this.job.status().intervalMs : 0));
