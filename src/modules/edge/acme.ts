@@ -175,6 +175,7 @@ export class AcmeManager extends BackgroundJob {
     let client: acme.Client;
     try {
       client = await this.account();
+      this.backoff.delete(ACCOUNT);
     } catch (err) {
       this.failed(ACCOUNT, now, err, await checkDirectory(this.directoryUrl, this.ca));
       pass.failed.push(...due);
