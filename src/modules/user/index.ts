@@ -22,7 +22,6 @@ import type { BaseDeps, Module } from "../module";
 import type { AuthGate } from "../auth-gate";
 import { AppError } from "../../http/errors";
 import { createTrustCheck } from "../../http/trust";
-import { RateLimiter } from "../../lib/rate-limit";
 import { accessRoutes } from "./access/routes/access";
 import { AccessService } from "./access/services/access";
 import { AccessStore } from "./access/store/access";
@@ -96,10 +95,8 @@ async function buildServices(deps: BaseDeps, stores: Stores): Promise<UserRoutes
   const access = new AccessService({ access: stores.access, apps: appStore, users: userStore, sessions, permits, clock, log: deps.log });
   const gate = new UserGate({ signer, sessions, permits, access, autoRefresh: config.tokenAutoRefresh, clock, checks: metrics?.tokenChecks });
   // In memory on one SQLite node; in the database when nodes share PostgreSQL (limits hold cluster-wide).
-  const { loginLimits, registerPerIp } = createAttemptLimits(deps);
+  const { loginLimits, registerPerIp, passwordAttempts } = createAttemptLimits(deps);
   const accounts = new AccountService({ users: userStore, apps: appStore, sessions, passwords, gate, permits, loginLimits, registerPerIp, clock, metrics });
-  // Password changes get a counter of their own (see UserService.changePassword), as tight as one client's login budget.
-  const passwordAttempts = new RateLimiter({ clock, limit: config.loginLimitPerSlugIp });
   return {
     gate,
     signer,
