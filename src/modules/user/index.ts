@@ -22,6 +22,7 @@ import type { BaseDeps, Module } from "../module";
 import type { AuthGate } from "../auth-gate";
 import { AppError } from "../../http/errors";
 import { createTrustCheck } from "../../http/trust";
+import { newId } from "../../lib/ids";
 import { accessRoutes } from "./access/routes/access";
 import { AccessService } from "./access/services/access";
 import { AccessStore } from "./access/store/access";
@@ -128,11 +129,15 @@ async function bootstrap({ config, log }: BaseDeps, stores: Stores, { access, ac
   }
 }
 
-/** Creates the admin with the admin role; false when another node created it first (its slug is unique). */
+/**
+ * Creates the admin with the admin role in one batch, so a node finishing its start-up meanwhile either
+ * sees no admin (and creates it, losing on the unique slug) or the admin with its role, never one
+ * without (it would mint admin tokens without the role); false when another node created it first.
+ */
 async function createAdmin(password: string | undefined, { access, accounts }: Pick<UserRoutesContext, "access" | "accounts">): Promise<boolean> {
   try {
-    const admin = await accounts.createUser({ slug: ADMIN_SLUG, name: "Admin" }, password ?? "changeme", []);
-    await access.assignRole("*", admin.id, ROLE_ADMIN);
+    const id = newId("usr");
+    await accounts.createUser({ id, slug: ADMIN_SLUG, name: "Admin" }, password ?? "changeme", [], access.rolesOfNewUser("*", id, [ROLE_ADMIN]));
     return true;
   } catch (err) {
     if (err instanceof AppError && err.code === slugTaken(ADMIN_SLUG).code) return false;
