@@ -20,6 +20,7 @@
 import { AppError } from "../../../http/errors";
 import { dbUnavailable } from "../../../db/errors";
 import type { Clock } from "../../../lib/clock";
+import { FailureLog } from "../../../lib/failure-log";
 import type { Logger } from "../../../lib/log";
 import { clientNetwork, RateLimiter } from "../../../lib/rate-limit";
 import type { BaseDeps } from "../../module";
@@ -179,12 +180,16 @@ export class SharedEventLimit implements EventLimit {
 
 /**
  * Deletes the ended windows beside a count, at most once a window per node, so the table holds about
- * the keys counted in the last two windows; any node may, and a failure only waits for the next.
+ * the keys counted in the last two windows; any node may, and a failure only waits for the next. Also
+ * the node's one log of counts that failed (an outage is a few lines, not one per attempt).
  */
 export class TrimSchedule {
   private lastAt = Number.NEGATIVE_INFINITY;
+  readonly countFailures: FailureLog;
 
-  constructor(private readonly o: SharedLimitsOptions) {}
+  constructor(private readonly o: SharedLimitsOptions) {
+    this.countFailures = new FailureLog({ log: o.log, failed: "attempt counters: counting failed", recovered: "attempt counters: database reachable again" });
+  }
 
   /** Trims when a window has passed since this node last did; never rejects. */
   runIfDue(now: number): Promise<void> {
@@ -201,10 +206,11 @@ export class TrimSchedule {
 async function countAt(o: SharedLimitsOptions, trim: TrimSchedule, keys: readonly string[], now: number): Promise<Map<string, CounterWindow>> {
   try {
     const [windows] = await Promise.all([o.counters.add(keys, now), trim.runIfDue(now)]);
+    trim.countFailures.succeeded();
     return windows;
   } catch (err) {
     if (err instanceof AppError) throw err;
-    o.log.error("attempt counters: counting failed", { error: String(err) });
+    trim.countFailures.failed(err);
     throw dbUnavailable();
   }
 }
