@@ -9,7 +9,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 [ $# -gt 0 ] || set -- --seconds 130 --measure 60   # the 1 m write phases repeat every 60 s; 70 s of warm-up
 if [ -z "${TEST_POSTGRES_URL:-}" ]; then exec "$root/scripts/postgres.sh" run "$0" "$@"; fi
-echo "heartbeat writes: code $(git -C "$root" rev-parse --short HEAD), load average $(cut -d' ' -f1-2 /proc/loadavg), $(date -u +%FT%RZ)"
+echo "heartbeat writes: code $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo "of $root (no git)"), load average $(cut -d' ' -f1-2 /proc/loadavg), $(date -u +%FT%RZ)"
 for interval in ${INTERVALS:-default 5s}; do
   for db in sqlite postgres; do
     if [ "$interval" = default ]; then

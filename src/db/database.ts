@@ -33,6 +33,22 @@ export type Db = PgDatabase<PgQueryResultHKT>;
 /** A query built but not yet run (drizzle builders run when awaited). */
 export type PendingQuery = PromiseLike<unknown>;
 
+/**
+ * The statement of a write over a list of rows (an insert's `values(rows)`, an update's CASE by id),
+ * given to {@link Database.rowWrite}. It may only place each row's values into the statement, never
+ * read them: on SQLite it is built once, for one row whose values are placeholders.
+ */
+export type RowsStatement<R extends object> = (db: Db, rows: R[]) => PendingQuery;
+
+/** A write over many rows, its statement written once and run as the dialect writes many rows fastest. */
+export interface RowWrite<R extends object> {
+  /**
+   * The queries that write `rows` (all with the same keys), one per chunk of at most the write's chunk
+   * size, to be returned into a batch built on `db`; none for no rows.
+   */
+  queries(db: Db, rows: readonly R[]): PendingQuery[];
+}
+
 export interface Database {
   readonly kind: DialectKind;
   /** The drizzle query builder; every query is awaited. */
@@ -43,6 +59,14 @@ export interface Database {
    * Build them on the `db` it is given (on PostgreSQL the transaction's), never on `this.db`.
    */
   batch(build: (db: Db) => readonly PendingQuery[]): Promise<void>;
+  /**
+   * A write of many rows through one statement (create it once, e.g. in a store's constructor, and use
+   * it in batches). PostgreSQL builds `statement` for each chunk of rows: one statement, one round trip
+   * per chunk. SQLite has no round trip to save, and there building and compiling a multi-row
+   * statement costs more than running it, so it prepares `statement` once for one row of placeholders
+   * (at its first use) and runs it once per row, inside the batch's transaction.
+   */
+  rowWrite<R extends object>(chunkSize: number, statement: RowsStatement<R>): RowWrite<R>;
   /** Whether `err` (as thrown by a query) is a UNIQUE or PRIMARY KEY violation: a concurrent duplicate. */
   isUniqueViolation(err: unknown): boolean;
   /** How many migrations this database has applied (its migrations table's rows), for readiness. */
@@ -60,4 +84,11 @@ export function errorCodes(err: unknown, field: "code" | "errno" = "code"): stri
     if (typeof value === "string") codes.push(value);
   }
   return codes;
+}
+
+/** `items` in consecutive slices of at most `size`. */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }

@@ -9,7 +9,7 @@
 import { SQL } from "bun";
 import { drizzle } from "drizzle-orm/bun-sql";
 import { defineTables } from "./schema";
-import { errorCodes, migrationsTable, type Database, type Db } from "./database";
+import { chunks, errorCodes, migrationsTable, type Database, type Db } from "./database";
 import { dbUnavailable } from "./errors";
 import { applyPostgresMigrations } from "./migrate";
 import type { OpenedDatabase } from "./client";
@@ -90,6 +90,8 @@ export function openPostgres(options: PostgresOptions): OpenedDatabase & { ping(
       });
       return deadline(run, 2 * queryTimeoutMs, () => (expired = true));
     },
+    // One statement built per chunk: its round trip, not its building, is what a row costs here.
+    rowWrite: (chunkSize, statement) => ({ queries: (tx, rows) => chunks(rows, chunkSize).map((chunk) => statement(tx, chunk)) }),
     isUniqueViolation: (err) => errorCodes(err, "errno").includes("23505"),
     appliedMigrations: async () => {
       const [row] = await deadline(pool.unsafe(`SELECT count(*)::int AS n FROM "${migrationsTable(options.prefix)}"`), queryTimeoutMs);

@@ -1,8 +1,10 @@
 /**
  * @module Runs a background job's `runOnce()` at a fixed rate: each run starts one interval after the
- * previous one started, or at once if that one overran (runs never overlap). Failures are logged;
- * `stop()` waits for a run in flight.
+ * previous one started, or at once if that one overran (runs never overlap). Failures are logged as
+ * a streak (failure-log.ts: the first at warn, then once a minute, and the recovery), so a job failing
+ * every interval through a database outage writes a few lines; `stop()` waits for a run in flight.
  */
+import { FailureLog } from "./failure-log";
 import type { Logger } from "./log";
 
 /** A background job as readiness sees it (`IntervalJob.status()`). */
@@ -24,6 +26,9 @@ export interface IntervalJobOptions {
   log: Logger;
   /** Run at once on `start()` (the prober: probe everything now) instead of one interval later. */
   runAtStart?: boolean;
+  /** The line of a failed run (default `<name> failed`) and of the first run that succeeds after failures (default `<name> works again`). */
+  failed?: string;
+  recovered?: string;
 }
 
 /** A named job run at a fixed rate, never overlapping itself; `stop()` waits for the run in flight. */
@@ -33,8 +38,12 @@ export class IntervalJob {
   private active = false;
   private startedAt: number | undefined;
   private lastRunAt: number | undefined;
+  /** The runs' failures, for a job whose other failures (outside its runs) belong to the same streak. */
+  readonly failures: FailureLog;
 
-  constructor(private readonly o: IntervalJobOptions) {}
+  constructor(private readonly o: IntervalJobOptions) {
+    this.failures = new FailureLog({ log: o.log, failed: o.failed ?? `${o.name} failed`, recovered: o.recovered ?? `${o.name} works again` });
+  }
 
   get started(): boolean {
     return this.active;
@@ -68,8 +77,9 @@ export class IntervalJob {
     this.running = (async () => {
       try {
         await this.o.run();
+        this.failures.succeeded();
       } catch (err) {
-        this.o.log.error(`${this.o.name} failed`, { error: String(err) });
+        this.failures.failed(err);
       }
     })().finally(() => {
       this.running = undefined;

@@ -48,7 +48,7 @@ test("start() twice starts once, and stop() waits for the run in flight", async 
 
 test("a failing run is logged under the job's name and does not escape", async () => {
   const lines: string[] = [];
-  const job = new CountingJob(true, createLogger("error", (line) => lines.push(line)), true);
+  const job = new CountingJob(true, createLogger("warn", (line) => lines.push(line)), true);
   job.start();
   await job.stop(); // waits for the failed run, which has logged by then
   expect(job.runs).toBe(1);

@@ -2,6 +2,7 @@
  * The login and registration limits on the database's counters (store/attempt-counters.ts,
  * shared-limits.ts), on the run's dialect (TEST_DB): the counter store's windows, take-backs and trim;
  * the login policy giving exactly the answers of the in-memory LoginLimits, scenario by scenario;
+ * the password-change limit alike on both, through two nodes' counters at once;
  * parallel attempts admitted no more often than the limit; a database error failing closed with 503;
  * and the choice of counters by dialect (one SQLite node keeps counting in memory).
  */
@@ -13,7 +14,7 @@ import type { Database } from "../../src/db/database";
 import { silentLogger } from "../../src/lib/log";
 import { RateLimiter } from "../../src/lib/rate-limit";
 import { LoginLimits, type LoginLimiter, type LoginLimitSettings } from "../../src/modules/user/identity/login-limits";
-import { createAttemptLimits, SharedEventLimit, SharedLoginLimits, TrimSchedule } from "../../src/modules/user/identity/shared-limits";
+import { createAttemptLimits, MemoryFailureLimit, SharedEventLimit, SharedFailureLimit, SharedLoginLimits, TrimSchedule, type FailureLimit } from "../../src/modules/user/identity/shared-limits";
 import { AttemptCounterStore } from "../../src/modules/user/identity/store/attempt-counters";
 import { testConfig } from "../helpers/config";
 import { onPostgres } from "../helpers/dialect";
@@ -190,6 +191,44 @@ describe("the registration limit on the database's counters", () => {
   });
 });
 
+describe.each(["memory", "database"] as const)("the password-change limit on %s counters", (kind) => {
+  /** Two nodes' limits: on the database both count in one table, in memory each its own (one node is all there is). */
+  const limits = (clock: FakeClock, limit = 3): [FailureLimit, FailureLimit] => {
+    if (kind === "memory") {
+      const one = new MemoryFailureLimit(new RateLimiter({ clock, limit }));
+      return [one, one];
+    }
+    const node = () => new SharedFailureLimit({ counters: counterStore(clock), clock, log: silentLogger, name: "password-change", limit });
+    return [node(), node()];
+  };
+  /** A change with a wrong (or, `ok`, the right) current password: what it answers before the hash, then the outcome reported. */
+  const change = async (limit: FailureLimit, account: string, ok = false): Promise<Outcome> => {
+    const retry = await limit.admit(account);
+    if (retry > 0) return `429 retry-after ${retry}`;
+    if (ok) await limit.succeeded(account);
+    return ok ? 200 : 400;
+  };
+
+  test("wrong current passwords through any node are bounded together; refusals do not count; a success forgives; a window later it starts afresh", async () => {
+    const clock = new FakeClock(0);
+    const [a, b] = limits(clock);
+    expect([await change(a, "usr_1"), await change(b, "usr_1"), await change(a, "usr_1")]).toEqual([400, 400, 400]);
+    clock.advance(20_000);
+    expect([await change(b, "usr_1"), await change(a, "usr_1", true), await change(b, "usr_2")]).toEqual(["429 retry-after 40", "429 retry-after 40", 400]);
+    clock.advance(40_000);
+    expect([await change(b, "usr_1"), await change(a, "usr_1", true)]).toEqual([400, 200]);
+    expect([await change(b, "usr_1"), await change(a, "usr_1"), await change(b, "usr_1"), await change(a, "usr_1")]).toEqual([400, 400, 400, "429 retry-after 60"]);
+  });
+
+  test("parallel changes through two nodes: exactly the limit is admitted before their hash", async () => {
+    const clock = new FakeClock(0);
+    const [a, b] = limits(clock);
+    const retries = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? a : b).admit("usr_1")));
+    expect(retries.filter((r) => r === 0).length).toBe(3);
+    expect(retries.filter((r) => r === 60).length).toBe(9);
+  });
+});
+
 describe("database errors and growth", () => {
   /** Counters whose every query fails as a broken statement would (no AppError). */
   const broken = (clock: FakeClock) => {
@@ -200,12 +239,13 @@ describe("database errors and growth", () => {
     return Object.assign(counters, { add: fail, takeBack: fail, trim: fail });
   };
 
-  test("an attempt that cannot be counted fails closed: 503 db.unavailable for logins and registrations", async () => {
+  test("an attempt that cannot be counted fails closed: 503 db.unavailable for logins, registrations and password changes", async () => {
     const clock = new FakeClock(0);
     const o = { counters: broken(clock), clock, log: silentLogger };
     const login = new SharedLoginLimits({ ...o, perClient: 30, perAccountAndClient: 5, perAccount: 100 });
     const register = new SharedEventLimit({ ...o, name: "register-client", limit: 20 });
-    for (const attempt of [login.admit("svc", "203.0.113.9"), register.hit("203.0.113.9")]) {
+    const password = new SharedFailureLimit({ ...o, name: "password-change", limit: 5 });
+    for (const attempt of [login.admit("svc", "203.0.113.9"), register.hit("203.0.113.9"), password.admit("usr_1")]) {
       const err = await attempt.then(() => undefined, (e: unknown) => e);
       expect(err instanceof AppError && [err.status, err.code]).toEqual([503, "db.unavailable"]);
     }
@@ -244,4 +284,5 @@ test("one SQLite node keeps counting in memory (no query on a login); PostgreSQL
   const limits = createAttemptLimits({ database, clock, log: silentLogger, config: testConfig(dir.path) });
   expect(limits.loginLimits instanceof (onPostgres ? SharedLoginLimits : LoginLimits)).toBe(true);
   expect(limits.registerPerIp instanceof (onPostgres ? SharedEventLimit : RateLimiter)).toBe(true);
+  expect(limits.passwordAttempts instanceof (onPostgres ? SharedFailureLimit : MemoryFailureLimit)).toBe(true);
 });

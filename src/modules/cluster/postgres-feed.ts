@@ -14,6 +14,7 @@
 import { asc, gt, inArray, lt, or, sql } from "drizzle-orm";
 import type { Database, Db, PendingQuery } from "../../db/database";
 import { BackgroundJob } from "../../lib/background-job";
+import { FailureLog } from "../../lib/failure-log";
 import type { Clock } from "../../lib/clock";
 import { newId } from "../../lib/ids";
 import type { Logger } from "../../lib/log";
@@ -57,11 +58,12 @@ export class PostgresFeed extends BackgroundJob implements ChangeFeed {
   private reading: Promise<void> | undefined;
   private again = false;
   private lastTrimAt = 0;
-  private failing = false;
+  private readonly readFailures: FailureLog;
 
   constructor(private readonly o: PostgresFeedOptions) {
     super({ name: "change-feed", intervalMs: o.pollMs ?? 500, log: o.log });
     this.channel = `${o.prefix}cluster_feed`;
+    this.readFailures = new FailureLog({ log: o.log, clock: o.clock, failed: "change feed read failed; retrying", recovered: "change feed reachable again" });
   }
 
   record(db: Db, topic: string, keys: readonly string[]): readonly PendingQuery[] {
@@ -127,12 +129,10 @@ export class PostgresFeed extends BackgroundJob implements ChangeFeed {
           this.again = false;
           await this.readNew();
         } while (this.again);
-        if (this.failing) this.o.log.info("change feed reachable again");
-        this.failing = false;
+        this.readFailures.succeeded();
       } catch (err) {
-        // The next poll tries again; one line per outage, not one per poll.
-        if (!this.failing) this.o.log.warn("change feed read failed; retrying", { error: String(err) });
-        this.failing = true;
+        // The next poll tries again; a few lines per outage, not one per poll.
+        this.readFailures.failed(err);
       } finally {
         this.reading = undefined;
       }

@@ -48,7 +48,8 @@ export class Flusher extends BackgroundJob implements Acknowledgements {
   private scheduled = false;
 
   constructor(private readonly o: FlusherOptions) {
-    super({ name: "registry flush", intervalMs: o.intervalMs, log: o.log });
+    // One streak for the interval's commits and the group commits: an outage is a few lines, not one per commit.
+    super({ name: "registry flush", intervalMs: o.intervalMs, log: o.log, failed: "registry commit failed; its registrations and removals were rolled back", recovered: "registry commits succeed again" });
   }
 
   /** Stops the interval, waits for the commit being written and writes what is still pending. */
@@ -137,8 +138,9 @@ export class Flusher extends BackgroundJob implements Acknowledgements {
 
   private readonly commitScheduled = () => {
     this.scheduled = false;
-    this.runOnce().catch((err) => {
-      this.o.log.error("registry commit failed; its registrations and removals were rolled back", { error: String(err) });
-    });
+    this.runOnce().then(
+      () => this.job.failures.succeeded(),
+      (err: unknown) => this.job.failures.failed(err),
+    );
   };
 }

@@ -107,7 +107,7 @@ export class NodeService extends BackgroundJob {
     private readonly o: NodeServiceOptions,
     id: string,
   ) {
-    super({ name: "node heartbeat", intervalMs: o.heartbeatIntervalMs, log: o.log });
+    super({ name: "node heartbeat", intervalMs: o.heartbeatIntervalMs, log: o.log, recovered: "node heartbeat: database reachable again" });
     this.id = id;
     this.aliveForMs = ALIVE_INTERVALS * o.heartbeatIntervalMs;
     this.ttlMs = o.ttlMs ?? 10 * o.heartbeatIntervalMs;

@@ -11,6 +11,7 @@
  * is one that commit writes after the read: this node's change is the newer one. A failed read
  * (the database is unavailable) keeps its ids and is tried again shortly.
  */
+import { FailureLog } from "../../lib/failure-log";
 import type { Logger } from "../../lib/log";
 import type { InstanceRecord, InstanceTable } from "./instance-table";
 
@@ -33,10 +34,12 @@ export class RemoteInstanceChanges {
   private everything = false;
   private reading: Promise<void> | undefined;
   private retry: ReturnType<typeof setTimeout> | undefined;
-  private failing = false;
+  private readonly failures: FailureLog;
   private stopped = false;
 
-  constructor(private readonly o: RemoteChangesOptions) {}
+  constructor(private readonly o: RemoteChangesOptions) {
+    this.failures = new FailureLog({ log: o.log, failed: "reading instance changes of other nodes failed; retrying", recovered: "instance changes of other nodes read again" });
+  }
 
   /** The feed's consumer: ids another node wrote (duplicates welcome). */
   readonly changed = (ids: readonly string[]): void => {
@@ -80,13 +83,11 @@ export class RemoteInstanceChanges {
         const rows = everything ? await this.o.store.loadInstances() : await this.o.store.findInstances([...ids]);
         if (this.stopped) return;
         this.apply(everything ? this.everyId(rows, ids) : ids, rows);
-        if (this.failing) this.o.log.info("instance changes of other nodes read again");
-        this.failing = false;
+        this.failures.succeeded();
       } catch (err) {
         for (const id of ids) this.pending.add(id);
         this.everything ||= everything;
-        if (!this.failing) this.o.log.warn("reading instance changes of other nodes failed; retrying", { error: String(err) });
-        this.failing = true;
+        this.failures.failed(err);
         this.retry = setTimeout(() => void this.drain(), RETRY_MS);
         this.retry.unref?.();
         return;

@@ -22,7 +22,7 @@ import type { BaseDeps, Module } from "../module";
 import type { AuthGate } from "../auth-gate";
 import { AppError } from "../../http/errors";
 import { createTrustCheck } from "../../http/trust";
-import { RateLimiter } from "../../lib/rate-limit";
+import { newId } from "../../lib/ids";
 import { accessRoutes } from "./access/routes/access";
 import { AccessService } from "./access/services/access";
 import { AccessStore } from "./access/store/access";
@@ -96,10 +96,8 @@ async function buildServices(deps: BaseDeps, stores: Stores): Promise<UserRoutes
   const access = new AccessService({ access: stores.access, apps: appStore, users: userStore, sessions, permits, clock, log: deps.log });
   const gate = new UserGate({ signer, sessions, permits, access, autoRefresh: config.tokenAutoRefresh, clock, checks: metrics?.tokenChecks });
   // In memory on one SQLite node; in the database when nodes share PostgreSQL (limits hold cluster-wide).
-  const { loginLimits, registerPerIp } = createAttemptLimits(deps);
+  const { loginLimits, registerPerIp, passwordAttempts } = createAttemptLimits(deps);
   const accounts = new AccountService({ users: userStore, apps: appStore, sessions, passwords, gate, permits, loginLimits, registerPerIp, clock, metrics });
-  // Password changes get a counter of their own (see UserService.changePassword), as tight as one client's login budget.
-  const passwordAttempts = new RateLimiter({ clock, limit: config.loginLimitPerSlugIp });
   return {
     gate,
     signer,
@@ -131,11 +129,15 @@ async function bootstrap({ config, log }: BaseDeps, stores: Stores, { access, ac
   }
 }
 
-/** Creates the admin with the admin role; false when another node created it first (its slug is unique). */
+/**
+ * Creates the admin with the admin role in one batch, so a node finishing its start-up meanwhile either
+ * sees no admin (and creates it, losing on the unique slug) or the admin with its role, never one
+ * without (it would mint admin tokens without the role); false when another node created it first.
+ */
 async function createAdmin(password: string | undefined, { access, accounts }: Pick<UserRoutesContext, "access" | "accounts">): Promise<boolean> {
   try {
-    const admin = await accounts.createUser({ slug: ADMIN_SLUG, name: "Admin" }, password ?? "changeme", []);
-    await access.assignRole("*", admin.id, ROLE_ADMIN);
+    const id = newId("usr");
+    await accounts.createUser({ id, slug: ADMIN_SLUG, name: "Admin" }, password ?? "changeme", [], access.rolesOfNewUser("*", id, [ROLE_ADMIN]));
     return true;
   } catch (err) {
     if (err instanceof AppError && err.code === slugTaken(ADMIN_SLUG).code) return false;

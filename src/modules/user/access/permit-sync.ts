@@ -11,6 +11,7 @@
  * elsewhere comes through the feed again. A read that fails (database unreachable) is retried after
  * `retryMs`, keeping its ids. On one SQLite node nothing is ever delivered, and this does nothing.
  */
+import { FailureLog } from "../../../lib/failure-log";
 import type { Logger } from "../../../lib/log";
 import type { PermitIndex } from "./permit-index";
 import type { PermitRow } from "./wire";
@@ -39,10 +40,12 @@ export class PermitSync {
   private writtenDuringRead: Set<string> | undefined;
   private draining: Promise<void> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private failing = false;
+  private readonly failures: FailureLog;
   private stopped = false;
 
-  constructor(private readonly d: PermitSyncDeps) {}
+  constructor(private readonly d: PermitSyncDeps) {
+    this.failures = new FailureLog({ log: d.log, failed: "reading permits changed on other nodes failed; retrying", recovered: "permit changes of other nodes applied again" });
+  }
 
   /** The feed's consumer: permits other nodes saved or deleted. */
   changedElsewhere(ids: readonly string[]): void {
@@ -108,15 +111,13 @@ export class PermitSync {
       const keys = new Set(everything ? [...this.d.index.ids(), ...rows.map((r) => r.id)] : ids);
       for (const id of written) keys.delete(id);
       this.d.index.applyStored(keys, written.size > 0 ? rows.filter((r) => !written.has(r.id)) : rows);
-      if (this.failing) this.d.log.info("permit changes of other nodes applied again");
-      this.failing = false;
+      this.failures.succeeded();
     }
   }
 
   private retryLater(err: unknown): void {
-    // One line per outage, not one per retry.
-    if (!this.failing) this.d.log.warn("reading permits changed on other nodes failed; retrying", { error: String(err) });
-    this.failing = true;
+    // A few lines per outage, not one per retry.
+    this.failures.failed(err);
     if (this.stopped || this.retryTimer) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;

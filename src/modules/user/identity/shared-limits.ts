@@ -1,8 +1,9 @@
 /**
- * @module The login and registration limits when nodes share one PostgreSQL (contract §7: limits hold
- * cluster-wide; issue 12): the rule of login-limits.ts, and the registration limit, over the database's
- * counters (store/attempt-counters.ts) instead of one node's memory. {@link createAttemptLimits} picks
- * them: on SQLite (one node) the in-memory counters stay, and a login runs no query for its limits.
+ * @module The attempt limits when nodes share one PostgreSQL (contract §7: limits hold cluster-wide;
+ * issue 12): the rule of login-limits.ts, the registration limit and the password change's limit of
+ * wrong current passwords, over the database's counters (store/attempt-counters.ts) instead of one
+ * node's memory. {@link createAttemptLimits} picks them: on SQLite (one node) the in-memory counters
+ * stay, and a login runs no query for its limits.
  *
  * Counted first, decided after: an attempt is counted at all its keys in one statement, and the rule is
  * read from the counts that precede it (each key's count orders concurrent attempts, whichever nodes
@@ -12,13 +13,14 @@
  * admitted it — strict at the edge, never lenient. A success takes its attempt back as in memory.
  *
  * Database errors fail closed: when an attempt cannot be counted (PostgreSQL down, too slow, or the
- * statement failed), the login or registration answers 503 `db.unavailable` rather than going on
- * unlimited — guessing must stay bounded, and either would need the database next anyway. A take-back
- * that fails only leaves the attempt counted (stricter; logged), and the answer stands.
+ * statement failed), the login, registration or password change answers 503 `db.unavailable` rather
+ * than going on unlimited — guessing must stay bounded, and each would need the database next anyway.
+ * A take-back that fails only leaves the attempt counted (stricter; logged), and the answer stands.
  */
 import { AppError } from "../../../http/errors";
 import { dbUnavailable } from "../../../db/errors";
 import type { Clock } from "../../../lib/clock";
+import { FailureLog } from "../../../lib/failure-log";
 import type { Logger } from "../../../lib/log";
 import { clientNetwork, RateLimiter } from "../../../lib/rate-limit";
 import type { BaseDeps } from "../../module";
@@ -42,12 +44,83 @@ export interface SharedLimitsOptions {
  * The login limit and the registration limit (per client network) of this node: in the database when
  * it shares PostgreSQL with others, else in memory.
  */
-export function createAttemptLimits({ database, clock, log, config }: Pick<BaseDeps, "database" | "clock" | "log" | "config">): { loginLimits: LoginLimiter; registerPerIp: EventLimit } {
+export function createAttemptLimits({ database, clock, log, config }: Pick<BaseDeps, "database" | "clock" | "log" | "config">): AttemptLimits {
   const login: LoginLimitSettings = { perClient: config.loginLimitPerIp, perAccountAndClient: config.loginLimitPerSlugIp, perAccount: config.loginLimitPerSlug };
-  if (database.kind === "sqlite") return { loginLimits: new LoginLimits({ clock, ...login }), registerPerIp: new RateLimiter({ clock, limit: config.registerLimitPerIp }) };
+  // Password changes get a counter of their own (UserService.changePassword), as tight as one client's login budget.
+  const passwordLimit = config.loginLimitPerSlugIp;
+  if (database.kind === "sqlite") {
+    return {
+      loginLimits: new LoginLimits({ clock, ...login }),
+      registerPerIp: new RateLimiter({ clock, limit: config.registerLimitPerIp }),
+      passwordAttempts: new MemoryFailureLimit(new RateLimiter({ clock, limit: passwordLimit })),
+    };
+  }
   const shared = { counters: new AttemptCounterStore({ database, clock }), clock, log };
   const trim = new TrimSchedule(shared);
-  return { loginLimits: new SharedLoginLimits({ ...shared, ...login }, trim), registerPerIp: new SharedEventLimit({ ...shared, name: "register-client", limit: config.registerLimitPerIp }, trim) };
+  return {
+    loginLimits: new SharedLoginLimits({ ...shared, ...login }, trim),
+    registerPerIp: new SharedEventLimit({ ...shared, name: "register-client", limit: config.registerLimitPerIp }, trim),
+    passwordAttempts: new SharedFailureLimit({ ...shared, name: "password-change", limit: passwordLimit }, trim),
+  };
+}
+
+/** The limits {@link createAttemptLimits} picks for this node. */
+export interface AttemptLimits {
+  loginLimits: LoginLimiter;
+  registerPerIp: EventLimit;
+  /** Wrong current passwords in password changes, per account. */
+  passwordAttempts: FailureLimit;
+}
+
+/**
+ * Failed attempts at one key, bounded per window: an attempt counts as failed from its admission (so
+ * parallel ones cannot all pass the check) until it {@link FailureLimit.succeeded}, which forgets the
+ * key's failures; a refused attempt does not count. The password change's wrong current passwords.
+ */
+export interface FailureLimit {
+  /** Admits an attempt at `key`: 0, or the `Retry-After` seconds when `key` already holds the limit's failures. */
+  admit(key: string): number | Promise<number>;
+  /** The attempt at `key` succeeded: its failures are forgotten. */
+  succeeded(key: string): void | Promise<void>;
+}
+
+/** {@link FailureLimit} in one node's memory (SQLite): no query. */
+export class MemoryFailureLimit implements FailureLimit {
+  constructor(private readonly counter: RateLimiter) {}
+
+  admit(key: string): number {
+    const retry = this.counter.blocked(key);
+    if (retry === 0) this.counter.reserve(key);
+    return retry;
+  }
+
+  succeeded(key: string): void {
+    this.counter.reset(key);
+  }
+}
+
+/** {@link FailureLimit} on the database's counters: counted first, taken back when refused, forgotten on success (the module comment). */
+export class SharedFailureLimit implements FailureLimit {
+  constructor(
+    private readonly o: SharedLimitsOptions & { name: string; limit: number },
+    private readonly trim = new TrimSchedule(o),
+  ) {}
+
+  async admit(key: string): Promise<number> {
+    if (this.o.limit <= 0) return 0;
+    const now = this.o.clock.now();
+    const counted = `${this.o.name}:${key}`;
+    const window = (await countAt(this.o, this.trim, [counted], now)).get(counted)!;
+    if (window.count <= this.o.limit) return 0;
+    await takeBackQuietly(this.o, [counted], now);
+    return secondsLeft(window, now, this.o.counters.windowMs);
+  }
+
+  async succeeded(key: string): Promise<void> {
+    if (this.o.limit <= 0) return;
+    const now = this.o.clock.now();
+    await takeBackQuietly(this.o, [], now, [`${this.o.name}:${key}`]);
+  }
 }
 
 /** The login limits of login-limits.ts on the database's counters; see the module comment. */
@@ -107,12 +180,16 @@ export class SharedEventLimit implements EventLimit {
 
 /**
  * Deletes the ended windows beside a count, at most once a window per node, so the table holds about
- * the keys counted in the last two windows; any node may, and a failure only waits for the next.
+ * the keys counted in the last two windows; any node may, and a failure only waits for the next. Also
+ * the node's one log of counts that failed (an outage is a few lines, not one per attempt).
  */
 export class TrimSchedule {
   private lastAt = Number.NEGATIVE_INFINITY;
+  readonly countFailures: FailureLog;
 
-  constructor(private readonly o: SharedLimitsOptions) {}
+  constructor(private readonly o: SharedLimitsOptions) {
+    this.countFailures = new FailureLog({ log: o.log, failed: "attempt counters: counting failed", recovered: "attempt counters: database reachable again" });
+  }
 
   /** Trims when a window has passed since this node last did; never rejects. */
   runIfDue(now: number): Promise<void> {
@@ -129,10 +206,11 @@ export class TrimSchedule {
 async function countAt(o: SharedLimitsOptions, trim: TrimSchedule, keys: readonly string[], now: number): Promise<Map<string, CounterWindow>> {
   try {
     const [windows] = await Promise.all([o.counters.add(keys, now), trim.runIfDue(now)]);
+    trim.countFailures.succeeded();
     return windows;
   } catch (err) {
     if (err instanceof AppError) throw err;
-    o.log.error("attempt counters: counting failed", { error: String(err) });
+    trim.countFailures.failed(err);
     throw dbUnavailable();
   }
 }

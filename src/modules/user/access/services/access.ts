@@ -9,6 +9,7 @@
 import type { Caller, DefaultPermit } from "../../../auth-gate";
 import { permissionDenied } from "../../../../http/errors";
 import { enrollConflict, enrollNotFound, enrollTargetMissing, filterMissing, lastAdmin, permissionMissing, permissionNotOwned, permitNotFound, roleNotHeld, roleNotOwned, tooManyPermits, userGone, userNotFound } from "../../errors";
+import type { Db, PendingQuery } from "../../../../db/database";
 import { isoTime } from "../../../../lib/clock";
 import type { Clock } from "../../../../lib/clock";
 import { newId } from "../../../../lib/ids";
@@ -194,10 +195,25 @@ export class AccessService {
    */
   async assignRole(appId: string, userId: string, role: string): Promise<void> {
     if (await this.d.access.findEnroll(appId, userId, role)) return;
-    const now = this.d.clock.now();
-    const id = contentId("enr", JSON.stringify([appId, userId, role]));
-    await this.d.access.upsertEnroll({ id, appId, role, userId, contactId: null, createdBy: null, createdAt: now, updatedAt: now });
+    await this.d.access.upsertEnroll(this.roleEnroll(appId, userId, role, this.d.clock.now()));
     await this.rolesChanged(userId, appId);
+  }
+
+  /**
+   * The writes giving a user who is being created `roles` in an app (or `*`), for the batch that creates
+   * it (AccountService.createUser): no node can read the user without them, so none can mint it a token
+   * without its roles (the bootstrap admin, created while other nodes may be starting). It has no
+   * sessions yet, so none go inactive.
+   */
+  rolesOfNewUser(appId: string, userId: string, roles: string[]): (db: Db) => PendingQuery[] {
+    const now = this.d.clock.now();
+    const rows = roles.map((role) => this.roleEnroll(appId, userId, role, now));
+    return (db) => this.d.access.enrollInserts(db, rows);
+  }
+
+  /** A user's enroll in a role, named by (app, user, role), so two concurrent grants write one row. */
+  private roleEnroll(appId: string, userId: string, role: string, now: number): EnrollRow {
+    return { id: contentId("enr", JSON.stringify([appId, userId, role])), appId, role, userId, contactId: null, createdBy: null, createdAt: now, updatedAt: now };
   }
 
   /** Takes roles of a user in an app (or `*`) away; their sessions there go inactive so the next login re-mints. */

@@ -6,6 +6,7 @@
  */
 import { and, asc, countDistinct, eq, inArray, isNotNull, notInArray, or, type SQL } from "drizzle-orm";
 import { FEED_TOPICS, singleNodeFeed, type ChangeFeed, type FeedConsumer } from "../../../cluster/feed";
+import type { Db, PendingQuery } from "../../../../db/database";
 import { BaseStore, type StoreDeps } from "../../base-store";
 import type { EnrollRow, PermitRow } from "../wire";
 import { ROLE_ADMIN } from "../permissions";
@@ -72,6 +73,11 @@ export class AccessStore extends BaseStore {
     const { userEnrolls } = this.t;
     const { id, createdAt, ...rest } = row;
     await this.db.insert(userEnrolls).values(row).onConflictDoUpdate({ target: userEnrolls.id, set: rest });
+  }
+
+  /** The inserts of new enrolls, built on `db` for a caller's batch (the user they name is created in it). */
+  enrollInserts(db: Db, rows: EnrollRow[]): PendingQuery[] {
+    return rows.length === 0 ? [] : [db.insert(this.t.userEnrolls).values(rows)];
   }
 
   async deleteEnrolls(ids: string[]): Promise<void> {

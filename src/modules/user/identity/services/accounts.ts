@@ -5,6 +5,7 @@
 import type { Caller } from "../../../auth-gate";
 import { AppError, permissionDenied } from "../../../../http/errors";
 import { appHostMissing, appMissing, appNotFound, contactTaken, credentialsMissing, invalidCredentials, invalidToken, missingToken, notBuiltYet, passwordMissing, slugTaken, tokenRevoked, tokenTargetsExclusive, tooManyRegistrations, userIdTaken } from "../../errors";
+import type { Db, PendingQuery } from "../../../../db/database";
 import type { Clock } from "../../../../lib/clock";
 import { newId } from "../../../../lib/ids";
 import type * as M from "../../../../contracts/user/models";
@@ -64,11 +65,15 @@ export class AccountService {
     return this.d.sessions.view(await this.d.sessions.issue(user, app.id, body.device || DEFAULT_DEVICE));
   }
 
-  /** Creates a user with optional password and contacts; 409 when the slug, id or a contact is taken. */
+  /**
+   * Creates a user with optional password and contacts, and `also` (writes built on the batch's `db`,
+   * e.g. its roles) in the same batch; 409 when the slug, id or a contact is taken.
+   */
   async createUser(
     input: { id?: string; slug: string; name: string; thumbnailFileId?: string; labels?: Record<string, string> },
     password: string | undefined,
     contacts: { id: string; platform?: string; verified?: boolean }[],
+    also?: (db: Db) => readonly PendingQuery[],
   ): Promise<UserRow> {
     const now = this.d.clock.now();
     const user: UserRow = {
@@ -91,7 +96,7 @@ export class AccountService {
     await this.assertFree(user, contactRows);
     const hash = password ? await this.d.passwords.hash(password) : null;
     // The checks above name what is taken; a duplicate created meanwhile is refused by a unique key.
-    if (!(await this.d.users.insert(user, hash, contactRows))) {
+    if (!(await this.d.users.insert(user, hash, contactRows, also))) {
       await this.assertFree(user, contactRows);
       throw slugTaken(user.slug);
     }

@@ -7,7 +7,7 @@ import type { CreateUserBody, ListUsersBody, SaveSelfBody } from "../../../../co
 import type { PasswordHasher } from "../passwords";
 import type { PermitIndex } from "../../access/permit-index";
 import { P } from "../../access/permissions";
-import type { RateLimiter } from "../../../../lib/rate-limit";
+import type { FailureLimit } from "../shared-limits";
 import type { AppStore } from "../../orgs/store/apps";
 import type { OrgStore } from "../../orgs/store/orgs";
 import type { UserStore } from "../store/users";
@@ -32,8 +32,8 @@ export interface UserServiceDeps {
   sessions: SessionService;
   passwords: PasswordHasher;
   permits: PermitIndex;
-  /** Wrong current passwords per account in password changes; its own counter, not the login limits'. */
-  passwordAttempts: RateLimiter;
+  /** Wrong current passwords per account in password changes; its own counter, not the login limits' (in the database on PostgreSQL: shared-limits.ts). */
+  passwordAttempts: FailureLimit;
   clock: Clock;
 }
 
@@ -70,16 +70,16 @@ export class UserService {
    * Changes the caller's password; the current one must match. Wrong current passwords are bounded per
    * account on a counter of their own: only a holder of the account's token reaches this, so no stranger
    * can fill it, and failed logins at the slug (anyone's) do not block the owner's change. Checked before
-   * the hash; the attempt counts at once (parallel requests) and is forgiven when it succeeds.
+   * the hash; the attempt counts at once (parallel requests) and is forgiven when it succeeds. In a
+   * cluster the count is the database's, so the bound holds over all nodes together (shared-limits.ts).
    */
   async changePassword(caller: Caller, currentPassword: string, newPassword: string): Promise<void> {
     const user = await this.existing(caller.userId, true);
     const key = accountAttemptKey(user.id);
-    const retry = this.d.passwordAttempts.blocked(key);
+    const retry = await this.d.passwordAttempts.admit(key);
     if (retry > 0) throw tooManyLogins(retry);
-    this.d.passwordAttempts.reserve(key);
     if (!(await this.d.passwords.verify(currentPassword, await this.d.users.passwordHash(user.id)))) throw wrongPassword();
-    this.d.passwordAttempts.reset(key);
+    await this.d.passwordAttempts.succeeded(key);
     assertNewPassword(newPassword);
     await this.d.users.setPassword(user.id, await this.d.passwords.hash(newPassword), this.d.clock.now());
     // Whoever else holds a token (it refreshes for as long as its session lives) loses it with the old password.

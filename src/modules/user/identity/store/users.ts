@@ -1,5 +1,6 @@
 /** @module Users, their passwords and contacts. */
 import { and, asc, count, desc, eq, gt, inArray, lt, or, type SQL } from "drizzle-orm";
+import type { Db, PendingQuery } from "../../../../db/database";
 import { BaseStore } from "../../base-store";
 import type { ContactRow, UserRow } from "../wire";
 
@@ -31,14 +32,16 @@ export class UserStore extends BaseStore {
   /**
    * Inserts a user with its optional password hash and contacts, all or nothing. False when a unique
    * key (slug, id or a contact) refused it: a concurrent duplicate that the caller's checks could not see.
+   * `also` adds writes to the same batch (its roles: AccessService.rolesOfNewUser).
    */
-  async insert(user: UserRow, passwordHash: string | null, contacts: ContactRow[]): Promise<boolean> {
+  async insert(user: UserRow, passwordHash: string | null, contacts: ContactRow[], also: (db: Db) => readonly PendingQuery[] = () => []): Promise<boolean> {
     const { userUsers, userPasswords, userContacts } = this.t;
     try {
       await this.database.batch((db) => [
         db.insert(userUsers).values(user),
         ...(passwordHash ? [db.insert(userPasswords).values({ userId: user.id, hash: passwordHash, createdAt: user.createdAt, updatedAt: user.createdAt })] : []),
         ...(contacts.length > 0 ? [db.insert(userContacts).values(contacts)] : []),
+        ...also(db),
       ]);
       return true;
     } catch (err) {
