@@ -70,7 +70,7 @@ async function wireModules(config: Config, overrides: DepsOverrides & { log: Log
   const registry = await createRegistryModule(base, user.gate);
   const proxy = createProxyModule(base, user.gate, registry.routing);
   const edge = await createEdgeModule(base, user.gate, proxy);
-  const observability = await createObservabilityModule(base, user.gate, () => registry.jobs());
+  const observability = await createObservabilityModule(base, user.gate, () => [...registry.jobs(), ...(edge.acme?.jobs() ?? [])]);
   // Consumers subscribed while the modules were built; from here on other nodes' changes arrive.
   await feed.start();
   const close = async () => {
