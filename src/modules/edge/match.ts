@@ -108,7 +108,12 @@ export class RedirectTarget {
   private readonly query: string;
   private readonly fragment: string;
 
-  constructor(target: string) {
+  constructor(saved: string) {
+    // A field value is bytes: a target with non-ASCII characters (a valid URL at save, ids.ts) is sent
+    // as its URL serialization — punycode host, UTF-8 percent-encoded — or a character above U+00FF
+    // would make Bun throw on every matching request, and one below go out as a lone Latin-1 byte.
+    // ASCII targets are kept as saved. The request's suffix and query are ASCII already (Bun encodes).
+    const target = /[^\x20-\x7e]/.test(saved) && URL.canParse(saved) ? new URL(saved).href : saved;
     const hash = target.indexOf("#");
     this.fragment = hash < 0 ? "" : target.slice(hash);
     const rest = hash < 0 ? target : target.slice(0, hash);
