@@ -21,7 +21,7 @@ import { edgeUpstreamOf, type EdgeForward, type EdgeUpstream } from "../proxy/fo
 import { pathStartOf } from "../proxy/target";
 import { compress } from "./compress";
 import { routeNotFound } from "./errors";
-import { hostKeyOf, isSelfRedirect, PrefixIndex, RedirectTarget } from "./match";
+import { hostKeyOf, isSelfRedirect, matchPathOf, PrefixIndex, RedirectTarget } from "./match";
 import type { EdgeRedirect, EdgeRoute, EdgeTable } from "./model";
 
 interface RouteEntry extends EdgeRoute {
@@ -103,14 +103,16 @@ export class EdgeRouter {
     const question = url.indexOf("?", pathStart);
     const path = question < 0 ? url.slice(pathStart) : url.slice(pathStart, question);
     if (host !== undefined) {
-      const redirect = this.redirects.find(host, path);
+      // Matched in one spelling of its escapes and slashes (match.ts); forwarded as received.
+      const key = matchPathOf(path);
+      const redirect = this.redirects.find(host, key);
       if (redirect !== undefined) {
-        const location = redirect.location.location(path.slice(redirect.path.length), question < 0 ? "" : url.slice(question + 1));
+        const location = redirect.location.location(key.slice(redirect.path.length), question < 0 ? "" : url.slice(question + 1));
         if (!isSelfRedirect(location, scheme, hostField!, url.slice(pathStart))) {
           return Promise.resolve(new Response(null, { status: redirect.statusCode, headers: { location } }));
         }
       }
-      const route = this.routes.find(host, path);
+      const route = this.routes.find(host, key);
       if (route !== undefined) {
         return this.forward.forward(request, server, route.upstream, url.slice(pathStart), scheme).then((response) => response && compress(request, response));
       }
@@ -127,7 +129,7 @@ export class EdgeRouter {
         this.log.warn("edge route skipped: target is neither slug:<service> nor an absolute http(s) URL", { id: route.id });
         continue;
       }
-      entries.push({ ...route, upstream });
+      entries.push({ ...route, path: matchPathOf(route.path), upstream });
     }
     this.routes = new PrefixIndex(entries);
     this.rebuildHosts();
@@ -135,7 +137,7 @@ export class EdgeRouter {
 
   private rebuildRedirects(): void {
     const entries: RedirectEntry[] = [];
-    for (const redirect of this.table.redirects().values()) entries.push({ ...redirect, statusCode: redirect.statusCode ?? 308, location: new RedirectTarget(redirect.target) });
+    for (const redirect of this.table.redirects().values()) entries.push({ ...redirect, path: matchPathOf(redirect.path), statusCode: redirect.statusCode ?? 308, location: new RedirectTarget(redirect.target) });
     this.redirects = new PrefixIndex(entries);
     this.rebuildHosts();
   }

@@ -6,8 +6,9 @@
  *   name one (`x.com:8443/app`): such an id wins over a portless one of the same path, and a portless id
  *   matches the host on any port;
  * - the path prefix is matched by `/` segments, longest first, down to the bare host: `x.com/app` matches
- *   `/app`, `/app/` and `/app/…`, never `/apple`. The path is compared as received (not decoded; Bun has
- *   resolved dot segments already), case-sensitively.
+ *   `/app`, `/app/` and `/app/…`, never `/apple`. The path is compared case-sensitively, in the one
+ *   spelling of {@link matchPathOf} (escapes and slashes; Bun has resolved dot segments already), on
+ *   both sides; the upstream gets it as received.
  * Per request: one map lookup for the host, then one per distinct prefix length that the host's ids
  * have and that ends at a segment boundary of the path — no scan of all ids, no allocation but the
  * prefix substring looked up.
@@ -39,6 +40,27 @@ export function hostKeyOf(field: string | null): HostKey | undefined {
   if (name.endsWith(".")) name = name.slice(0, -1);
   if (name.length === 0) return undefined;
   return { name, withPort: colon < 0 ? undefined : name + host.slice(colon) };
+}
+
+/** RFC 3986 §2.3 unreserved characters by char code (ALPHA, DIGIT, "-", ".", "_", "~"). */
+const UNRESERVED = new Uint8Array(128);
+for (const c of "-._~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") UNRESERVED[c.charCodeAt(0)] = 1;
+
+/**
+ * A path as routes and redirects are matched on it (an id's path when indexed, the request's per
+ * request): the RFC 3986 §6.2.2 equivalents of one path spelled one way — escapes of unreserved
+ * characters decoded (`%61` → `a`), the others upper-cased (`%c3` → `%C3`, `%2f` → `%2F`, still no
+ * segment boundary) — and runs of `/` as one, as nginx matches (`merge_slashes`). Bun hands the path
+ * over with its escapes as sent, so without this `/%61dmin` or `//admin` missed `x.com/admin` (a route,
+ * or a redirect fencing that path off) and reached the bare host's upstream, which decodes or merges
+ * them into `/admin`. Costs two `indexOf` on a path with neither `%` nor `//`, which is returned as is.
+ */
+export function matchPathOf(path: string): string {
+  if (path.indexOf("%") < 0 && path.indexOf("//") < 0) return path;
+  return path.replace(/\/{2,}/g, "/").replace(/%([0-9A-Fa-f]{2})/g, (escape, hex: string) => {
+    const c = parseInt(hex, 16);
+    return c < 128 && UNRESERVED[c] === 1 ? String.fromCharCode(c) : escape.toUpperCase();
+  });
 }
 
 /** The entries of one host: by path, and the distinct path lengths, longest first. */
