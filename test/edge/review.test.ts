@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { connect } from "node:net";
+import { parseEdgeId } from "../../src/modules/edge/ids";
 import { echoUpstream } from "../proxy/helpers";
 import { edgeHarness, redirects, routes } from "./helpers";
 
@@ -71,5 +72,16 @@ describe("edge review", () => {
     expect(await seen("/admin%2Fx")).toEqual(["app", "/admin%2Fx"]);
     const old = await get(edge.httpUrl, "/%6Fld/p?q=1", "x.test");
     expect([old.status, old.headers.get("location")]).toEqual([308, "https://new.test/p?q=1"]);
+  });
+});
+
+describe("edge review: ids", () => {
+  // ids.ts normalises an id "so two spellings of one key cannot be two rows"; escapes were kept as
+  // typed, so x.test/%61pp and x.test/app were two rows that match the same requests (which one wins
+  // would depend on the table's order), and a lower-case escape listed differently from what matches.
+  test("an id's path is stored in the spelling it is matched in", () => {
+    expect(parseEdgeId("id", "X.test/%61pp/caf%c3%a9/a%2fb/%7E").id).toBe("x.test/app/caf%C3%A9/a%2Fb/~");
+    expect(parseEdgeId("id", "x.test/app").id).toBe(parseEdgeId("id", "x.test/%61%70%70/").id);
+    expect(() => parseEdgeId("id", "x.test/%2E%2e")).toThrow("must not contain . or .. segments");
   });
 });

@@ -1,12 +1,14 @@
 /**
  * @module The edge's keys and targets as rules (contract §8, reference §D.1): a route or redirect id is
- * `host[:port][/path]`, normalised to one spelling (host lower-cased, no trailing slash) so two
- * spellings of one key cannot be two rows; route targets are absolute http(s) URLs or `slug:<service>`;
- * redirect targets are absolute URLs. Every refusal is a 400 naming the field (1Backend answers 500).
+ * `host[:port][/path]`, normalised to one spelling (host lower-cased, no trailing slash, the path's
+ * escapes as match.ts matches them) so two spellings of one key cannot be two rows; route targets are
+ * absolute http(s) URLs or `slug:<service>`; redirect targets are absolute URLs. Every refusal is a
+ * 400 naming the field (1Backend answers 500).
  */
 import { isIP } from "node:net";
 import { SLUG_PATTERN } from "../../contracts/user/fields";
 import { invalidField } from "./errors";
+import { matchPathOf } from "./match";
 
 /** A parsed id: the normalised id and its parts (as in model.ts). */
 export interface EdgeKey {
@@ -84,7 +86,9 @@ function parsePath(path: string, bad: (why: string) => Error): string {
     const decoded = segment.replace(/%2e/gi, ".");
     if (decoded === "." || decoded === "..") throw bad("the path must not contain . or .. segments");
   }
-  return trimmed;
+  // Stored as it is matched (match.ts: escapes of unreserved characters decoded, others upper-cased),
+  // so two spellings of one path are one row.
+  return matchPathOf(trimmed);
 }
 
 /** A route target: an absolute http(s) URL with a host (no credentials, query or fragment), or `slug:<service>`. */
