@@ -8,6 +8,7 @@ import { defineRegistryTables } from "../modules/registry/tables";
 import { defineObservabilityTables } from "../modules/observability/tables";
 import { defineClusterTables } from "../modules/cluster/tables";
 import { defineEdgeTables } from "../modules/edge/tables";
+import { defineOidcTables } from "../modules/user/identity/oidc/tables";
 
 /** All tables, by their drizzle names (`userUsers`, `registryInstances`, …). */
 export function defineTables(dialect: DialectKind, prefix = "") {
@@ -21,5 +22,6 @@ export function defineTables(dialect: DialectKind, prefix = "") {
     ...defineObservabilityTables(kit),
     ...defineClusterTables(kit),
     ...defineEdgeTables(kit),
+    ...defineOidcTables(kit),
   };
 }
