@@ -9,6 +9,7 @@ import { defineObservabilityTables } from "../modules/observability/tables";
 import { defineClusterTables } from "../modules/cluster/tables";
 import { defineEdgeTables } from "../modules/edge/tables";
 import { defineOidcTables } from "../modules/user/identity/oidc/tables";
+import { defineTotpTables } from "../modules/user/identity/totp/tables";
 
 /** All tables, by their drizzle names (`userUsers`, `registryInstances`, …). */
 export function defineTables(dialect: DialectKind, prefix = "") {
@@ -23,5 +24,6 @@ export function defineTables(dialect: DialectKind, prefix = "") {
     ...defineClusterTables(kit),
     ...defineEdgeTables(kit),
     ...defineOidcTables(kit),
+    ...defineTotpTables(kit, identity),
   };
 }
