@@ -10,6 +10,7 @@ import { defineClusterTables } from "../modules/cluster/tables";
 import { defineEdgeTables } from "../modules/edge/tables";
 import { defineOidcTables } from "../modules/user/identity/oidc/tables";
 import { defineTotpTables } from "../modules/user/identity/totp/tables";
+import { defineOtpTables } from "../modules/user/identity/otp/tables";
 
 /** All tables, by their drizzle names (`userUsers`, `registryInstances`, …). */
 export function defineTables(dialect: DialectKind, prefix = "") {
@@ -25,5 +26,6 @@ export function defineTables(dialect: DialectKind, prefix = "") {
     ...defineEdgeTables(kit),
     ...defineOidcTables(kit),
     ...defineTotpTables(kit, identity),
+    ...defineOtpTables(kit),
   };
 }
