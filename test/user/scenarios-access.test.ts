@@ -84,11 +84,12 @@ runScenarios("apps", userFixture(), [
 ]);
 
 runScenarios("not available yet", userFixture(), [
-  { name: "TOTP setup", method: "POST", path: "/user-svc/totp/setup", as: "alice", status: 501, code: "user.not_implemented" },
-  { name: "TOTP enable", method: "POST", path: "/user-svc/totp/enable", as: "alice", body: { code: "123456" }, status: 501, code: "user.not_implemented" },
-  { name: "TOTP disable", method: "DELETE", path: "/user-svc/totp", as: "alice", body: { code: "123456" }, status: 501, code: "user.not_implemented" },
-  { name: "TOTP status", method: "POST", path: "/user-svc/totp/status", body: { email: "a@b.c" }, status: 501, code: "user.not_implemented" },
-  { name: "TOTP QR", method: "GET", path: "/user-svc/totp/setup/totp-1/qr.png", as: "alice", status: 501, code: "user.not_implemented" },
+  // TOTP itself: test/user/totp.test.ts. Without OB_ENCRYPTION_KEY its secrets cannot be stored, so it cannot be set up.
+  { name: "TOTP setup without OB_ENCRYPTION_KEY", method: "POST", path: "/user-svc/totp/setup", as: "alice", status: 503, code: "user.encryption_key_missing", check: ({ body: b }) => expect(b.error).toContain("OB_ENCRYPTION_KEY") },
+  { name: "TOTP enable without OB_ENCRYPTION_KEY", method: "POST", path: "/user-svc/totp/enable", as: "alice", body: { code: "123456" }, status: 503, code: "user.encryption_key_missing" },
+  { name: "TOTP disable: not enabled", method: "DELETE", path: "/user-svc/totp", as: "alice", body: { code: "123456", password: "alice-password" }, status: 404, code: "user.totp_not_enabled" },
+  { name: "TOTP status", method: "POST", path: "/user-svc/totp/status", body: { email: "a@b.c" }, status: 200, check: ({ body: b }) => expect(b).toEqual({ totpEnabled: false }) },
+  { name: "TOTP QR of no setup", method: "GET", path: "/user-svc/totp/setup/totp-1/qr.png", as: "alice", status: 404, code: "user.totp_setup_not_found" },
   { name: "send OTP", method: "POST", path: "/user-svc/otp/send", body: { appHost: APP, contactId: "a@b.c", contactPlatform: "email" }, status: 501, code: "user.not_implemented", check: ({ body: b }) => expect(b.error).toContain("not available yet") },
   { name: "contact-auth login", method: "POST", path: "/user-svc/auth/google/login", body: { appHost: APP }, status: 501, code: "user.not_implemented" },
   { name: "contact-auth start", method: "GET", path: "/user-svc/auth/google/start?appHost=x", status: 501, code: "user.not_implemented" },

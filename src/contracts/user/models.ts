@@ -58,6 +58,7 @@ export const UserRecord = t.Object(
     name: t.Optional(t.String()),
     contactIds: t.Optional(t.Array(t.String())),
     roles: t.Optional(t.Array(t.String())),
+    totpEnabled: t.Optional(t.Boolean({ description: "Whether TOTP (the second factor) is on." })),
     createdAt: time("Creation time."),
     updatedAt: time("Last change."),
   },

@@ -27,7 +27,7 @@ export const RegisterBody = t.Object({
   password: opt(Password()),
   contact: opt(ContactInput),
   device: opt(Text("Device name; default `unknown`.", 128)),
-  totpCode: opt(Text("Not supported yet.", 16)),
+  totpCode: opt(Text("TOTP code, for a register that resolves to an existing user with TOTP on.", 16)),
 });
 export type RegisterBody = Static<typeof RegisterBody>;
 
@@ -38,7 +38,7 @@ export const LoginBody = t.Object({
   password: opt(Password()),
   contact: opt(ContactInput),
   device: opt(Text("Device name; default `unknown`.", 128)),
-  totpCode: opt(Text("Not supported yet.", 16)),
+  totpCode: opt(Text("The current code of the user's authenticator: required when TOTP is on (401 `user.totp_required`, `user.totp_invalid`).", 16)),
 });
 export type LoginBody = Static<typeof LoginBody>;
 

@@ -6,7 +6,7 @@
  * the token codes are the ones contracts/authorization.ts shares with the SDK.
  */
 import { AuthCodes, MISSING_TOKEN_MESSAGE } from "../../contracts/authorization";
-import { badRequest, conflict, forbidden, notFound, notImplemented, tooManyRequests, unauthorized } from "../../http/errors";
+import { AppError, badRequest, conflict, forbidden, notFound, notImplemented, tooManyRequests, unauthorized } from "../../http/errors";
 
 // --- identity: accounts, passwords, tokens, API keys -------------------------------------------
 
@@ -37,6 +37,21 @@ export const tooManyLogins = (retryAfterSeconds: number) => tooManyRequests("use
 export const tooManyRegistrations = (retryAfterSeconds: number) => tooManyRequests("user.too_many_registrations", retryAfterSeconds);
 /** A route of `@1backend/client` 0.9.18 whose feature comes later (contract §3). */
 export const notBuiltYet = (what: string) => notImplemented("user.not_implemented", `${what} not available yet`);
+
+// --- identity: TOTP (identity/totp/) ------------------------------------------------------------
+
+/** Login (and register as an existing user) of a user with TOTP on, without `totpCode`. */
+export const totpRequired = () => unauthorized("user.totp_required", "TOTP code required");
+/** A wrong, expired or already used TOTP code (it counts against the login limits). */
+export const totpInvalid = () => unauthorized("user.totp_invalid", "Invalid TOTP code");
+export const totpAlreadyEnabled = () => conflict("user.totp_already_enabled", "TOTP already enabled: give currentCode to set it up again");
+export const totpSetupNotFound = () => notFound("user.totp_setup_not_found", "TOTP setup not found (or expired: begin a new one)");
+export const totpNotEnabled = () => notFound("user.totp_not_enabled", "TOTP not enabled");
+export const totpCodeMissing = () => badRequest("user.totp_code_missing", "code is required");
+/** An issuer or account name the provisioning URI cannot carry; `message` names the field and why. */
+export const totpLabelInvalid = (message: string) => badRequest("user.totp_label_invalid", message);
+export const totpEmailInvalid = () => badRequest("user.email_invalid", "invalid field email: expected an e-mail address");
+export const totpKeyMissing = () => new AppError(503, "user.encryption_key_missing", "TOTP secrets are stored encrypted: set OB_ENCRYPTION_KEY (openssl rand -base64 32) to use TOTP");
 
 // --- access: roles, permits, enrolls ------------------------------------------------------------
 

@@ -52,6 +52,10 @@ import { OrgService } from "./orgs/services/orgs";
 import { AppStore } from "./orgs/store/apps";
 import { OrgStore } from "./orgs/store/orgs";
 import { slugTaken } from "./errors";
+import { SecretBox } from "../../lib/secret-box";
+import { totpRoutes } from "./identity/totp/routes";
+import { TotpService } from "./identity/totp/service";
+import { TotpStore } from "./identity/totp/store";
 import type { UserRoutesContext } from "./route-context";
 
 /** Slug of the bootstrap admin (1Backend's default). */
@@ -76,6 +80,7 @@ export async function createUserModule(deps: BaseDeps): Promise<UserModule> {
     .use(orgRoutes(context))
     .use(appRoutes(context))
     .use(apiKeyRoutes(context))
+    .use(totpRoutes(context))
     .use(notImplementedRoutes());
   // In a cluster, start() re-reads the permits once the change feed is followed (AccessService.catchUpPermits).
   return { gate: context.gate, services: context, routes, start: () => context.access.catchUpPermits(), stop: () => context.access.stop() };
@@ -97,15 +102,17 @@ async function buildServices(deps: BaseDeps, stores: Stores): Promise<UserRoutes
   const gate = new UserGate({ signer, sessions, permits, access, autoRefresh: config.tokenAutoRefresh, clock, checks: metrics?.tokenChecks });
   // In memory on one SQLite node; in the database when nodes share PostgreSQL (limits hold cluster-wide).
   const { loginLimits, registerPerIp, passwordAttempts } = createAttemptLimits(deps);
-  const accounts = new AccountService({ users: userStore, apps: appStore, sessions, passwords, gate, permits, loginLimits, registerPerIp, clock, metrics });
+  const totp = new TotpService({ totps: new TotpStore(deps), users: userStore, sessions, passwords, loginLimits, box: config.encryptionKey ? SecretBox.fromKey(config.encryptionKey) : undefined, clock });
+  const accounts = new AccountService({ users: userStore, apps: appStore, sessions, passwords, gate, permits, loginLimits, registerPerIp, clock, metrics, totp });
   return {
     gate,
     signer,
     accounts,
     access,
-    users: new UserService({ users: userStore, apps: appStore, orgs: orgStore, access, accounts, sessions, passwords, permits, passwordAttempts, clock }),
+    users: new UserService({ users: userStore, apps: appStore, orgs: orgStore, access, accounts, sessions, passwords, permits, passwordAttempts, clock, totp }),
     orgs: new OrgService({ orgs: orgStore, users: userStore, access, sessions, permits, clock }),
     apps: new AppService({ apps: appStore, permits }),
+    totp,
     apiKeys: new ApiKeyService({ keys: stores.keys, apps: appStore, users: userStore, orgs: orgStore, sessions, clock }),
     trust: createTrustCheck(config.trustedProxies),
   };

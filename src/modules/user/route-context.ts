@@ -9,6 +9,7 @@ import type { ApiKeyService } from "./identity/services/api-keys";
 import type { AppService } from "./orgs/services/apps";
 import type { OrgService } from "./orgs/services/orgs";
 import type { UserService } from "./identity/services/users";
+import type { TotpService } from "./identity/totp/service";
 
 /** The services every route group is built with. */
 export interface UserRoutesContext {
@@ -20,6 +21,8 @@ export interface UserRoutesContext {
   orgs: OrgService;
   apps: AppService;
   apiKeys: ApiKeyService;
+  /** TOTP, the second factor (identity/totp/). */
+  totp: TotpService;
   /** Which peers' X-Forwarded-For names the client (login limits per client IP). */
   trust: TrustCheck;
 }

@@ -1,6 +1,6 @@
 /**
  * @module Routes that exist for `@1backend/client` 0.9.18 but whose features come later (contract §3):
- * TOTP, one-time passwords by email and external contact-auth answer 501; provider lists are empty.
+ * One-time passwords by email and external contact-auth answer 501; provider lists are empty.
  */
 import { Elysia, t } from "elysia";
 import { notBuiltYet } from "../../errors";
@@ -8,11 +8,6 @@ import { errors } from "../../../../contracts/error";
 import { TAGS } from "../../route-context";
 
 const LATER: [method: "get" | "post" | "delete", path: string, summary: string, operationId: string, what: string][] = [
-  ["post", "/user-svc/totp/setup", "Begin TOTP setup (501: not built yet)", "beginTOTPSetup", "TOTP"],
-  ["post", "/user-svc/totp/enable", "Enable TOTP (501: not built yet)", "enableTOTP", "TOTP"],
-  ["delete", "/user-svc/totp", "Disable TOTP (501: not built yet)", "disableTOTP", "TOTP"],
-  ["post", "/user-svc/totp/status", "Read TOTP status (501: not built yet)", "readTOTPStatus", "TOTP"],
-  ["get", "/user-svc/totp/setup/:totpId/qr.png", "TOTP QR code (501: not built yet)", "serveTOTPQRCode", "TOTP"],
   ["post", "/user-svc/otp/send", "Send a one-time password (501: not built yet)", "sendOtp", "one-time passwords"],
   ["post", "/user-svc/auth/:provider/login", "Contact-auth login (501: not built yet)", "contactAuthLogin", "contact-auth providers"],
   ["get", "/user-svc/auth/:provider/start", "Start contact auth (501: not built yet)", "contactAuthStart", "contact-auth providers"],

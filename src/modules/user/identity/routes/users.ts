@@ -17,6 +17,7 @@ const ReadSelfResponse = t.Object({
   contacts: t.Optional(t.Array(Contact)),
   activeOrganizationId: t.Optional(t.String()),
   tokenCount: t.Integer(),
+  totpEnabled: t.Optional(t.Boolean({ description: "Whether TOTP (the second factor) is on." })),
 });
 
 const ListUsersResponse = t.Object({ users: t.Array(UserRecord), after: t.Optional(t.String()), count: t.Integer() });

@@ -24,6 +24,7 @@ import { tokenFromHeader } from "../../../../contracts/authorization";
 import type { ContactRow, UserRow } from "../wire";
 import { isApiKeyDevice } from "../api-key-devices";
 import type { SessionService } from "./sessions";
+import type { TotpCheck } from "../totp/service";
 import { normaliseContactId } from "../../rules";
 import { accountAttemptKey, assertNewPassword, assertSlugAvailable } from "../account-rules";
 
@@ -42,6 +43,8 @@ export interface AccountDeps {
   clock: Clock;
   /** Login and registration counters of GET /metrics. */
   metrics?: UserMetrics;
+  /** The second factor: a user with TOTP on logs in only with `totpCode` as well (totp/service.ts). */
+  totp?: TotpCheck;
 }
 
 const DEFAULT_DEVICE = "unknown";
@@ -57,7 +60,7 @@ export class AccountService {
     if (retry > 0) throw tooManyRegistrations(retry);
     assertSlugAvailable(body.slug);
     if (!body.appHost) throw appHostMissing();
-    if (body.contact?.otpId || body.totpCode) throw notBuiltYet("one-time passwords");
+    if (body.contact?.otpId) throw notBuiltYet("one-time passwords");
     if (body.password !== undefined) assertNewPassword(body.password);
     const user = await this.createUser({ slug: body.slug, name: body.name ?? "" }, body.password, body.contact ? [body.contact] : []);
     this.d.metrics?.registrations.inc();
@@ -130,6 +133,8 @@ export class AccountService {
       this.d.metrics?.loginFailures.inc();
       throw invalidCredentials();
     }
+    // A missing or wrong code leaves the attempt counted as a failure: the limits bound code guessing too.
+    await this.d.totp?.verifyLogin(user.id, body.totpCode);
     await this.d.loginLimits.succeeded(attempt);
     const app = await this.d.apps.getOrCreate(body.appHost);
     return this.d.sessions.view(await this.d.sessions.issue(user, app.id, body.device || DEFAULT_DEVICE));

@@ -35,6 +35,8 @@ export interface UserServiceDeps {
   /** Wrong current passwords per account in password changes; its own counter, not the login limits' (in the database on PostgreSQL: shared-limits.ts). */
   passwordAttempts: FailureLimit;
   clock: Clock;
+  /** Which users have TOTP on (readSelf and listUsers show `totpEnabled`). */
+  totp?: { enabledAmong(userIds: string[]): Promise<Set<string>> };
 }
 
 /** Self-service and administration of users. */
@@ -48,6 +50,7 @@ export class UserService {
     const contacts = (await this.d.users.contactsOf(user.id)).map(contactView);
     return {
       user: userView(user),
+      totpEnabled: (await this.totpOn([user.id])).has(user.id),
       roles: caller.roles,
       organizations: organizations.length > 0 ? organizations : undefined,
       contacts: contacts.length > 0 ? contacts : undefined,
@@ -139,12 +142,17 @@ export class UserService {
       body.count === true,
     );
     const contactsByUser = await this.d.users.contactIdsOf(users.map((u) => u.id));
+    const totpOn = await this.totpOn(users.map((u) => u.id));
     const last = users.at(-1);
     return {
-      users: users.map((u) => userRecordView(u, contactsByUser.get(u.id) ?? [])),
+      users: users.map((u) => ({ ...userRecordView(u, contactsByUser.get(u.id) ?? []), totpEnabled: totpOn.has(u.id) })),
       after: last ? isoTime(orderBy === "updatedAt" ? last.updatedAt : last.createdAt) : undefined,
       count,
     };
+  }
+
+  private async totpOn(userIds: string[]): Promise<Set<string>> {
+    return this.d.totp ? this.d.totp.enabledAmong(userIds) : new Set();
   }
 
   private async existing(userId: string, self = false): Promise<UserRow> {
