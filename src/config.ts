@@ -9,6 +9,7 @@ import { AddressRules } from "./lib/address-rules";
 import { ENCRYPTION_KEY_FORMS, EncryptionKeyError, parseEncryptionKey } from "./lib/secret-box";
 import { parseDuration } from "./lib/duration";
 import type { LogFormat, LogLevel } from "./lib/log";
+import { loadOidcConfig, OidcConfigError, type OidcConfig } from "./modules/user/identity/oidc/config";
 
 const DURATION = "^\\s*(0|((\\d+(\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h))+)\\s*$";
 const BOOL = "^(true|false|1|0|yes|no|)$";
@@ -68,6 +69,7 @@ export const ConfigEnv = t.Object({
   OB_INSTANCE_ALLOW: text("Comma-separated CIDRs, IPs and host names that instance URLs may point at even when OB_INSTANCE_DENY or the built-in list denies them; an allowed name also allows what it resolves to."),
   OB_ACME_DIRECTORY: t.String({ description: `ACME (RFC 8555) directory the edge (OB_EDGE_PROXY=true) orders certificates from, for every host that has a route or a redirect and no valid certificate, validated by HTTP-01 on the edge's HTTP port; renewed when a third of the lifetime is left. Empty: Let's Encrypt production (${LETS_ENCRYPT}); off: no ACME (certificates only from saveCerts).`, default: "", pattern: "^(https://\\S+|off|)$" }),
   OB_ACME_CA_FILE: text("PEM file of CA certificates trusted for the ACME directory's HTTPS besides the system's (a private ACME CA such as step-ca, or a test server such as pebble). Empty: the system's CAs only."),
+  OB_OIDC_CONFIG: text("JSON file of the OpenID Connect sign-in providers: {\"providers\": [{\"id\", \"name\", \"issuer\", \"clientId\", \"clientSecret\", \"scopes\"}], \"returnTo\": [URL prefixes a sign-in may hand its token to], \"publicUrl\": where the provider sends the browser back (optional)}; read and validated at start. Empty: no providers."),
   OB_CONTACT_EMAIL: t.String({ description: "Contact e-mail of the ACME account: the CA's notices (expiry, policy) go there. Empty: an account without contact.", default: "", pattern: "^$|^[^\\s@]+@[^\\s@]+$" }),
 });
 export type ConfigEnv = Static<typeof ConfigEnv>;
@@ -138,6 +140,8 @@ export interface Config {
   acmeDirectory: string | undefined;
   /** OB_ACME_CA_FILE: a PEM bundle trusted for the directory besides the system CAs; undefined when empty. */
   acmeCaFile: string | undefined;
+  /** OB_OIDC_CONFIG, read and validated (modules/user/identity/oidc/config.ts); undefined when empty. */
+  oidc: OidcConfig | undefined;
   /** OB_CONTACT_EMAIL; undefined when empty. */
   contactEmail: string | undefined;
 }
@@ -221,6 +225,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     acmeDirectory: e.OB_ACME_DIRECTORY === "off" ? undefined : e.OB_ACME_DIRECTORY || LETS_ENCRYPT,
     acmeCaFile: e.OB_ACME_CA_FILE || undefined,
     contactEmail: e.OB_CONTACT_EMAIL || undefined,
+    oidc: oidcConfig(e.OB_OIDC_CONFIG),
   });
 }
 
@@ -244,6 +249,17 @@ function describe(name: string): string {
 }
 
 const SECRET = new Set(["OB_DB", "OB_DB_CONNECTION_STRING", "OB_ADMIN_PASSWORD", "OB_ENCRYPTION_KEY"]);
+
+/** The OIDC providers file read and checked now, so a bad file stops the start naming the field. */
+function oidcConfig(path: string): OidcConfig | undefined {
+  if (path.trim() === "") return undefined;
+  try {
+    return loadOidcConfig(path.trim());
+  } catch (err) {
+    if (err instanceof OidcConfigError) throw new ConfigError(`invalid OB_OIDC_CONFIG (${path.trim()}): ${err.message}`);
+    throw err;
+  }
+}
 
 /** OB_ENCRYPTION_KEY checked now, so a malformed key stops the start naming the variable (never echoing it). */
 function encryptionKey(value: string): string | undefined {

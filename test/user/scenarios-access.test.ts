@@ -91,9 +91,9 @@ runScenarios("not available yet", userFixture(), [
   { name: "TOTP status", method: "POST", path: "/user-svc/totp/status", body: { email: "a@b.c" }, status: 200, check: ({ body: b }) => expect(b).toEqual({ totpEnabled: false }) },
   { name: "TOTP QR of no setup", method: "GET", path: "/user-svc/totp/setup/totp-1/qr.png", as: "alice", status: 404, code: "user.totp_setup_not_found" },
   { name: "send OTP", method: "POST", path: "/user-svc/otp/send", body: { appHost: APP, contactId: "a@b.c", contactPlatform: "email" }, status: 501, code: "user.not_implemented", check: ({ body: b }) => expect(b.error).toContain("not available yet") },
-  { name: "contact-auth login", method: "POST", path: "/user-svc/auth/google/login", body: { appHost: APP }, status: 501, code: "user.not_implemented" },
-  { name: "contact-auth start", method: "GET", path: "/user-svc/auth/google/start?appHost=x", status: 501, code: "user.not_implemented" },
-  { name: "contact-auth callback", method: "GET", path: "/user-svc/auth/google/callback", status: 501, code: "user.not_implemented" },
+  { name: "contact-auth login (no OB_OIDC_CONFIG: no providers)", method: "POST", path: "/user-svc/auth/google/login", body: { appHost: APP, idToken: "x" }, status: 404, code: "user.auth_provider_not_found" },
+  { name: "contact-auth start (no providers)", method: "GET", path: "/user-svc/auth/google/start?appHost=x", status: 404, code: "user.auth_provider_not_found" },
+  { name: "contact-auth callback (no providers)", method: "GET", path: "/user-svc/auth/google/callback?code=c&state=s", status: 404, code: "user.auth_provider_not_found" },
   { name: "providers", method: "GET", path: "/user-svc/auth/providers?appHost=x", status: 200, check: ({ body: b }) => expect(b).toEqual({ providers: [] }) },
   { name: "OIDC providers", method: "GET", path: "/user-svc/oidc/providers?appHost=x", status: 200, check: ({ body: b }) => expect(b).toEqual({ providers: [] }) },
 ]);

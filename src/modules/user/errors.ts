@@ -92,3 +92,20 @@ export const membershipNotAccepted = (organizationId: string, status: string) =>
 
 /** A time field of a request that is not an RFC 3339 time, or not an allowed one. */
 export const invalidTime = (field: string, problem: string) => badRequest("user.invalid_time", `invalid field ${field}: ${problem}`);
+
+// --- identity: OpenID Connect sign-in (identity/oidc/) -------------------------------------------
+
+export const authProviderNotFound = (id: string) => notFound("user.auth_provider_not_found", `auth provider ${id} is not configured`);
+export const returnToNotAllowed = () => badRequest("user.return_to_not_allowed", "returnTo does not start with an entry of the returnTo list of OB_OIDC_CONFIG");
+export const oidcCallbackIncomplete = () => badRequest("user.oidc_callback_incomplete", "state and code are required");
+/** The provider answered the authorization with an `error` (only its code is repeated, when it is one). */
+export const oidcProviderRefused = (error: string) =>
+  badRequest("user.oidc_provider_refused", /^[a-z_]{1,64}$/.test(error) ? `the provider refused the sign-in: ${error}` : "the provider refused the sign-in");
+/** `why`: the state is not ours or was altered, expired, for another provider, or not started in this browser. */
+export const oidcStateInvalid = (why: string) => unauthorized("user.oidc_state_invalid", `the sign-in state is not valid: ${why}`);
+export const oidcStateUsed = () => unauthorized("user.oidc_state_used", "the sign-in state was used already");
+export const oidcExchangeFailed = () => unauthorized("user.oidc_exchange_failed", "the provider did not exchange the code for tokens");
+export const oidcTokenInvalid = (why: string) => unauthorized("user.oidc_token_invalid", `the ID token is not valid: ${why}`);
+export const oidcEmailUnverified = () => unauthorized("user.oidc_email_unverified", "the provider did not assert a verified e-mail address");
+export const oidcTokenMissing = () => badRequest("user.oidc_token_missing", "idToken (or token) is required");
+export const oidcProviderUnreachable = (id: string) => new AppError(503, "user.oidc_provider_unreachable", `auth provider ${id} could not be reached`);

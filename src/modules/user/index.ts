@@ -36,6 +36,8 @@ import { createPasswordHasher } from "./identity/passwords";
 import { apiKeyRoutes } from "./identity/routes/api-keys";
 import { authRoutes } from "./identity/routes/auth";
 import { notImplementedRoutes } from "./identity/routes/not-implemented";
+import { createOidc } from "./identity/oidc";
+import { oidcRoutes } from "./identity/oidc/routes";
 import { userRoutes } from "./identity/routes/users";
 import { AccountService } from "./identity/services/accounts";
 import { ApiKeyService } from "./identity/services/api-keys";
@@ -81,6 +83,7 @@ export async function createUserModule(deps: BaseDeps): Promise<UserModule> {
     .use(appRoutes(context))
     .use(apiKeyRoutes(context))
     .use(totpRoutes(context))
+    .use(oidcRoutes(context.oidc))
     .use(notImplementedRoutes());
   // In a cluster, start() re-reads the permits once the change feed is followed (AccessService.catchUpPermits).
   return { gate: context.gate, services: context, routes, start: () => context.access.catchUpPermits(), stop: () => context.access.stop() };
@@ -112,6 +115,7 @@ async function buildServices(deps: BaseDeps, stores: Stores): Promise<UserRoutes
     users: new UserService({ users: userStore, apps: appStore, orgs: orgStore, access, accounts, sessions, passwords, permits, passwordAttempts, clock, totp }),
     orgs: new OrgService({ orgs: orgStore, users: userStore, access, sessions, permits, clock }),
     apps: new AppService({ apps: appStore, permits }),
+    oidc: createOidc(deps, { users: userStore, apps: appStore, accounts, sessions, totp }),
     totp,
     apiKeys: new ApiKeyService({ keys: stores.keys, apps: appStore, users: userStore, orgs: orgStore, sessions, clock }),
     trust: createTrustCheck(config.trustedProxies),

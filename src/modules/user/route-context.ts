@@ -9,6 +9,7 @@ import type { ApiKeyService } from "./identity/services/api-keys";
 import type { AppService } from "./orgs/services/apps";
 import type { OrgService } from "./orgs/services/orgs";
 import type { UserService } from "./identity/services/users";
+import type { OidcService } from "./identity/oidc/service";
 import type { TotpService } from "./identity/totp/service";
 
 /** The services every route group is built with. */
@@ -23,6 +24,8 @@ export interface UserRoutesContext {
   apiKeys: ApiKeyService;
   /** TOTP, the second factor (identity/totp/). */
   totp: TotpService;
+  /** OpenID Connect sign-in (identity/oidc/). */
+  oidc: OidcService;
   /** Which peers' X-Forwarded-For names the client (login limits per client IP). */
   trust: TrustCheck;
 }

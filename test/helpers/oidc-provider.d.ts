@@ -1,0 +1,2 @@
+/** oidc-provider ships no types; the OIDC test (test/user/oidc.test.ts) uses its documented configuration. */
+declare module "oidc-provider";
