@@ -18,7 +18,7 @@ const fast = process.argv.includes("fast");
 
 await using dir = tempDir("1backend-bench-");
 const clock = new FakeClock(Math.floor(Date.now() / 30_000) * 30_000 + 5_000);
-const config = loadConfig({ OB_SELF_URL: "http://127.0.0.1:0", OB_LOG_LEVEL: "silent", OB_FOLDER: dir.path, OB_LOGIN_LIMIT_PER_IP: "0", OB_LOGIN_LIMIT_PER_SLUG: "0", OB_ENCRYPTION_KEY: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", ...(process.env.OB_DB ? { OB_DB: process.env.OB_DB, OB_DB_CONNECTION_STRING: process.env.OB_DB_CONNECTION_STRING ?? "" } : {}) });
+const config = loadConfig({ OB_SELF_URL: "http://127.0.0.1:0", OB_LOG_LEVEL: "silent", OB_FOLDER: dir.path, OB_LOGIN_LIMIT_PER_IP: "0", OB_LOGIN_LIMIT_PER_SLUG: "0", OB_ENCRYPTION_KEY: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", ...(process.env.OB_DB ? { OB_DB: process.env.OB_DB, OB_DB_CONNECTION_STRING: process.env.OB_DB_CONNECTION_STRING ?? "", OB_DB_PREFIX: `bench${Date.now()}_` } : {}) });
 const server = await startServer(config, { fastCrypto: fast, clock });
 try {
   const post = async (path: string, body: unknown, token?: string) => {
