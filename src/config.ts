@@ -70,6 +70,10 @@ export const ConfigEnv = t.Object({
   OB_ACME_DIRECTORY: t.String({ description: `ACME (RFC 8555) directory the edge (OB_EDGE_PROXY=true) orders certificates from, for every host that has a route or a redirect and no valid certificate, validated by HTTP-01 on the edge's HTTP port; renewed when a third of the lifetime is left. Empty: Let's Encrypt production (${LETS_ENCRYPT}); off: no ACME (certificates only from saveCerts).`, default: "", pattern: "^(https://\\S+|off|)$" }),
   OB_ACME_CA_FILE: text("PEM file of CA certificates trusted for the ACME directory's HTTPS besides the system's (a private ACME CA such as step-ca, or a test server such as pebble). Empty: the system's CAs only."),
   OB_OIDC_CONFIG: text("JSON file of the OpenID Connect sign-in providers: {\"providers\": [{\"id\", \"name\", \"issuer\", \"clientId\", \"clientSecret\", \"scopes\"}], \"returnTo\": [URL prefixes a sign-in may hand its token to], \"publicUrl\": where the provider sends the browser back (optional)}; read and validated at start. Empty: no providers."),
+  OB_SMTP_URL: t.String({ description: "SMTP server that one-time codes (sendOtp) are sent through: smtp://user:pass@host:587 (STARTTLS whenever the server offers it) or smtps://user:pass@host:465 (TLS from the start). Empty: sendOtp answers 501, unless OB_DEV_MAIL=log.", default: "", pattern: "^$|^smtps?://\\S+$" }),
+  OB_SMTP_FROM: t.String({ description: "From address of the mails sendOtp sends, e.g. `Acme <no-reply@acme.com>`. Required with OB_SMTP_URL.", default: "" }),
+  OB_DEV_MAIL: t.String({ description: "log: without OB_SMTP_URL, sendOtp writes each message (code included) to the log instead of sending it — local development only.", default: "", pattern: "^(log|)$" }),
+  OB_VERIFY_CONTACTS: bool("true: register and login by contact need a one-time code sent to the contact (sendOtp; contact.otpId + contact.otpCode), and login with a code for a contact nobody owns registers it (with slug)."),
   OB_CONTACT_EMAIL: t.String({ description: "Contact e-mail of the ACME account: the CA's notices (expiry, policy) go there. Empty: an account without contact.", default: "", pattern: "^$|^[^\\s@]+@[^\\s@]+$" }),
 });
 export type ConfigEnv = Static<typeof ConfigEnv>;
@@ -144,6 +148,12 @@ export interface Config {
   oidc: OidcConfig | undefined;
   /** OB_CONTACT_EMAIL; undefined when empty. */
   contactEmail: string | undefined;
+  /** OB_SMTP_URL, OB_SMTP_FROM, OB_DEV_MAIL: how sendOtp mails (modules/user/identity/otp/mailer.ts); empty when unset. */
+  smtpUrl: string;
+  smtpFrom: string;
+  devMail: string;
+  /** OB_VERIFY_CONTACTS=true: register and login by contact need a one-time code. */
+  verifyContacts: boolean;
 }
 
 /** A configuration value that failed validation; the message names the variable. */
@@ -225,6 +235,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     acmeDirectory: e.OB_ACME_DIRECTORY === "off" ? undefined : e.OB_ACME_DIRECTORY || LETS_ENCRYPT,
     acmeCaFile: e.OB_ACME_CA_FILE || undefined,
     contactEmail: e.OB_CONTACT_EMAIL || undefined,
+    ...mailSettings(e),
     oidc: oidcConfig(e.OB_OIDC_CONFIG),
   });
 }
@@ -248,7 +259,15 @@ function describe(name: string): string {
   return `expected: ${schema.description}`;
 }
 
-const SECRET = new Set(["OB_DB", "OB_DB_CONNECTION_STRING", "OB_ADMIN_PASSWORD", "OB_ENCRYPTION_KEY"]);
+const SECRET = new Set(["OB_DB", "OB_DB_CONNECTION_STRING", "OB_ADMIN_PASSWORD", "OB_ENCRYPTION_KEY", "OB_SMTP_URL"]);
+
+/** OB_SMTP_URL needs OB_SMTP_FROM (a mail server refuses mail without a sender): checked at start. */
+function mailSettings(e: ConfigEnv): Pick<Config, "smtpUrl" | "smtpFrom" | "devMail" | "verifyContacts"> {
+  const smtpUrl = e.OB_SMTP_URL.trim();
+  const smtpFrom = e.OB_SMTP_FROM.trim();
+  if (smtpUrl && !smtpFrom) throw new ConfigError("missing OB_SMTP_FROM: OB_SMTP_URL needs the From address of the mails, e.g. no-reply@example.com");
+  return { smtpUrl, smtpFrom, devMail: e.OB_DEV_MAIL, verifyContacts: isTrue(e.OB_VERIFY_CONTACTS) };
+}
 
 /** The OIDC providers file read and checked now, so a bad file stops the start naming the field. */
 function oidcConfig(path: string): OidcConfig | undefined {

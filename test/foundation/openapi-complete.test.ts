@@ -130,5 +130,6 @@ test("an operation answers 501 exactly when its summary says so", async () => {
     if ((response.status === 501) !== says) mismatches.push(`${name}: answered ${response.status}, summary "${op.summary}"`);
   }
   expect(mismatches).toEqual([]);
-  expect(notBuilt).toBeGreaterThan(0);
+  // Issue 14 built the last 501 routes (sendOtp answers 501 only on a server without mail, and 400 to `{}` first).
+  expect(notBuilt).toBe(0);
 });

@@ -27,7 +27,7 @@ runScenarios("register", userFixture(), [
   { name: "reserved slug", method: "POST", path: "/user-svc/register", body: { appHost: APP, slug: "user-svc", password: "long-password" }, status: 409, code: "user.slug_reserved" },
   { name: "contact taken", method: "POST", path: "/user-svc/register", body: { appHost: APP, slug: "erin", password: "erin-password", contact: { id: "Carol+x@Example.com", platform: "email" } }, status: 200 },
   { name: "contact taken after normalisation", setup: erinRegisters, method: "POST", path: "/user-svc/register", body: { appHost: APP, slug: "frank", password: "frank-password", contact: { id: "carol@example.com", platform: "email" } }, status: 409, code: "user.contact_taken" },
-  { name: "one-time password", method: "POST", path: "/user-svc/register", body: { appHost: APP, slug: "gina", contact: { id: "g@x.com", platform: "email", otpId: "otp-1", otpCode: "123456" } }, status: 501, code: "user.not_implemented" },
+  { name: "a one-time code nobody sent", method: "POST", path: "/user-svc/register", body: { appHost: APP, slug: "gina", contact: { id: "g@x.com", platform: "email", otpId: "otp-1", otpCode: "123456" } }, status: 401, code: "user.otp_not_found" },
 ]);
 
 runScenarios("login", userFixture(), [

@@ -53,6 +53,26 @@ export const totpLabelInvalid = (message: string) => badRequest("user.totp_label
 export const totpEmailInvalid = () => badRequest("user.email_invalid", "invalid field email: expected an e-mail address");
 export const totpKeyMissing = () => new AppError(503, "user.encryption_key_missing", "TOTP secrets are stored encrypted: set OB_ENCRYPTION_KEY (openssl rand -base64 32) to use TOTP");
 
+// --- identity: one-time codes by e-mail, verified contacts (identity/otp/) ----------------------
+
+export const mailNotConfigured = () =>
+  notImplemented("user.mail_not_configured", "e-mail is not configured: set OB_SMTP_URL (e.g. smtp://user:pass@host:587) and OB_SMTP_FROM, or OB_DEV_MAIL=log for local development");
+export const mailFailed = () => new AppError(502, "user.mail_failed", "the mail server did not accept the message; try again later");
+/** `contactPlatform` other than email, or (with `contactId`) a contact that is not an e-mail address. */
+export const otpPlatformUnsupported = (platform: string, contactId?: string) =>
+  badRequest("user.otp_contact_invalid", contactId !== undefined ? "invalid field contactId: expected an e-mail address" : `invalid field contactPlatform: only email is supported (got ${JSON.stringify(platform.slice(0, 32))})`);
+export const tooManyOtps = (retryAfterSeconds: number) => tooManyRequests("user.too_many_otps", retryAfterSeconds);
+export const otpIncomplete = () => badRequest("user.otp_incomplete", "contact.otpId and contact.otpCode are both required to redeem a one-time code");
+/** OB_VERIFY_CONTACTS=true: register and login by contact need a code sent to it. */
+export const otpRequired = () => badRequest("user.otp_required", "this server verifies contacts (OB_VERIFY_CONTACTS): send a code with sendOtp and give contact.otpId and contact.otpCode");
+export const otpNotFound = () => unauthorized("user.otp_not_found", "no such one-time code for this contact");
+export const otpInvalid = () => unauthorized("user.otp_invalid", "the one-time code is not correct");
+export const otpExpired = () => unauthorized("user.otp_expired", "the one-time code has expired: request a new one");
+export const otpUsed = () => unauthorized("user.otp_used", "the one-time code was used already: request a new one");
+export const otpExhausted = (max: number) => unauthorized("user.otp_exhausted", `the one-time code was tried ${max} times: request a new one`);
+/** OB_VERIFY_CONTACTS=true, login with a code for a contact nobody owns: the slug of the user to create. */
+export const otpSlugMissing = () => badRequest("user.slug_missing", "slug is required to register the verified contact");
+
 // --- access: roles, permits, enrolls ------------------------------------------------------------
 
 export const permissionMissing = () => badRequest("user.permission_missing", "each permit needs a permission");

@@ -59,6 +59,10 @@ import { totpRoutes } from "./identity/totp/routes";
 import { TotpService } from "./identity/totp/service";
 import { TotpStore } from "./identity/totp/store";
 import type { UserRoutesContext } from "./route-context";
+import { createOtpMailer } from "./identity/otp/mailer";
+import { otpRoutes } from "./identity/otp/routes";
+import { createOtpLimits, OtpService } from "./identity/otp/service";
+import { OtpStore } from "./identity/otp/store";
 
 /** Slug of the bootstrap admin (1Backend's default). */
 export const ADMIN_SLUG = "1backend";
@@ -84,6 +88,7 @@ export async function createUserModule(deps: BaseDeps): Promise<UserModule> {
     .use(apiKeyRoutes(context))
     .use(totpRoutes(context))
     .use(oidcRoutes(context.oidc))
+    .use(otpRoutes(context, context.otp))
     .use(notImplementedRoutes());
   // In a cluster, start() re-reads the permits once the change feed is followed (AccessService.catchUpPermits).
   return { gate: context.gate, services: context, routes, start: () => context.access.catchUpPermits(), stop: () => context.access.stop() };
@@ -106,7 +111,9 @@ async function buildServices(deps: BaseDeps, stores: Stores): Promise<UserRoutes
   // In memory on one SQLite node; in the database when nodes share PostgreSQL (limits hold cluster-wide).
   const { loginLimits, registerPerIp, passwordAttempts } = createAttemptLimits(deps);
   const totp = new TotpService({ totps: new TotpStore(deps), users: userStore, sessions, passwords, loginLimits, box: config.encryptionKey ? SecretBox.fromKey(config.encryptionKey) : undefined, clock });
-  const accounts = new AccountService({ users: userStore, apps: appStore, sessions, passwords, gate, permits, loginLimits, registerPerIp, clock, metrics, totp });
+  const mailer = createOtpMailer({ smtpUrl: config.smtpUrl, smtpFrom: config.smtpFrom, devMail: config.devMail, log: deps.log });
+  const otp = new OtpService({ store: new OtpStore(deps), mailer, passwords, ...createOtpLimits(deps), clock, log: deps.log });
+  const accounts = new AccountService({ users: userStore, apps: appStore, sessions, passwords, gate, permits, loginLimits, registerPerIp, clock, metrics, totp, otp, verifyContacts: config.verifyContacts });
   return {
     gate,
     signer,
@@ -117,6 +124,7 @@ async function buildServices(deps: BaseDeps, stores: Stores): Promise<UserRoutes
     apps: new AppService({ apps: appStore, permits }),
     oidc: createOidc(deps, { users: userStore, apps: appStore, accounts, sessions, totp }),
     totp,
+    otp,
     apiKeys: new ApiKeyService({ keys: stores.keys, apps: appStore, users: userStore, orgs: orgStore, sessions, clock }),
     trust: createTrustCheck(config.trustedProxies),
   };

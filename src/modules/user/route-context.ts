@@ -11,6 +11,7 @@ import type { OrgService } from "./orgs/services/orgs";
 import type { UserService } from "./identity/services/users";
 import type { OidcService } from "./identity/oidc/service";
 import type { TotpService } from "./identity/totp/service";
+import type { OtpService } from "./identity/otp/service";
 
 /** The services every route group is built with. */
 export interface UserRoutesContext {
@@ -24,6 +25,8 @@ export interface UserRoutesContext {
   apiKeys: ApiKeyService;
   /** TOTP, the second factor (identity/totp/). */
   totp: TotpService;
+  /** One-time codes by e-mail (identity/otp/). */
+  otp: OtpService;
   /** OpenID Connect sign-in (identity/oidc/). */
   oidc: OidcService;
   /** Which peers' X-Forwarded-For names the client (login limits per client IP). */

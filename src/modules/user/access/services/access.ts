@@ -270,7 +270,9 @@ export class AccessService {
     const prior = e.id ? priorById.get(e.id) : undefined;
     if (prior && (appId === undefined || prior.appId !== appId)) throw enrollConflict(prior.id);
     const contactId = e.contactId ? normaliseContactId(e.contactId) : undefined;
-    const owner = contactId ? (await this.d.users.findContact(contactId))?.userId : undefined;
+    // Only a verified contact names its owner: an enroll for an address someone registered unproven stays pending.
+    const found = contactId ? await this.d.users.findContact(contactId) : undefined;
+    const owner = found?.verified ? found.userId : undefined;
     if (owner) return { input: e, userId: owner, contactId };
     if (e.userId) {
       if (!(await this.d.users.findById(e.userId))) throw userNotFound(e.userId);

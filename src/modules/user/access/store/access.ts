@@ -32,11 +32,12 @@ export class AccessStore extends BaseStore {
 
   /**
    * Roles of a user in an app (reference §3.4): enrolls of that app or `*`, by user id or by any of
-   * the user's contacts (pending enrolls), plus admin enrolls from any app.
+   * the user's verified contacts (pending enrolls: whoever registers an address without proving it
+   * gets none of its roles), plus admin enrolls from any app.
    */
   async rolesOf(userId: string, appId: string): Promise<string[]> {
     const { userContacts, userEnrolls } = this.t;
-    const contacts = await this.db.select({ id: userContacts.id }).from(userContacts).where(eq(userContacts.userId, userId));
+    const contacts = await this.db.select({ id: userContacts.id }).from(userContacts).where(and(eq(userContacts.userId, userId), eq(userContacts.verified, true)));
     const contactIds = contacts.map((c) => c.id);
     const who = contactIds.length > 0 ? or(eq(userEnrolls.userId, userId), inArray(userEnrolls.contactId, contactIds))! : eq(userEnrolls.userId, userId);
     const rows = await this.db

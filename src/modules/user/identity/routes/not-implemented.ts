@@ -1,6 +1,6 @@
 /**
  * @module Routes that exist for `@1backend/client` 0.9.18 but whose features come later (contract §3):
- * One-time passwords by email answer 501 (OpenID Connect sign-in and its provider lists: identity/oidc/).
+ * none left since issue 14 (one-time codes: identity/otp/; OpenID Connect sign-in and its provider lists: identity/oidc/).
  */
 import { Elysia, t } from "elysia";
 import { notBuiltYet } from "../../errors";
@@ -8,7 +8,6 @@ import { errors } from "../../../../contracts/error";
 import { TAGS } from "../../route-context";
 
 const LATER: [method: "get" | "post" | "delete", path: string, summary: string, operationId: string, what: string][] = [
-  ["post", "/user-svc/otp/send", "Send a one-time password (501: not built yet)", "sendOtp", "one-time passwords"],
 ];
 
 /** Says what 501 means here; the summary says "501" itself, so a listing shows it without opening the operation. */

@@ -27,6 +27,8 @@ import type { SessionService } from "./sessions";
 import type { TotpCheck } from "../totp/service";
 import { normaliseContactId } from "../../rules";
 import { accountAttemptKey, assertNewPassword, assertSlugAvailable } from "../account-rules";
+import type { OtpService } from "../otp/service";
+import { otpRequired, otpSlugMissing } from "../../errors";
 
 /** What the account service needs. */
 export interface AccountDeps {
@@ -45,6 +47,10 @@ export interface AccountDeps {
   metrics?: UserMetrics;
   /** The second factor: a user with TOTP on logs in only with `totpCode` as well (totp/service.ts). */
   totp?: TotpCheck;
+  /** One-time codes (contact.otpId + contact.otpCode); identity/otp/. */
+  otp?: OtpService;
+  /** OB_VERIFY_CONTACTS=true: register and login by contact need a code. */
+  verifyContacts?: boolean;
 }
 
 const DEFAULT_DEVICE = "unknown";
@@ -60,9 +66,17 @@ export class AccountService {
     if (retry > 0) throw tooManyRegistrations(retry);
     assertSlugAvailable(body.slug);
     if (!body.appHost) throw appHostMissing();
-    if (body.contact?.otpId) throw notBuiltYet("one-time passwords");
     if (body.password !== undefined) assertNewPassword(body.password);
-    const user = await this.createUser({ slug: body.slug, name: body.name ?? "" }, body.password, body.contact ? [body.contact] : []);
+    const verified = await this.redeemContactCode(body.contact);
+    if (verified && this.d.verifyContacts) {
+      // 1Backend's symmetry: registering a verified contact that a user owns logs that user in.
+      const owner = await this.ownerOfContact(normaliseContactId(body.contact!.id));
+      if (owner) {
+        await this.d.totp?.verifyLogin(owner.id, body.totpCode);
+        return this.issueTo(owner, body);
+      }
+    }
+    const user = await this.createUser({ slug: body.slug, name: body.name ?? "" }, body.password, body.contact ? [{ ...body.contact, verified }] : []);
     this.d.metrics?.registrations.inc();
     const app = await this.d.apps.getOrCreate(body.appHost);
     return this.d.sessions.view(await this.d.sessions.issue(user, app.id, body.device || DEFAULT_DEVICE));
@@ -112,8 +126,8 @@ export class AccountService {
     const contactId = body.contact?.id ? normaliseContactId(body.contact.id) : undefined;
     const who = body.slug || contactId;
     if (!who) throw credentialsMissing();
+    if (body.contact && (body.contact.otpId || body.contact.otpCode || this.d.verifyContacts)) return this.loginWithCode(body, normaliseContactId(body.contact.id), clientIp);
     if (!body.password) {
-      if (body.contact?.otpId || body.totpCode) throw notBuiltYet("one-time passwords");
       throw passwordMissing();
     }
     const user = body.slug ? await this.d.users.findBySlug(body.slug) : await this.ownerOfContact(contactId!);
@@ -175,6 +189,63 @@ export class AccountService {
     if (!mayRevokeOthers) userId = caller.userId;
     if ((!userId && !body.allTokens) || (userId && body.allTokens)) throw tokenTargetsExclusive();
     await this.d.sessions.revoke({ userId, device: body.device || undefined });
+  }
+
+  /**
+   * Redeems the contact's one-time code when it carries one (true: the contact is verified); with
+   * OB_VERIFY_CONTACTS a contact without one is refused, else it is kept unverified (false).
+   */
+  private async redeemContactCode(contact: { id: string; otpId?: string; otpCode?: string } | undefined): Promise<boolean> {
+    if (!contact) return false;
+    if (!contact.otpId && !contact.otpCode) {
+      if (this.d.verifyContacts) throw otpRequired();
+      return false;
+    }
+    if (!this.d.otp) throw notBuiltYet("one-time passwords");
+    await this.d.otp.redeem(contact.id, contact.otpId, contact.otpCode);
+    return true;
+  }
+
+  /**
+   * Login by contact with a one-time code (the password, if any, is not what authenticates): the
+   * contact's owner, its contact now verified; with OB_VERIFY_CONTACTS a contact nobody owns is
+   * registered to a new user named by `slug` (1Backend's login-register), else 401.
+   */
+  private async loginWithCode(body: LoginBody, contactId: string, clientIp: string): Promise<M.Token> {
+    const contact = body.contact!;
+    if (!contact.otpId && !contact.otpCode) throw otpRequired();
+    const owner = await this.ownerOfContact(contactId);
+    if (!owner && this.d.verifyContacts) {
+      // Checked before the code is spent on a registration that cannot happen.
+      if (!body.slug) throw otpSlugMissing();
+      assertSlugAvailable(body.slug);
+      if (body.password) assertNewPassword(body.password);
+      const retry = await this.d.registerPerIp.hit(clientNetwork(clientIp));
+      if (retry > 0) throw tooManyRegistrations(retry);
+    }
+    this.d.metrics?.loginAttempts.inc();
+    try {
+      await this.redeemContactCode(contact);
+    } catch (err) {
+      this.d.metrics?.loginFailures.inc();
+      throw err;
+    }
+    if (owner) {
+      // Newly verified: the enrolls pending on the contact are roles now, so tokens re-mint (as after a role change).
+      if (await this.d.otp!.markVerified(contactId)) await this.d.sessions.inactivate({ userId: owner.id });
+      await this.d.totp?.verifyLogin(owner.id, body.totpCode);
+      return this.issueTo(owner, body);
+    }
+    if (!this.d.verifyContacts) throw invalidCredentials();
+    const user = await this.createUser({ slug: body.slug!, name: "" }, body.password || undefined, [{ id: contactId, platform: contact.platform || "email", verified: true }]);
+    this.d.metrics?.registrations.inc();
+    return this.issueTo(user, body);
+  }
+
+  /** A new session of `user` in the request's app. */
+  private async issueTo(user: { id: string; slug: string }, body: { appHost: string; device?: string }): Promise<M.Token> {
+    const app = await this.d.apps.getOrCreate(body.appHost);
+    return this.d.sessions.view(await this.d.sessions.issue(user, app.id, body.device || DEFAULT_DEVICE));
   }
 
   private async ownerOfContact(contactId: string): Promise<UserRow | undefined> {
