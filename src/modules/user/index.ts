@@ -35,9 +35,6 @@ import { createAttemptLimits } from "./identity/shared-limits";
 import { createPasswordHasher } from "./identity/passwords";
 import { apiKeyRoutes } from "./identity/routes/api-keys";
 import { authRoutes } from "./identity/routes/auth";
-import { notImplementedRoutes } from "./identity/routes/not-implemented";
-import { createOidc } from "./identity/oidc";
-import { oidcRoutes } from "./identity/oidc/routes";
 import { userRoutes } from "./identity/routes/users";
 import { AccountService } from "./identity/services/accounts";
 import { ApiKeyService } from "./identity/services/api-keys";
@@ -59,6 +56,8 @@ import { totpRoutes } from "./identity/totp/routes";
 import { TotpService } from "./identity/totp/service";
 import { TotpStore } from "./identity/totp/store";
 import type { UserRoutesContext } from "./route-context";
+import { createOidc } from "./identity/oidc";
+import { oidcRoutes } from "./identity/oidc/routes";
 import { createOtpMailer } from "./identity/otp/mailer";
 import { otpRoutes } from "./identity/otp/routes";
 import { createOtpLimits, OtpService } from "./identity/otp/service";
@@ -87,9 +86,8 @@ export async function createUserModule(deps: BaseDeps): Promise<UserModule> {
     .use(appRoutes(context))
     .use(apiKeyRoutes(context))
     .use(totpRoutes(context))
-    .use(oidcRoutes(context.oidc))
     .use(otpRoutes(context, context.otp))
-    .use(notImplementedRoutes());
+    .use(oidcRoutes(context.oidc));
   // In a cluster, start() re-reads the permits once the change feed is followed (AccessService.catchUpPermits).
   return { gate: context.gate, services: context, routes, start: () => context.access.catchUpPermits(), stop: () => context.access.stop() };
 }
@@ -122,9 +120,9 @@ async function buildServices(deps: BaseDeps, stores: Stores): Promise<UserRoutes
     users: new UserService({ users: userStore, apps: appStore, orgs: orgStore, access, accounts, sessions, passwords, permits, passwordAttempts, clock, totp }),
     orgs: new OrgService({ orgs: orgStore, users: userStore, access, sessions, permits, clock }),
     apps: new AppService({ apps: appStore, permits }),
-    oidc: createOidc(deps, { users: userStore, apps: appStore, accounts, sessions, totp }),
     totp,
     otp,
+    oidc: createOidc(deps, { users: userStore, apps: appStore, accounts, sessions, totp }),
     apiKeys: new ApiKeyService({ keys: stores.keys, apps: appStore, users: userStore, orgs: orgStore, sessions, clock }),
     trust: createTrustCheck(config.trustedProxies),
   };

@@ -9,9 +9,9 @@ import type { ApiKeyService } from "./identity/services/api-keys";
 import type { AppService } from "./orgs/services/apps";
 import type { OrgService } from "./orgs/services/orgs";
 import type { UserService } from "./identity/services/users";
-import type { OidcService } from "./identity/oidc/service";
 import type { TotpService } from "./identity/totp/service";
 import type { OtpService } from "./identity/otp/service";
+import type { OidcService } from "./identity/oidc/service";
 
 /** The services every route group is built with. */
 export interface UserRoutesContext {
