@@ -34,11 +34,11 @@ export type ContactAuthStartQuery = Static<typeof ContactAuthStartQuery>;
 
 /** Query of `contactAuthCallback`, as the provider sends it. */
 export const ContactAuthCallbackQuery = t.Object({
-  code: opt(t.String({ maxLength: 4096 })),
-  state: opt(t.String({ maxLength: 8192 })),
-  error: opt(t.String({ maxLength: 256 })),
-  error_description: opt(t.String({ maxLength: 2048 })),
-  iss: opt(t.String({ maxLength: 2048 })),
+  code: opt(t.String({ maxLength: 4096, description: "The authorization code the provider issued (exchanged once, with the PKCE verifier)." })),
+  state: opt(t.String({ maxLength: 8192, description: "The sealed state contactAuthStart sent to the provider (consumed by this callback)." })),
+  error: opt(t.String({ maxLength: 256, description: "The provider's error code when the sign-in failed there (RFC 6749 §4.1.2.1)." })),
+  error_description: opt(t.String({ maxLength: 2048, description: "The provider's explanation of `error` (not echoed)." })),
+  iss: opt(t.String({ maxLength: 2048, description: "The provider's issuer (RFC 9207), when it sends one." })),
 });
 export type ContactAuthCallbackQuery = Static<typeof ContactAuthCallbackQuery>;
 
