@@ -98,7 +98,7 @@ async function userOnlyApp(snapshot: AppSnapshot<Prepared>, env?: Record<string,
   const base: BaseDeps = { config, database: opened.database, db: opened.database.db, sqlite: opened.sqlite, clock: systemClock, log: silentLogger, fastCrypto: true };
   const user = await createUserModule(base);
   const none = (name: string) => ({ routes: new Elysia({ name }) });
-  const deps = { ...base, user, registry: none("registry-svc"), proxy: none("proxy-svc"), observability: none("observability"), close: opened.close } as unknown as Deps;
+  const deps = { ...base, user, registry: none("registry-svc"), proxy: none("proxy-svc"), edge: none("edge"), observability: none("observability"), close: opened.close } as unknown as Deps;
   return {
     ...inProcessClient(createHandler(deps, createApp(deps))),
     async [Symbol.asyncDispose]() {
