@@ -74,7 +74,8 @@ const percentile = (values: number[], p: number) => [...values].sort((x, y) => x
 describe.skipIf(!onPostgres)("authorization across three nodes on PostgreSQL", () => {
   beforeAll(async () => {
     pg = await startPostgres();
-    const env = { OB_DB: "postgres", OB_DB_CONNECTION_STRING: pg.url, OB_DB_PREFIX: "acc_", OB_ADMIN_PASSWORD: "admin-pass-123" };
+    // OB_DEV_MAIL=log: a one-time code is written to the node's log, where the test reads it (issue 14).
+    const env = { OB_DB: "postgres", OB_DB_CONNECTION_STRING: pg.url, OB_DB_PREFIX: "acc_", OB_ADMIN_PASSWORD: "admin-pass-123", OB_DEV_MAIL: "log" };
     dirs = [0, 1, 2].map(() => tempDir());
     nodes.push(await startBinary({ folder: dirs[0]!.path, env }));
     nodes.push(...(await Promise.all([1, 2].map((i) => startBinary({ folder: dirs[i]!.path, env })))));
@@ -148,10 +149,14 @@ describe.skipIf(!onPostgres)("authorization across three nodes on PostgreSQL", (
     expect((await has(B, taken, "acme-svc:doc:edit")).authorized).toBe(false);
   }, 60_000);
 
-  test("an enroll saved through A for a contact is applied when its owner registers through B", async () => {
+  test("an enroll saved through A for a contact is applied when its owner registers through B, proving the contact with a code sent through C", async () => {
     expect((await call("PUT", url(A, "/user-svc/permits"), { permits: [{ id: "perm-viewers", permission: "acme-svc:doc:view", roles: ["acme-svc:viewer"] }] }, admin)).status).toBe(200);
     expect((await call("PUT", url(A, "/user-svc/enrolls"), { enrolls: [{ role: "acme-svc:viewer", contactId: "kate@example.com" }] }, admin)).status).toBe(200);
-    const kate = await registerOn(B, "kate", { contact: { id: "kate@example.com", platform: "email" } });
+    // Enrolls wait for a verified contact (issue 14): the code is sent through C and redeemed through B.
+    const sent = await call("POST", url(C, "/user-svc/otp/send"), { appHost: APP, contactId: "kate@example.com", contactPlatform: "email" });
+    expect(sent.status).toBe(200);
+    const otpCode = await waitFor("C to write the code to its log", async () => nodes[C]!.lines.join("\n").match(/verification code is (\d{6})/)?.[1], 5000, 10);
+    const kate = await registerOn(B, "kate", { contact: { id: "kate@example.com", platform: "email", otpId: sent.body.otpId, otpCode } });
     expect(claimsOf(kate.token)["1ro"]).toEqual(["user-svc:user", "acme-svc:viewer"]);
     await waitFor("B to hold the viewers' permit", async () => (await has(B, kate.token, "acme-svc:doc:view")).authorized, 2000, 5);
   }, 60_000);
