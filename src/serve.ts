@@ -72,6 +72,7 @@ export async function startServer(config: Config, inputOverrides: DepsOverrides 
   const stop = (graceMs = 10_000) =>
     (stopping ??= (async () => {
       const drained = server.stop(false);
+      for (const m of modules) m.drain?.();
       const timer = setTimeout(() => server.stop(true), graceMs);
       await drained;
       clearTimeout(timer);

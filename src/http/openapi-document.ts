@@ -60,6 +60,7 @@ export function openApiDocument(app: AnyElysia, version: string): Record<string,
     for (const [status, schema] of Object.entries(hooks.response ?? {})) restoreDescriptions(schema, operation.responses?.[status]?.content?.["application/json"]?.schema);
     // Swagger UI shows a parameter's own description, not its schema's.
     for (const parameter of operation.parameters ?? []) parameter.description ??= parameter.schema?.description;
+    streamedAs(operation);
   }
   shareErrorResponses(paths as never, components);
   return {
@@ -75,6 +76,22 @@ export function openApiDocument(app: AnyElysia, version: string): Record<string,
       },
     },
   };
+}
+
+/**
+ * A route whose `detail` names `x-content-type` (the event stream: `text/event-stream`) answers its
+ * success in that type, not JSON; the generator documents every schema as JSON, so its media type is
+ * renamed here.
+ */
+function streamedAs(operation: Operation & { "x-content-type"?: string }): void {
+  const type = operation["x-content-type"];
+  if (!type) return;
+  delete operation["x-content-type"];
+  for (const [status, response] of Object.entries(operation.responses ?? {})) {
+    const json = response.content?.["application/json"];
+    if (!status.startsWith("2") || !json) continue;
+    response.content = { [type]: json };
+  }
 }
 
 /**

@@ -19,6 +19,8 @@ export interface Caller {
   /** The token that was verified: the presented one, or its refreshed replacement. */
   token: string;
   isAdmin: boolean;
+  /** When that token expires (epoch ms), for what outlives one request (event streams end then). */
+  expiresAt?: number;
 }
 
 /** What the rest of the server needs from the User Svc to authenticate callers. */
@@ -39,6 +41,12 @@ export interface AuthGate {
    * JWT) unchanged, `null` when absent. Throws 401 for our token whose session was revoked.
    */
   authorizationForUpstream(authorization: string | null): Promise<string | null>;
+  /**
+   * Calls `listener` with the session ids (`Caller.tokenId`) of every revocation, this node's or
+   * another's, as it takes effect: what outlives one request (event streams) ends with it. Optional
+   * only so test doubles need not.
+   */
+  onRevoke?(listener: (sessionIds: readonly string[]) => void): void;
 }
 
 /** A permission granted by default to roles and/or slugs, in every app. */

@@ -36,6 +36,11 @@ export interface Module {
   routes: AnyElysia;
   /** Starts background jobs; called once after the server listens. */
   start?(): void | Promise<void>;
+  /**
+   * Ends long-lived responses (event streams), so the server's wait for in-flight requests can end;
+   * called on shutdown as the server stops accepting, before {@link Module.stop}.
+   */
+  drain?(): void;
   /** Stops background jobs and flushes state; called on shutdown before the database closes. */
   stop?(): void | Promise<void>;
 }

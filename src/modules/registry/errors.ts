@@ -19,6 +19,12 @@ export const instanceOwned = (what: string) => conflict("registry.instance_owned
 export const instanceNotFound = (id: string) => notFound("registry.instance_not_found", `instance ${id} not found`);
 /** The caller may remove instances, but this one is another slug's. */
 export const notInstanceOwner = (id: string) => forbidden("registry.not_instance_owner", `instance ${id} is owned by another account`);
+/**
+ * The caller already holds as many event streams as one account may (OB_EVENT_STREAMS_PER_USER): each
+ * is a connection and a queue held for as long as it lasts, so one token cannot open them without end.
+ */
+export const tooManyStreams = (max: number) =>
+  new AppError(429, "registry.too_many_streams", `at most ${max} event streams per account are open at once; close one and retry`, { "retry-after": "5" });
 export const nodeNotFound = (url: string) => notFound("registry.node_not_found", `node ${url} not found`);
 /**
  * The answer to a registration or removal whose commit failed. The change was undone in memory

@@ -16,6 +16,8 @@ import { createLeader, type Leader } from "../cluster/leader";
 import { AddressGuard } from "./address-guard";
 import { AddressPolicy } from "./address-policy";
 import { registryEventLogger } from "./event-log";
+import { eventRoutes } from "./event-routes";
+import { EventStreams } from "./event-streams";
 import { Flusher } from "./flusher";
 import { InstanceTable } from "./instance-table";
 import { NodeService } from "./nodes";
@@ -45,6 +47,8 @@ export interface RegistryModule extends Module {
   sweeperLeader: Leader;
   flusher: Flusher;
   table: InstanceTable;
+  /** The open event streams of `GET /registry-svc/events`. */
+  streams: EventStreams;
   /** The background jobs as readiness sees them (contract §2 `/readyz`). */
   jobs(): JobStatus[];
 }
@@ -69,7 +73,11 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
   const events = new Publisher<RegistryEvent>(log);
   // Cluster mode: changes are committed at once (not by the interval flush), so other nodes learn them in the feed's latency.
   const clustered = deps.feed !== undefined && deps.feed !== singleNodeFeed;
-  const table = new InstanceTable(events, { heartbeatWriteMs: config.heartbeatWriteIntervalMs, onChangeQueued: clustered ? () => flusher.commitSoon() : undefined });
+  const table = new InstanceTable(events, {
+    heartbeatWriteMs: config.heartbeatWriteIntervalMs,
+    onChangeQueued: clustered ? () => flusher.commitSoon() : undefined,
+    onHeartbeat: (record) => streams.onHeartbeat(record),
+  });
   events.subscribe(registryEventLogger(log));
   const metrics = deps.metrics?.registryMetrics;
   if (metrics) metrics.instancesByStatus = () => countByStatus(table);
@@ -124,6 +132,9 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
   // After the node row exists: the screen's self check reads the node table.
   await guard.screenStored();
   const instances = new InstanceService({ table, clock, probeSoon: (id) => prober.probeSoon(id), vet: (url) => guard.vet(url), onRegister: metrics && ((kind) => metrics.registrations.inc(kind)) });
+  const streams = new EventStreams({ instances, table, clock, log, perUser: config.eventStreamsPerUser });
+  events.subscribe(streams.onEvent);
+  gate.onRevoke?.(streams.onRevoke);
   const routing: InstanceRouting = {
     instancesOf: (slug) => table.instancesOf(slug),
     reportConnectFailure: (id) => {
@@ -142,7 +153,8 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
     sweeperLeader,
     flusher,
     table,
-    routes: registryRoutes(gate, instances, nodes, flusher),
+    streams,
+    routes: registryRoutes(gate, instances, nodes, flusher).use(eventRoutes(gate, streams)),
     // A follower's sweeper is stopped on purpose: readiness sees its election job instead.
     jobs: () => [prober.job.status(), ...sweeperLeader.jobs(), ...(sweeperLeader.leading ? [sweeper.job.status()] : []), nodes.job.status(), flusher.job.status()],
     async start() {
@@ -152,8 +164,14 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
       await remote?.resync(); // what other nodes committed between this node's load and the feed's start
       await sweeperLeader.start(); // starts the sweeper if this node leads
       prober.start();
+      streams.start();
+    },
+    drain() {
+      streams.endAll("registry.server_stopping"); // before the server waits for in-flight requests: a stream would hold it
     },
     async stop() {
+      streams.endAll("registry.server_stopping");
+      await streams.stop();
       await prober.stop();
       await sweeperLeader.stop(); // stops the sweeper and releases the lock: another node takes over at once
       await sweeper.stop();

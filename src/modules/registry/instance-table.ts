@@ -67,6 +67,13 @@ export interface InstanceTableOptions {
    * interval flush's; unset on one node (today's write-behind).
    */
   onChangeQueued?: () => void;
+  /**
+   * Told when an instance is seen alive again without a status change (a heartbeat alone), local or
+   * from another node's row. Separate from the published events on purpose: heartbeats are the
+   * registry's most frequent change and only the event streams (event-streams.ts) want them, so the
+   * proxy's and the log's subscribers never see them.
+   */
+  onHeartbeat?: (record: InstanceRecord) => void;
 }
 
 /** The instances in memory, indexed for the proxy and the API; every change is published and queued for the committer. */
@@ -91,6 +98,7 @@ export class InstanceTable {
 
   private readonly heartbeatWriteMs: number;
   private readonly onChangeQueued: (() => void) | undefined;
+  private readonly onHeartbeat: ((record: InstanceRecord) => void) | undefined;
 
   constructor(
     private readonly events: Publisher<RegistryEvent>,
@@ -98,6 +106,7 @@ export class InstanceTable {
   ) {
     this.heartbeatWriteMs = options.heartbeatWriteMs ?? HEARTBEAT_WRITE_MS;
     this.onChangeQueued = options.onChangeQueued;
+    this.onHeartbeat = options.onHeartbeat;
   }
 
   get size(): number {
@@ -171,6 +180,7 @@ export class InstanceTable {
     if (previous === status) {
       const persisted = this.persistedHeartbeat.get(id) ?? null;
       if (persisted === null || record.lastHeartbeat! - persisted >= this.heartbeatWriteMs) this.health.add(id);
+      if (heartbeatChanged) this.onHeartbeat?.(record);
       return;
     }
     this.health.add(id);
@@ -228,8 +238,12 @@ export class InstanceTable {
     const status = unwritten ? current.status : stored.status;
     const lastHeartbeat = newer(current?.lastHeartbeat ?? null, stored.lastHeartbeat);
     if (current && sameRegistration(current, stored)) {
+      const seenAlive = lastHeartbeat !== current.lastHeartbeat;
       current.lastHeartbeat = lastHeartbeat;
-      if (current.status === status) return true;
+      if (current.status === status) {
+        if (seenAlive) this.onHeartbeat?.(current);
+        return true;
+      }
       const previous = current.status;
       current.status = status;
       this.invalidate(current.slug);

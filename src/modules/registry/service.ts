@@ -89,9 +89,14 @@ export class InstanceService {
     return `{"instances":[${this.visible(caller, query).map((r) => this.wireJson(r)).join(",")}]}`;
   }
 
+  /** Whether the caller sees every instance (admins and `proxy-svc`), not only its own slug's. */
+  seesAll(caller: Caller): boolean {
+    return caller.isAdmin || SEES_ALL_INSTANCES.has(caller.slug);
+  }
+
   private visible(caller: Caller, query: ListInstancesQuery): InstanceRecord[] {
     const { table } = this.deps;
-    const seesAll = caller.isAdmin || SEES_ALL_INSTANCES.has(caller.slug);
+    const seesAll = this.seesAll(caller);
     if (!seesAll && query.slug && query.slug !== caller.slug) return [];
     const slug = seesAll ? query.slug : caller.slug;
     const candidates = slug ? table.ofSlug(slug) : table.all();
@@ -103,8 +108,11 @@ export class InstanceService {
     return out;
   }
 
-  /** Records are replaced on re-registration and mutated only in status and heartbeat, so those two key the cache. */
-  private wireJson(r: InstanceRecord): string {
+  /**
+   * One instance's wire JSON, cached: records are replaced on re-registration and mutated only in
+   * status and heartbeat, so those two key the cache. The list and the event streams share it.
+   */
+  wireJson(r: InstanceRecord): string {
     const cached = this.wireCache.get(r);
     if (cached && cached.status === r.status && cached.lastHeartbeat === r.lastHeartbeat) return cached.json;
     const json = JSON.stringify(toWire(r));

@@ -66,6 +66,10 @@ export class UserGate implements AuthGate {
     return (await this.current(found)).caller;
   }
 
+  onRevoke(listener: (sessionIds: readonly string[]) => void): void {
+    this.d.sessions.onRevoke(listener);
+  }
+
   hasPermission(caller: Caller, permission: string): boolean {
     return this.d.permits.allows(caller, permission);
   }
@@ -161,5 +165,6 @@ function callerOf(claims: TokenClaims, token: string): Caller {
     organizationId: claims["1ao"],
     token,
     isAdmin: roles.includes(ROLE_ADMIN),
+    expiresAt: claims.exp * 1000,
   };
 }
