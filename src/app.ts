@@ -9,6 +9,7 @@ import { readJsonBody } from "./http/json-body";
 import { errorHandler } from "./http/error-handler";
 import { bodyValidation, type RouteWithBody } from "./http/body-validation";
 import { VERSION } from "./version";
+import { consoleRoutes } from "./modules/console";
 
 export function createApp(deps: Deps) {
   const { config } = deps;
@@ -27,7 +28,8 @@ export function createApp(deps: Deps) {
       detail: { summary: "Liveness: the server is up and serving", tags: ["Health"], description: "Answers 200 with the version while the process serves requests; no token needed. Kept for 1Backend clients and scripts." },
       response: { 200: t.Object({ status: t.Literal("ok"), version: t.String() }) },
     })
-    .get("/", ({ redirect }) => redirect("/swagger", 302), { detail: { hide: true } })
+    .get("/", ({ redirect }) => redirect("/console/", 302), { detail: { hide: true } })
+    .use(consoleRoutes())
     .use(deps.user.routes)
     .use(deps.registry.routes)
     .use(deps.proxy.routes)

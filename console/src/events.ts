@@ -1,0 +1,140 @@
+/**
+ * @module The live registry feed: reads `GET /registry-svc/events` (server-sent events) with fetch and
+ * a ReadableStream rather than EventSource, so the token travels in the Authorization header, never in
+ * a URL or cookie. Reconnects with capped exponential backoff (plus jitter, so a restarted server is
+ * not hit by every tab at once); each reconnect starts with a fresh snapshot, so nothing is missed.
+ */
+import { freshToken } from "./api";
+import { session } from "./session";
+import type { Instance } from "../../src/contracts/registry/instances";
+
+/** One change of an instance (frame `event: instance`). */
+export interface InstanceEvent {
+  type: "registered" | "status" | "removed" | "heartbeat";
+  instance: Instance;
+}
+
+/** Where the stream is: connecting, live (snapshot received), or waiting `retryInMs` to reconnect. */
+export type StreamState = { kind: "connecting" } | { kind: "live" } | { kind: "retrying"; retryInMs: number; reason: string } | { kind: "stopped"; reason: string };
+
+export interface InstanceStreamHandlers {
+  snapshot(instances: Instance[]): void;
+  change(event: InstanceEvent): void;
+  state(state: StreamState): void;
+}
+
+/** One parsed frame: its `event:` name (default "message") and its joined `data:` lines. */
+export interface Frame {
+  event: string;
+  data: string;
+}
+
+const BACKOFF_MIN_MS = 500;
+const BACKOFF_MAX_MS = 15_000;
+
+/** Splits an SSE byte stream into frames (WHATWG rules: `\n`, `\r\n` or `\r` line ends; `:` comments ignored). */
+export class FrameParser {
+  private buffer = "";
+  private event = "";
+  private data: string[] = [];
+
+  /** Feeds decoded text; answers the frames it completed. */
+  push(text: string): Frame[] {
+    this.buffer += text;
+    const frames: Frame[] = [];
+    const lines = this.buffer.split(/\r\n|\r|\n/);
+    this.buffer = lines.pop() ?? "";
+    for (const line of lines) {
+      if (line === "") {
+        if (this.data.length > 0) frames.push({ event: this.event || "message", data: this.data.join("\n") });
+        this.event = "";
+        this.data = [];
+        continue;
+      }
+      if (line.startsWith(":")) continue;
+      const colon = line.indexOf(":");
+      const field = colon < 0 ? line : line.slice(0, colon);
+      let value = colon < 0 ? "" : line.slice(colon + 1);
+      if (value.startsWith(" ")) value = value.slice(1);
+      if (field === "event") this.event = value;
+      else if (field === "data") this.data.push(value);
+    }
+    return frames;
+  }
+}
+
+/** Watches the registry's instances until the returned function is called. */
+export function watchInstances(handlers: InstanceStreamHandlers, path = "/registry-svc/events"): () => void {
+  const controller = new AbortController();
+  void run(path, handlers, controller.signal);
+  return () => controller.abort();
+}
+
+async function run(path: string, handlers: InstanceStreamHandlers, signal: AbortSignal): Promise<void> {
+  let failures = 0;
+  while (!signal.aborted) {
+    handlers.state({ kind: "connecting" });
+    let reason = "the stream closed";
+    try {
+      const outcome = await readOnce(path, handlers, signal, () => (failures = 0));
+      if (outcome === "signed-out") return handlers.state({ kind: "stopped", reason: "signed out" });
+      if (outcome === "forbidden") return handlers.state({ kind: "stopped", reason: "You do not have permission to watch instances." });
+      if (outcome !== "closed") reason = outcome;
+    } catch (err) {
+      if (signal.aborted) return;
+      reason = err instanceof Error ? err.message : String(err);
+    }
+    failures++;
+    const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** (failures - 1));
+    const retryInMs = Math.round(base / 2 + Math.random() * (base / 2));
+    handlers.state({ kind: "retrying", retryInMs, reason });
+    await delay(retryInMs, signal);
+  }
+}
+
+type Outcome = "closed" | "signed-out" | "forbidden" | string;
+
+async function readOnce(path: string, handlers: InstanceStreamHandlers, signal: AbortSignal, connected: () => void): Promise<Outcome> {
+  if (!(await freshToken())) return "signed-out";
+  const token = session()?.token;
+  if (!token) return "signed-out";
+  const response = await fetch(path, { headers: { authorization: `Bearer ${token}`, accept: "text/event-stream" }, signal, cache: "no-store" });
+  if (response.status === 401) return (await freshToken(true)) ? "the token was refreshed" : "signed-out";
+  if (response.status === 403) return "forbidden";
+  if (!response.ok || !response.body) return `the server answered ${response.status}`;
+  const parser = new FrameParser();
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let ended: Outcome = "closed";
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      for (const frame of parser.push(value)) {
+        if (frame.event === "snapshot") {
+          handlers.snapshot((JSON.parse(frame.data) as { instances: Instance[] }).instances);
+          connected();
+          handlers.state({ kind: "live" });
+        } else if (frame.event === "instance") {
+          handlers.change(JSON.parse(frame.data) as InstanceEvent);
+        } else if (frame.event === "end") {
+          const code = (JSON.parse(frame.data) as { code?: string }).code ?? "";
+          // An expired token: get a fresh one before reconnecting; a revoked one ends the session.
+          ended = (await freshToken(true)) ? `the server ended the stream (${code})` : "signed-out";
+        }
+      }
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return ended;
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}
