@@ -5,14 +5,12 @@
  * not hit by every tab at once); each reconnect starts with a fresh snapshot, so nothing is missed.
  */
 import { freshToken } from "./api";
-import { session } from "./session";
+import { clearSession, session } from "./session";
 import type { Instance } from "../../src/contracts/registry/instances";
+import type { InstanceEventFrame, InstanceSnapshotFrame, StreamEndFrame } from "../../src/contracts/registry/events";
 
 /** One change of an instance (frame `event: instance`). */
-export interface InstanceEvent {
-  type: "registered" | "status" | "removed" | "heartbeat";
-  instance: Instance;
-}
+export type InstanceEvent = InstanceEventFrame;
 
 /** Where the stream is: connecting, live (snapshot received), or waiting `retryInMs` to reconnect. */
 export type StreamState = { kind: "connecting" } | { kind: "live" } | { kind: "retrying"; retryInMs: number; reason: string } | { kind: "stopped"; reason: string };
@@ -77,7 +75,10 @@ async function run(path: string, handlers: InstanceStreamHandlers, signal: Abort
     let reason = "the stream closed";
     try {
       const outcome = await readOnce(path, handlers, signal, () => (failures = 0));
-      if (outcome === "signed-out") return handlers.state({ kind: "stopped", reason: "signed out" });
+      if (outcome === "signed-out") {
+        clearSession();
+        return handlers.state({ kind: "stopped", reason: "signed out" });
+      }
       if (outcome === "forbidden") return handlers.state({ kind: "stopped", reason: "You do not have permission to watch instances." });
       if (outcome !== "closed") reason = outcome;
     } catch (err) {
@@ -111,15 +112,18 @@ async function readOnce(path: string, handlers: InstanceStreamHandlers, signal: 
       if (done) break;
       for (const frame of parser.push(value)) {
         if (frame.event === "snapshot") {
-          handlers.snapshot((JSON.parse(frame.data) as { instances: Instance[] }).instances);
+          handlers.snapshot((JSON.parse(frame.data) as InstanceSnapshotFrame).instances);
           connected();
           handlers.state({ kind: "live" });
         } else if (frame.event === "instance") {
           handlers.change(JSON.parse(frame.data) as InstanceEvent);
         } else if (frame.event === "end") {
-          const code = (JSON.parse(frame.data) as { code?: string }).code ?? "";
-          // An expired token: get a fresh one before reconnecting; a revoked one ends the session.
-          ended = (await freshToken(true)) ? `the server ended the stream (${code})` : "signed-out";
+          const { code } = JSON.parse(frame.data) as StreamEndFrame;
+          // Revoked: the session is over. Expired: a fresh token first (refresh fails, and signs out, if revoked
+          // meanwhile). Server stopping: reconnect with backoff.
+          if (code === "user.token_revoked") ended = "signed-out";
+          else if (code === "user.token_expired") ended = (await freshToken(true)) ? "the token expired and was refreshed" : "signed-out";
+          else ended = `the server ended the stream (${code})`;
         }
       }
     }
