@@ -12,10 +12,14 @@ import { OBSERVABILITY_DEFAULT_PERMITS } from "./permissions";
 import { Readiness } from "./readiness";
 import type { JobStatus } from "../../lib/interval-job";
 import { observabilityRoutes } from "./routes";
+import { trafficRoutes } from "./traffic-routes";
+import { TrafficSampler } from "./traffic-sampler";
 
 export interface ObservabilityModule extends Module {
   readiness: Readiness;
   metrics: Metrics;
+  /** The 10 s samples of `GET /proxy-svc/traffic`. */
+  traffic: TrafficSampler;
 }
 
 /** `jobs`: the background jobs readiness requires running (the registry's). */
@@ -23,11 +27,19 @@ export async function createObservabilityModule(deps: BaseDeps, gate: AuthGate, 
   await gate.grantDefaultPermits(OBSERVABILITY_DEFAULT_PERMITS);
   const metrics = deps.metrics ?? new Metrics();
   const readiness = new Readiness({ database: deps.database, clock: deps.clock, expectedMigrations: embeddedMigrationCounts()[deps.database.kind], jobs });
+  const traffic = new TrafficSampler({ proxy: metrics.proxy, clock: deps.clock, log: deps.log });
   return {
     readiness,
     metrics,
-    routes: observabilityRoutes(gate, readiness, metrics, deps.config.metricsPublic),
-    start: () => metrics.eventLoop.start(),
-    stop: () => metrics.eventLoop.stop(),
+    traffic,
+    routes: observabilityRoutes(gate, readiness, metrics, deps.config.metricsPublic).use(trafficRoutes(gate, traffic)),
+    start: () => {
+      metrics.eventLoop.start();
+      traffic.start();
+    },
+    stop: async () => {
+      metrics.eventLoop.stop();
+      await traffic.stop();
+    },
   };
 }

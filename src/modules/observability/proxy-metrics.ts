@@ -44,12 +44,13 @@ export const MAX_SLUG_LABELS = 1000;
 export const IDLE_SLUG_MS = 10 * 60_000;
 
 const METHOD_CLASSES = ["read", "write", "other"] as const;
-const STATUS_CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx"] as const;
+/** The status classes of {@link SlugStats.responses}, in slot order (per method class). */
+export const STATUS_CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx"] as const;
 /** Statuses the proxy answers itself (errors.ts), 502/503/504 among them. */
 const OWN_STATUSES = [401, 404, 500, 502, 503, 504, 508] as const;
 
 /** Seconds; from 1 ms (a loopback upstream) to the 60 s default response timeout. */
-const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 /** Counts of one slug. Counters are array slots; the histogram child is bound to the slug once. */
 export class SlugStats {
@@ -172,6 +173,15 @@ export class ProxyMetrics {
    */
   of(slug: string): SlugStats {
     return this.bySlug.get(slug) ?? this.create(slug);
+  }
+
+  /**
+   * Every slug's counts now ({@link UNKNOWN_SLUG} and {@link OTHER_SLUG} too), for readers other than
+   * the scrape (the console's traffic sampler). A slug dropped as idle and seen again is a new object
+   * whose counts start from 0.
+   */
+  slugs(): IterableIterator<SlugStats> {
+    return this.bySlug.values();
   }
 
   /** Distinct slugs with series of their own, {@link UNKNOWN_SLUG} and {@link OTHER_SLUG} not included. */
