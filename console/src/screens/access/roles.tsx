@@ -26,7 +26,7 @@ export function RolesScreen() {
   const [query, setQuery] = useState<{ permission?: string; slug?: string }>({});
   const permits = useApi<{ permits: PermitRow[] }>("POST", "/user-svc/permits", query);
   const action = useAction();
-  const all = permits.data?.permits ?? [];
+  const all = [...(permits.data?.permits ?? [])].sort((a, b) => a.permission.localeCompare(b.permission));
   const role = filter.role.trim();
   const shown = role ? all.filter((p) => (p.roles ?? []).includes(role)) : all;
   const roles = new Map<string, number>();
