@@ -165,6 +165,21 @@ describe("GET /registry-svc/events", () => {
     expect(await stream.done).toBe("ended");
   });
 
+  test("a stream quiet for 15 s (not 14.999 s) gets one keep-alive comment", async () => {
+    const clock = new FakeClock(Date.now());
+    await using s = await testServer({ env: QUIET, clock });
+    const svc = await account(s, "ka-svc");
+    await using stream = await events(s, svc);
+    await stream.next();
+    clock.advance(14_999);
+    s.deps.registry.streams.runOnce();
+    clock.advance(1);
+    s.deps.registry.streams.runOnce();
+    await waitFor("the keep-alive comment", () => stream.frames.some((f) => f.event === "comment"));
+    expect(stream.frames.map((f) => f.event)).toEqual(["snapshot", "comment"]);
+    expect(stream.frames[1]!.data).toBe("keep-alive");
+  });
+
   test("the per-account cap answers 429 registry.too_many_streams; a closed stream frees its place", async () => {
     await using s = await testServer({ env: { ...QUIET, OB_EVENT_STREAMS_PER_USER: "2" } });
     const svc = await account(s, "cap-svc");
@@ -259,5 +274,16 @@ describe.skipIf(!onPostgres)("GET /registry-svc/events in a cluster", () => {
     const rest = await until(stream, "far-1", "removed");
     expect(rest.at(-1)).toMatch(/^removed far-1 /);
     expect(rest.slice(0, -1).every((f) => f.startsWith("status far-1"))).toBe(true);
+  });
+
+  test("a session revoked through another node ends this node's stream", async () => {
+    await using a = await testServer({ env: QUIET });
+    await using b = await testServer({ env: { ...QUIET, OB_DB_PREFIX: tablePrefix(a.folder) } });
+    const svc = await account(a, "far-rev-svc");
+    await using stream = await events(b, svc);
+    await stream.next();
+    expect((await call("DELETE", `${a.url}/user-svc/tokens`, {}, svc)).status).toBe(200);
+    expect(await stream.next()).toEqual([{ event: "end", data: { code: "user.token_revoked" } }]);
+    expect(await stream.done).toBe("ended");
   });
 });
