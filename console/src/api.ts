@@ -22,7 +22,7 @@ export class ApiError extends Error {
 /** 401 codes that mean the token itself is no good (others, e.g. a wrong current password, do not sign out). */
 const SESSION_ENDED = new Set(["user.missing_token", "user.invalid_token", "user.token_revoked", "user.token_expired", "user.user_gone", "user.device_not_allowed"]);
 
-/** Refresh a token this long before it expires. */
+/** Refresh a token this long before it expires (at most a quarter of its lifetime early). */
 const REFRESH_AHEAD_MS = 30_000;
 let refreshing: Promise<boolean> | undefined;
 
@@ -47,7 +47,7 @@ export async function publicApi<T>(method: string, path: string, body?: unknown)
 export async function freshToken(force = false): Promise<boolean> {
   const current = session();
   if (!current) return false;
-  if (!force && current.expiresAt - Date.now() > REFRESH_AHEAD_MS) return true;
+  if (!force && current.expiresAt - Date.now() > Math.min(REFRESH_AHEAD_MS, current.lifetimeMs / 4)) return true;
   refreshing ??= refresh(current.token).finally(() => (refreshing = undefined));
   return refreshing;
 }

@@ -6,6 +6,7 @@
  */
 import { freshToken } from "./api";
 import { clearSession, session } from "./session";
+import { FrameParser } from "./sse";
 import type { Instance } from "../../src/contracts/registry/instances";
 import type { InstanceEventFrame, InstanceSnapshotFrame, StreamEndFrame } from "../../src/contracts/registry/events";
 
@@ -21,45 +22,8 @@ export interface InstanceStreamHandlers {
   state(state: StreamState): void;
 }
 
-/** One parsed frame: its `event:` name (default "message") and its joined `data:` lines. */
-export interface Frame {
-  event: string;
-  data: string;
-}
-
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 15_000;
-
-/** Splits an SSE byte stream into frames (WHATWG rules: `\n`, `\r\n` or `\r` line ends; `:` comments ignored). */
-export class FrameParser {
-  private buffer = "";
-  private event = "";
-  private data: string[] = [];
-
-  /** Feeds decoded text; answers the frames it completed. */
-  push(text: string): Frame[] {
-    this.buffer += text;
-    const frames: Frame[] = [];
-    const lines = this.buffer.split(/\r\n|\r|\n/);
-    this.buffer = lines.pop() ?? "";
-    for (const line of lines) {
-      if (line === "") {
-        if (this.data.length > 0) frames.push({ event: this.event || "message", data: this.data.join("\n") });
-        this.event = "";
-        this.data = [];
-        continue;
-      }
-      if (line.startsWith(":")) continue;
-      const colon = line.indexOf(":");
-      const field = colon < 0 ? line : line.slice(0, colon);
-      let value = colon < 0 ? "" : line.slice(colon + 1);
-      if (value.startsWith(" ")) value = value.slice(1);
-      if (field === "event") this.event = value;
-      else if (field === "data") this.data.push(value);
-    }
-    return frames;
-  }
-}
 
 /** Watches the registry's instances until the returned function is called. */
 export function watchInstances(handlers: InstanceStreamHandlers, path = "/registry-svc/events"): () => void {

@@ -17,7 +17,7 @@ import { OrgsScreen } from "./screens/access/orgs";
 import { ApiKeysScreen } from "./screens/access/api-keys";
 import { EdgeScreen } from "./screens/edge";
 import { TrafficScreen } from "./screens/traffic";
-import { Layout } from "./ui/layout";
+import { homePath, Layout } from "./ui/layout";
 
 const SIGN_IN = "/console/sign-in";
 
@@ -28,11 +28,16 @@ function Redirect({ to }: { to: string }) {
   return null;
 }
 
+/** `/console/`: the first screen the user may use. */
+function Home() {
+  return <Redirect to={homePath()} />;
+}
+
 function NotFound() {
   return (
     <Layout title="Not found">
       <p>
-        There is no console screen here. <a href="/console/services">Go to Services</a>.
+        There is no console screen here. <a href={homePath()}>Go to the console's start</a>.
       </p>
     </Layout>
   );
@@ -48,9 +53,9 @@ function Guarded() {
   }
   return (
     <Router>
-      <Route path="/console" component={() => <Redirect to="/console/services" />} />
-      <Route path="/console/" component={() => <Redirect to="/console/services" />} />
-      <Route path={SIGN_IN} component={() => <Redirect to="/console/services" />} />
+      <Route path="/console" component={Home} />
+      <Route path="/console/" component={Home} />
+      <Route path={SIGN_IN} component={Home} />
       <Route path="/console/services" component={ServicesScreen} />
       <Route path="/console/nodes" component={NodesScreen} />
       <Route path="/console/access/users" component={UsersScreen} />

@@ -21,6 +21,8 @@ export interface Session {
   permissions: ReadonlySet<string>;
   /** Expiry of the token (ms since epoch). */
   expiresAt: number;
+  /** The token's lifetime (exp − iat, ms): how early to refresh it depends on it. */
+  lifetimeMs: number;
 }
 
 let current: Session | undefined;
@@ -51,6 +53,7 @@ export function setSession(token: string, permissions: Iterable<string> = curren
     isAdmin: roles.includes(ROLE_ADMIN),
     permissions: new Set(permissions),
     expiresAt: claims.exp * 1000,
+    lifetimeMs: (claims.exp - claims.iat) * 1000,
   };
   notify();
   return current;

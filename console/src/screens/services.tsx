@@ -6,7 +6,8 @@
  */
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, describeError } from "../api";
-import { watchInstances, type InstanceEvent, type StreamState } from "../events";
+import { watchInstances, type StreamState } from "../events";
+import { applyChange } from "../instances";
 import { can } from "../session";
 import { Alert, toast } from "../ui/alert";
 import { StatusBadge } from "../ui/badge";
@@ -19,14 +20,6 @@ import type { Instance, InstanceStatus } from "../../../src/contracts/registry/i
 
 const STATUSES: readonly InstanceStatus[] = ["Healthy", "Degraded", "Unreachable", "Unknown"];
 const ALL = "";
-
-/** Applies one change to the instances by id (a new Map, so Preact sees the change). */
-export function applyChange(instances: ReadonlyMap<string, Instance>, event: InstanceEvent): Map<string, Instance> {
-  const next = new Map(instances);
-  if (event.type === "removed") next.delete(event.instance.id);
-  else next.set(event.instance.id, { ...next.get(event.instance.id), ...event.instance });
-  return next;
-}
 
 /** The live instances and the stream's state. */
 function useLiveInstances() {

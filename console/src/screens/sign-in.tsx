@@ -10,6 +10,7 @@ import { setSession } from "../session";
 import { DEVICE } from "../sign-out";
 import { Alert } from "../ui/alert";
 import { Field } from "../ui/field";
+import { homePath } from "../ui/layout";
 import type { LoginBody } from "../../../src/contracts/user/requests";
 import type { TokenResponse } from "../../../src/contracts/user/models";
 
@@ -46,7 +47,7 @@ export function SignIn() {
     setError("");
     try {
       await login({ slug, password, ...(needsTotp ? { totpCode } : {}) });
-      const next = query.next?.startsWith("/console/") && !query.next.startsWith("/console/sign-in") ? query.next : "/console/services";
+      const next = query.next?.startsWith("/console/") && !query.next.startsWith("/console/sign-in") ? query.next : homePath();
       route(next, true);
     } catch (err) {
       if (err instanceof ApiError && err.code === "user.totp_required") {

@@ -39,6 +39,9 @@ function countsOf(sample: Sample, slug: string): Record<(typeof CLASSES)[number]
   return out;
 }
 
+/** A slug's requests over every sample. */
+const requestsOf = (samples: Sample[], slug: string) => samples.reduce((n, s) => n + total(s.slugs[slug]), 0);
+
 /** A slug's latency in one sample, or null when it had no requests then (no percentile to show). */
 const latencyOf = (sample: Sample, slug: string, which: "p50" | "p95"): number | null => {
   const row = sample.slugs[slug];
@@ -82,7 +85,9 @@ export function TrafficScreen() {
   const slugs = [...new Set(samples.flatMap((s) => Object.keys(s.slugs)))].sort();
   const xLabels = samples.map((s) => timeOf(s.at));
   const requestSeries: ChartSeries[] = CLASSES.map((c) => ({ name: c, ...CLASS_STYLE[c], values: samples.map((s) => countsOf(s, slug)[c]) }));
-  const latencySlug = slug === ALL ? slugs[0] : slug;
+  // With every slug shown, the latency chart follows the busiest one (percentiles do not add up across slugs).
+  const busiest = [...slugs].sort((a, b) => requestsOf(samples, b) - requestsOf(samples, a))[0];
+  const latencySlug = slug === ALL ? busiest : slug;
   const latencySeries: ChartSeries[] = latencySlug
     ? [
         { name: "p50", color: "#0e8a8a", values: samples.map((s) => latencyOf(s, latencySlug, "p50")) },

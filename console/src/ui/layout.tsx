@@ -35,6 +35,11 @@ export function allowed(item: NavItem): boolean {
   return item.permission === null ? true : can(item.permission);
 }
 
+/** The first screen the signed-in user may open (Services for most). */
+export function homePath(): string {
+  return NAV.find(allowed)?.path ?? "/console/access/api-keys";
+}
+
 /** The page frame around a screen titled `title`. */
 export function Layout({ title, children }: { title: string; children: ComponentChildren }) {
   const user = useSession();
@@ -46,7 +51,7 @@ export function Layout({ title, children }: { title: string; children: Component
         Skip to content
       </a>
       <header class="topbar">
-        <a class="brand" href="/console/services">
+        <a class="brand" href={homePath()}>
           1Backend
         </a>
         <div class="who">
