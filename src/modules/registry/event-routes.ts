@@ -16,7 +16,7 @@ const DESCRIPTION =
   "First `event: snapshot` with `{\"instances\":[…]}`, then `event: instance` with `{\"type\",\"instance\"}` for every change, in order, made on any node: " +
   "`registered`, `status`, `removed`, and `heartbeat` (at most once per instance per second). A `: keep-alive` comment follows 15 s of quiet. " +
   "The stream ends with `event: end` and `{\"code\"}` when the caller's session is revoked (`user.token_revoked`), its token expires (`user.token_expired`) " +
-  "or the server stops (`registry.server_stopping`); a reader that falls more than 1 MiB behind is disconnected. " +
+  "or the server stops (`registry.server_stopping`); a reader that falls further behind than 1 MiB (or its snapshot's size, when larger) is disconnected. " +
   "Send the token in `Authorization` (read the stream with fetch, not EventSource). 429 `registry.too_many_streams` past OB_EVENT_STREAMS_PER_USER open streams per account.";
 
 /** The event-stream route over `streams`. */

@@ -21,9 +21,11 @@ import type { InstanceService } from "./service";
 import { normalizeInstanceUrl } from "./url";
 
 /**
- * Bytes a stream may have queued beyond what its socket took. A snapshot of 1,000 instances is
- * ~300 KiB; past the kernel's socket buffers (a few MiB on loopback), a reader this far behind is
- * not reading, and holding more for it would let one connection grow the server's memory without end.
+ * Bytes a stream may have queued beyond its snapshot and what its socket took, or the snapshot's size
+ * when that is larger (a sweep that marks every instance Unreachable publishes a frame per instance in
+ * one turn of the event loop, before any reader can read: ~300 bytes each, so a snapshot's worth).
+ * Past the kernel's socket buffers (a few MiB on loopback), a reader this far behind is not reading,
+ * and holding more for it would let one connection grow the server's memory without end.
  */
 export const STREAM_QUEUE_BYTES = 1024 * 1024;
 /** A stream quiet this long gets a `: keep-alive` comment, so proxies and idle timeouts keep it open. */
@@ -53,7 +55,7 @@ class Stream {
   lastWriteAt: number;
   /** Set once the stream is over (ended, dropped, or cancelled by its reader): nothing more is queued. */
   closed = false;
-  /** Most bytes it may have queued: the cap beyond its snapshot, which may be larger than the cap alone. */
+  /** Most bytes it may have queued: its snapshot, and the cap or the snapshot's size again beyond it. */
   private limit: number;
 
   constructor(
@@ -70,7 +72,7 @@ class Stream {
 
   /** Queues the snapshot, which the cap starts after. */
   writeSnapshot(bytes: Uint8Array, now: number): void {
-    this.limit = this.queueBytes + bytes.length;
+    this.limit = bytes.length + Math.max(this.queueBytes, bytes.length);
     this.write(bytes, now);
   }
 
