@@ -4,7 +4,7 @@
  * to the button that opened it. Focus starts on Cancel, so a stray Enter does not destroy anything.
  */
 import type { ComponentChildren } from "preact";
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useId, useRef } from "preact/hooks";
 
 export interface ConfirmProps {
   /** Shown while true. */
@@ -23,6 +23,7 @@ export interface ConfirmProps {
 export function Confirm({ open, title, children, confirmLabel, danger = true, onConfirm, onCancel }: ConfirmProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   const cancel = useRef<HTMLButtonElement>(null);
+  const titleId = useId(); // several dialogs may be mounted at once
   useEffect(() => {
     const el = dialog.current;
     if (!el) return;
@@ -35,7 +36,7 @@ export function Confirm({ open, title, children, confirmLabel, danger = true, on
     <dialog
       ref={dialog}
       class="confirm"
-      aria-labelledby="confirm-title"
+      aria-labelledby={titleId}
       onCancel={(e) => {
         e.preventDefault();
         onCancel();
@@ -44,7 +45,7 @@ export function Confirm({ open, title, children, confirmLabel, danger = true, on
         if (e.target === dialog.current) onCancel();
       }}
     >
-      <h2 id="confirm-title">{title}</h2>
+      <h2 id={titleId}>{title}</h2>
       <div class="confirm-body">{children}</div>
       <div class="actions">
         <button type="button" ref={cancel} onClick={onCancel}>
