@@ -31,6 +31,9 @@ const timeOf = (at: string) => new Date(at).toLocaleTimeString([], { hour: "2-di
 const total = (s: SlugSample | undefined) => (s ? CLASSES.reduce((n, c) => n + (s.requests[c] ?? 0), 0) : 0);
 const ms = (v: number | null | undefined) => (v == null ? "—" : `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`);
 
+/** "15 minutes", "1 minute", "40 seconds". */
+const span = (seconds: number) => (seconds < 60 ? `${seconds} seconds` : `${Math.round(seconds / 60)} minute${Math.round(seconds / 60) === 1 ? "" : "s"}`);
+
 /** The per-class counts of one sample for one slug, or summed over every slug. */
 function countsOf(sample: Sample, slug: string): Record<(typeof CLASSES)[number], number> {
   const rows = slug === ALL ? Object.values(sample.slugs) : sample.slugs[slug] ? [sample.slugs[slug]] : [];
@@ -97,7 +100,7 @@ export function TrafficScreen() {
   const interval = traffic?.intervalSeconds ?? 10;
   return (
     <Layout title="Traffic">
-      <p class="muted">Requests through the proxy per {interval} s, and upstream latency, over the last {Math.round((samples.length * interval) / 60)} minutes. Refreshed every {interval} s.</p>
+      <p class="muted">Requests through the proxy per {interval} s, and upstream latency, over the last {span(samples.length * interval)}. Refreshed every {interval} s.</p>
       {error !== undefined && <ErrorPanel error={error} />}
       {traffic && samples.length === 0 && <p role="status">No samples yet: the first one is taken {interval} s after the server starts.</p>}
       {samples.length > 0 && (

@@ -23,8 +23,8 @@ interface LineChartProps {
   unit?: string;
 }
 
-const WIDTH = 640;
-const HEIGHT = 200;
+const WIDTH = 960;
+const HEIGHT = 220;
 const PAD = { left: 48, right: 12, top: 10, bottom: 24 };
 
 /** The smallest "nice" number (1, 2 or 5 × 10^n) at or above `value`, so the axis reads well. */
@@ -67,7 +67,7 @@ export function LineChart({ label, xLabels, series, unit = "" }: LineChartProps)
         {ticks.map((t) => (
           <g key={t}>
             <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(t)} y2={y(t)} stroke="currentColor" stroke-opacity="0.25" />
-            <text x={PAD.left - 6} y={y(t) + 4} text-anchor="end" font-size="11" fill="currentColor">
+            <text x={PAD.left - 6} y={y(t) + 4} text-anchor="end" font-size="12" fill="currentColor">
               {formatTick(t)}
               {unit}
             </text>
@@ -75,8 +75,8 @@ export function LineChart({ label, xLabels, series, unit = "" }: LineChartProps)
         ))}
         {xLabels.length > 0 && (
           <>
-            <text x={PAD.left} y={HEIGHT - 6} font-size="11" fill="currentColor">{xLabels[0]}</text>
-            <text x={WIDTH - PAD.right} y={HEIGHT - 6} font-size="11" text-anchor="end" fill="currentColor">{xLabels[xLabels.length - 1]}</text>
+            <text x={PAD.left} y={HEIGHT - 6} font-size="12" fill="currentColor">{xLabels[0]}</text>
+            <text x={WIDTH - PAD.right} y={HEIGHT - 6} font-size="12" text-anchor="end" fill="currentColor">{xLabels[xLabels.length - 1]}</text>
           </>
         )}
         {series.map((s) => (
