@@ -5,6 +5,8 @@
  */
 import { describe, expect, test } from "bun:test";
 import { checkAccessibility, consolePage, launchBrowser, signIn } from "../helpers/browser";
+import { Secret, TOTP } from "otpauth";
+import { FakeClock } from "../helpers/fake-clock";
 import { testServer } from "../helpers/server";
 
 const ADMIN_PASSWORD = "console-sign-in-password";
@@ -50,6 +52,40 @@ describe("console sign-in", () => {
     expect(links).toContain("API keys");
     expect(links).not.toContain("Users");
     expect(links).not.toContain("Traffic");
+    expect(c.errors).toEqual([]);
+  }, 60_000);
+
+  test("with TOTP on, the form asks for the authenticator code after the password, refuses a wrong one and signs in with the right one", async () => {
+    // The server's clock moves on demand: a TOTP code is accepted once per 30 s step (replay-proof).
+    const clock = new FakeClock(Date.now());
+    // OB_ENCRYPTION_KEY: TOTP secrets are stored sealed (a throw-away 32-byte key).
+    await using server = await testServer({ env: { OB_ADMIN_PASSWORD: ADMIN_PASSWORD, OB_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64") }, clock });
+    const json = async (path: string, body: unknown, token?: string) => {
+      const res = await fetch(`${server.url}${path}`, { method: "POST", headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+      expect({ path, status: res.status }).toEqual({ path, status: 200 });
+      return (await res.json()) as any;
+    };
+    const token = (await json("/user-svc/register", { appHost: "unnamed", slug: "totp-user", password: "totp-user-password" })).token.token;
+    const setup = await json("/user-svc/totp/setup", {}, token);
+    const codeAt = (at: number) => new TOTP({ algorithm: "SHA1", digits: 6, period: 30, secret: Secret.fromBase32(setup.secret) }).generate({ timestamp: at });
+    await json("/user-svc/totp/enable", { code: codeAt(clock.now()) }, token);
+    clock.advance(30_000);
+
+    await using browser = await launchBrowser();
+    await using c = await consolePage(browser, server);
+    await c.open("/console/sign-in");
+    await c.page.getByLabel("Slug").fill("totp-user");
+    await c.page.getByLabel("Password").fill("totp-user-password");
+    await c.page.getByRole("button", { name: "Sign in" }).click();
+    const code = c.page.getByLabel("Authenticator code");
+    await code.waitFor();
+    await checkAccessibility(c.page, "sign-in with TOTP");
+    await code.fill(String((Number(codeAt(clock.now())) + 1) % 1_000_000).padStart(6, "0")); // not the current code
+    await c.page.getByRole("button", { name: "Sign in" }).click();
+    await expect(c.page.getByRole("alert").textContent()).resolves.toContain("That code is not valid");
+    await code.fill(codeAt(clock.now()));
+    await c.page.getByRole("button", { name: "Sign in" }).click();
+    await c.page.getByRole("button", { name: "Sign out" }).waitFor();
     expect(c.errors).toEqual([]);
   }, 60_000);
 });
