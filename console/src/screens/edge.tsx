@@ -10,6 +10,7 @@ import { useState } from "preact/hooks";
 import type { Cert, Redirect, Route } from "../../../src/contracts/proxy/edge";
 import { api } from "../api";
 import { useApi } from "../use-api";
+import { can } from "../session";
 import { ActionError, useAction } from "../ui/action";
 import { ErrorPanel, toast } from "../ui/alert";
 import { ConfirmButton } from "../ui/confirm-button";
@@ -24,6 +25,9 @@ type CertRow = Static<typeof Cert>;
 const DAY_MS = 86_400_000;
 /** Under this many days left, a certificate is flagged. */
 const EXPIRY_WARNING_DAYS = 14;
+
+/** Saving and deleting routes and redirects (admins hold it); without it the lists are read-only. */
+const canEdit = () => can("proxy-svc:route:edit");
 
 /** Whole days from now until `notAfter` (negative once expired). */
 const daysLeft = (notAfter: string) => Math.floor((Date.parse(notAfter) - Date.now()) / DAY_MS);
@@ -62,11 +66,15 @@ function Routes() {
   return (
     <section aria-labelledby="routes-title">
       <h2 id="routes-title">Routes</h2>
-      <form class="filters" onSubmit={save} aria-label="Save a route">
-        <Field label="Route host and path" required autoComplete="off" value={form.id} onValue={(id) => setForm({ ...form, id })} placeholder="app.example.com/api" />
-        <Field label="Route target" required autoComplete="off" value={form.target} onValue={(target) => setForm({ ...form, target })} hint="http(s) URL, or slug:<service>" />
-        <button type="submit" class="primary" disabled={action.busy}>Save route</button>
-      </form>
+      {canEdit() && (
+        <form class="filters" onSubmit={save} aria-label="Save a route">
+          <Field label="Route host and path" required autoComplete="off" value={form.id} onValue={(id) => setForm({ ...form, id })} placeholder="app.example.com/api" />
+          <Field label="Route target" required autoComplete="off" value={form.target} onValue={(target) => setForm({ ...form, target })} hint="http(s) URL, or slug:<service>" />
+          <button type="submit" class="primary" disabled={action.busy}>
+            Save route
+          </button>
+        </form>
+      )}
       <ActionError error={action.error} what="change edge routes" />
       {routes.error !== undefined && <ErrorPanel error={routes.error} />}
       {routes.data && (
@@ -79,14 +87,18 @@ function Routes() {
           columns={[
             { header: "Host and path", class: "mono", render: (r) => r.id },
             { header: "Target", class: "mono", render: (r) => r.target },
-            {
-              header: "Actions",
-              render: (r) => (
-                <ConfirmButton label="Delete" title={`Delete route ${r.id}`} confirmLabel="Delete route" disabled={action.busy} onConfirm={() => void remove(r)}>
-                  Requests for {r.id} stop reaching {r.target} at once, on every node.
-                </ConfirmButton>
-              ),
-            },
+            ...(!canEdit()
+              ? []
+              : [
+                  {
+                    header: "Actions",
+                    render: (r: RouteRow) => (
+                      <ConfirmButton label="Delete" title={`Delete route ${r.id}`} confirmLabel="Delete route" disabled={action.busy} onConfirm={() => void remove(r)}>
+                        Requests for {r.id} stop reaching {r.target} at once, on every node.
+                      </ConfirmButton>
+                    ),
+                  },
+                ]),
           ]}
         />
       )}
@@ -94,7 +106,13 @@ function Routes() {
   );
 }
 
-const STATUSES = [["308", "308 Permanent"], ["301", "301 Moved"], ["302", "302 Found"], ["303", "303 See other"], ["307", "307 Temporary"]] as const;
+const STATUSES = [
+  ["308", "308 Permanent"],
+  ["301", "301 Moved"],
+  ["302", "302 Found"],
+  ["303", "303 See other"],
+  ["307", "307 Temporary"],
+] as const;
 
 function Redirects() {
   const redirects = useApi<{ redirects?: RedirectRow[] }>("POST", "/proxy-svc/redirects", {});
@@ -118,12 +136,16 @@ function Redirects() {
   return (
     <section aria-labelledby="redirects-title">
       <h2 id="redirects-title">Redirects</h2>
-      <form class="filters" onSubmit={save} aria-label="Save a redirect">
-        <Field label="Redirect from host and path" required autoComplete="off" value={form.id} onValue={(id) => setForm({ ...form, id })} placeholder="old.example.com" />
-        <Field label="Redirect to URL" required type="url" autoComplete="off" value={form.target} onValue={(target) => setForm({ ...form, target })} placeholder="https://example.com" />
-        <SelectField label="Status" value={form.statusCode} options={STATUSES} onValue={(statusCode) => setForm({ ...form, statusCode })} />
-        <button type="submit" class="primary" disabled={action.busy}>Save redirect</button>
-      </form>
+      {canEdit() && (
+        <form class="filters" onSubmit={save} aria-label="Save a redirect">
+          <Field label="Redirect from host and path" required autoComplete="off" value={form.id} onValue={(id) => setForm({ ...form, id })} placeholder="old.example.com" />
+          <Field label="Redirect to URL" required type="url" autoComplete="off" value={form.target} onValue={(target) => setForm({ ...form, target })} placeholder="https://example.com" />
+          <SelectField label="Status" value={form.statusCode} options={STATUSES} onValue={(statusCode) => setForm({ ...form, statusCode })} />
+          <button type="submit" class="primary" disabled={action.busy}>
+            Save redirect
+          </button>
+        </form>
+      )}
       <ActionError error={action.error} what="change redirects" />
       {redirects.error !== undefined && <ErrorPanel error={redirects.error} />}
       {redirects.data && (
@@ -137,14 +159,18 @@ function Redirects() {
             { header: "From", class: "mono", render: (r) => r.id },
             { header: "To", class: "mono", render: (r) => r.target },
             { header: "Status", class: "num", render: (r) => r.statusCode ?? 308 },
-            {
-              header: "Actions",
-              render: (r) => (
-                <ConfirmButton label="Delete" title={`Delete redirect ${r.id}`} confirmLabel="Delete redirect" disabled={action.busy} onConfirm={() => void remove(r)}>
-                  Requests for {r.id} are no longer redirected to {r.target}.
-                </ConfirmButton>
-              ),
-            },
+            ...(!canEdit()
+              ? []
+              : [
+                  {
+                    header: "Actions",
+                    render: (r: RedirectRow) => (
+                      <ConfirmButton label="Delete" title={`Delete redirect ${r.id}`} confirmLabel="Delete redirect" disabled={action.busy} onConfirm={() => void remove(r)}>
+                        Requests for {r.id} are no longer redirected to {r.target}.
+                      </ConfirmButton>
+                    ),
+                  },
+                ]),
           ]}
         />
       )}

@@ -100,7 +100,9 @@ export function TrafficScreen() {
   const interval = traffic?.intervalSeconds ?? 10;
   return (
     <Layout title="Traffic">
-      <p class="muted">Requests through the proxy per {interval} s, and upstream latency, over the last {span(samples.length * interval)}. Refreshed every {interval} s.</p>
+      <p class="muted">
+        Requests through the proxy per {interval} s, and upstream latency, over the last {span(samples.length * interval)}. Refreshed every {interval} s.
+      </p>
       {error !== undefined && <ErrorPanel error={error} />}
       {traffic && samples.length === 0 && <p role="status">No samples yet: the first one is taken {interval} s after the server starts.</p>}
       {samples.length > 0 && (
@@ -108,7 +110,9 @@ export function TrafficScreen() {
           <div class="filters">
             <SelectField label="Slug" value={slug} options={[[ALL, "All slugs"], ...slugs.map((s) => [s, s] as const)]} onValue={setSlug} />
           </div>
-          <h2>Requests per {interval} s {slug === ALL ? "(all slugs)" : `(${slug})`}</h2>
+          <h2>
+            Requests per {interval} s {slug === ALL ? "(all slugs)" : `(${slug})`}
+          </h2>
           <LineChart label={`Requests per ${interval} seconds by status class, ${slug === ALL ? "all slugs" : slug}`} xLabels={xLabels} series={requestSeries} />
           {latencySlug && (
             <>
@@ -135,19 +139,32 @@ function SlugTable({ samples, slugs }: { samples: Sample[]; slugs: string[] }) {
       <thead>
         <tr>
           <th scope="col">Slug</th>
-          {CLASSES.map((c) => <th key={c} scope="col">{c}</th>)}
+          {CLASSES.map((c) => (
+            <th key={c} scope="col">
+              {c}
+            </th>
+          ))}
           <th scope="col">p50</th>
           <th scope="col">p95</th>
         </tr>
       </thead>
       <tbody>
         {slugs.map((slug) => {
-          const sums = samples.reduce((acc, s) => { const c = countsOf(s, slug); for (const k of CLASSES) acc[k] += c[k]; return acc; }, { "2xx": 0, "3xx": 0, "4xx": 0, "5xx": 0 });
+          const sums = samples.reduce(
+            (acc, s) => {
+              const c = countsOf(s, slug);
+              for (const k of CLASSES) acc[k] += c[k];
+              return acc;
+            },
+            { "2xx": 0, "3xx": 0, "4xx": 0, "5xx": 0 },
+          );
           const latest = [...samples].reverse().find((s) => total(s.slugs[slug]) > 0);
           return (
             <tr key={slug}>
               <th scope="row">{slug}</th>
-              {CLASSES.map((c) => <td key={c}>{sums[c]}</td>)}
+              {CLASSES.map((c) => (
+                <td key={c}>{sums[c]}</td>
+              ))}
               <td>{ms(latest && latencyOf(latest, slug, "p50"))}</td>
               <td>{ms(latest && latencyOf(latest, slug, "p95"))}</td>
             </tr>
@@ -165,7 +182,11 @@ function IntervalTable({ samples, slug }: { samples: Sample[]; slug: string }) {
       <thead>
         <tr>
           <th scope="col">Interval ending</th>
-          {CLASSES.map((c) => <th key={c} scope="col">{c}</th>)}
+          {CLASSES.map((c) => (
+            <th key={c} scope="col">
+              {c}
+            </th>
+          ))}
           {slug !== ALL && <th scope="col">p50</th>}
           {slug !== ALL && <th scope="col">p95</th>}
         </tr>
@@ -175,8 +196,12 @@ function IntervalTable({ samples, slug }: { samples: Sample[]; slug: string }) {
           const c = countsOf(s, slug);
           return (
             <tr key={s.at}>
-              <th scope="row"><time dateTime={s.at}>{timeOf(s.at)}</time></th>
-              {CLASSES.map((k) => <td key={k}>{c[k]}</td>)}
+              <th scope="row">
+                <time dateTime={s.at}>{timeOf(s.at)}</time>
+              </th>
+              {CLASSES.map((k) => (
+                <td key={k}>{c[k]}</td>
+              ))}
               {slug !== ALL && <td>{ms(latencyOf(s, slug, "p50"))}</td>}
               {slug !== ALL && <td>{ms(latencyOf(s, slug, "p95"))}</td>}
             </tr>

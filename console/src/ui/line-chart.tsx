@@ -75,8 +75,12 @@ export function LineChart({ label, xLabels, series, unit = "" }: LineChartProps)
         ))}
         {xLabels.length > 0 && (
           <>
-            <text x={PAD.left} y={HEIGHT - 6} font-size="12" fill="currentColor">{xLabels[0]}</text>
-            <text x={WIDTH - PAD.right} y={HEIGHT - 6} font-size="12" text-anchor="end" fill="currentColor">{xLabels[xLabels.length - 1]}</text>
+            <text x={PAD.left} y={HEIGHT - 6} font-size="12" fill="currentColor">
+              {xLabels[0]}
+            </text>
+            <text x={WIDTH - PAD.right} y={HEIGHT - 6} font-size="12" text-anchor="end" fill="currentColor">
+              {xLabels[xLabels.length - 1]}
+            </text>
           </>
         )}
         {series.map((s) => (

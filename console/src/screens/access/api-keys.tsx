@@ -40,10 +40,24 @@ export function ApiKeysScreen() {
     <Layout title="API keys">
       {others.length > 0 && (
         <div class="filters">
-          <SelectField label="Keys of" value={userId} options={[["", `${me?.slug ?? "me"} (me)`], ...others.map((u) => [u.id, u.slug] as const)]} onValue={(id) => { setCreated(undefined); setUserId(id); }} />
+          <SelectField
+            label="Keys of"
+            value={userId}
+            options={[["", `${me?.slug ?? "me"} (me)`], ...others.map((u) => [u.id, u.slug] as const)]}
+            onValue={(id) => {
+              setCreated(undefined);
+              setUserId(id);
+            }}
+          />
         </div>
       )}
-      <CreateKeyForm userId={userId} onCreated={(c) => { setCreated(c); void keys.reload(); }} />
+      <CreateKeyForm
+        userId={userId}
+        onCreated={(c) => {
+          setCreated(c);
+          void keys.reload();
+        }}
+      />
       {created && <ShownOnce created={created} onDone={() => setCreated(undefined)} />}
       {keys.error !== undefined && <ErrorPanel error={keys.error} />}
       <ActionError error={action.error} what="revoke this key" />
@@ -103,9 +117,13 @@ function CreateKeyForm({ userId, onCreated }: { userId: string; onCreated(c: Cre
         <div class="field">
           <label for={dateId}>Expires on</label>
           <input id={dateId} type="date" value={form.expires} onInput={(e) => setForm({ ...form, expires: e.currentTarget.value })} aria-describedby={`${dateId}-hint`} />
-          <small id={`${dateId}-hint`} class="hint">Empty: never.</small>
+          <small id={`${dateId}-hint`} class="hint">
+            Empty: never.
+          </small>
         </div>
-        <button type="submit" class="primary" disabled={action.busy}>Create key</button>
+        <button type="submit" class="primary" disabled={action.busy}>
+          Create key
+        </button>
       </form>
       <ActionError error={action.error} what="create this API key" />
     </section>
@@ -135,8 +153,12 @@ function ShownOnce({ created, onDone }: { created: Created; onDone(): void }) {
         <input id={fieldId} class="mono" readOnly value={created.key} onFocus={(e) => e.currentTarget.select()} />
       </div>
       <div class="actions">
-        <button type="button" class="primary" onClick={() => void copy()}>Copy key</button>
-        <button type="button" onClick={onDone}>I have stored it</button>
+        <button type="button" class="primary" onClick={() => void copy()}>
+          Copy key
+        </button>
+        <button type="button" onClick={onDone}>
+          I have stored it
+        </button>
       </div>
       <p role="status">{copied}</p>
     </section>

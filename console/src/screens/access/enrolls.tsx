@@ -21,7 +21,11 @@ type EnrollRow = Static<typeof Enroll>;
 type User = Static<typeof UserRecord>;
 type By = "role" | "userId" | "contactId";
 
-const BY: readonly (readonly [By, string])[] = [["role", "Role"], ["userId", "User"], ["contactId", "Contact"]];
+const BY: readonly (readonly [By, string])[] = [
+  ["role", "Role"],
+  ["userId", "User"],
+  ["contactId", "Contact"],
+];
 
 /** The users an admin can pick from (none for others: listUsers needs user-svc:user:view). */
 function useUsers(): User[] {
@@ -50,12 +54,25 @@ export function EnrollsScreen() {
       <EnrollForm users={users} onSaved={enrolls.reload} />
       <section aria-labelledby="find-title">
         <h2 id="find-title">Who holds what</h2>
-        <form class="filters" role="search" aria-label="Find enrolls" onSubmit={(e) => { e.preventDefault(); setFilter({ ...draft, value: draft.value.trim() }); }}>
+        <form
+          class="filters"
+          role="search"
+          aria-label="Find enrolls"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setFilter({ ...draft, value: draft.value.trim() });
+          }}
+        >
           <SelectField label="Find by" value={draft.by} options={BY} onValue={(by) => setDraft({ by: by as By, value: "" })} />
           {draft.by === "userId" && users.length > 0 ? (
             <SelectField label="Which user" value={draft.value} options={userOptions(users)} onValue={(value) => setDraft({ ...draft, value })} />
           ) : (
-            <Field label={draft.by === "role" ? "Which role" : draft.by === "userId" ? "Which user id" : "Which contact"} required value={draft.value} onValue={(value) => setDraft({ ...draft, value })} />
+            <Field
+              label={draft.by === "role" ? "Which role" : draft.by === "userId" ? "Which user id" : "Which contact"}
+              required
+              value={draft.value}
+              onValue={(value) => setDraft({ ...draft, value })}
+            />
           )}
           <button type="submit">Find</button>
         </form>
@@ -76,7 +93,13 @@ export function EnrollsScreen() {
               {
                 header: "Actions",
                 render: (e) => (
-                  <ConfirmButton label="Delete" title={`Delete enroll of ${slugOf(e.userId) || e.contactId} in ${e.role}`} confirmLabel="Delete enroll" disabled={action.busy} onConfirm={() => void remove(e)}>
+                  <ConfirmButton
+                    label="Delete"
+                    title={`Delete enroll of ${slugOf(e.userId) || e.contactId} in ${e.role}`}
+                    confirmLabel="Delete enroll"
+                    disabled={action.busy}
+                    onConfirm={() => void remove(e)}
+                  >
                     The role and the permissions it carries are taken away; the user's sessions are renewed without it.
                   </ConfirmButton>
                 ),
@@ -106,7 +129,15 @@ function EnrollForm({ users, onSaved }: { users: User[]; onSaved(): void }) {
       <h2 id="enroll-title">Enroll in a role</h2>
       <form class="filters" onSubmit={submit}>
         <Field label="Role" name="role" required autoComplete="off" value={form.role} onValue={(role) => setForm({ ...form, role })} placeholder="skeleton-svc:editor" />
-        <SelectField label="Who" value={form.who} options={[["userId", "A user"], ["contactId", "A contact (pending until verified)"]]} onValue={(who) => setForm({ ...form, who: who as "userId" | "contactId" })} />
+        <SelectField
+          label="Who"
+          value={form.who}
+          options={[
+            ["userId", "A user"],
+            ["contactId", "A contact (pending until verified)"],
+          ]}
+          onValue={(who) => setForm({ ...form, who: who as "userId" | "contactId" })}
+        />
         {form.who === "contactId" ? (
           <Field label="Contact" type="email" required autoComplete="off" value={form.contactId} onValue={(contactId) => setForm({ ...form, contactId })} />
         ) : users.length > 0 ? (
@@ -114,7 +145,9 @@ function EnrollForm({ users, onSaved }: { users: User[]; onSaved(): void }) {
         ) : (
           <Field label="User id" required autoComplete="off" value={form.userId} onValue={(userId) => setForm({ ...form, userId })} />
         )}
-        <button type="submit" class="primary" disabled={action.busy}>Enroll</button>
+        <button type="submit" class="primary" disabled={action.busy}>
+          Enroll
+        </button>
       </form>
       <ActionError error={action.error} what="give this role" />
     </section>

@@ -27,7 +27,12 @@ export function OrgsScreen() {
   const org = orgs.data?.organizations.find((o) => o.id === selected);
   return (
     <Layout title="Organizations">
-      <CreateOrgForm onCreated={(id) => { setSelected(id); void orgs.reload(); }} />
+      <CreateOrgForm
+        onCreated={(id) => {
+          setSelected(id);
+          void orgs.reload();
+        }}
+      />
       {orgs.error !== undefined && <ErrorPanel error={orgs.error} />}
       {orgs.data && (
         <Table
@@ -75,7 +80,9 @@ function CreateOrgForm({ onCreated }: { onCreated(id: string): void }) {
       <form class="filters" onSubmit={submit}>
         <Field label="Organization slug" required autoComplete="off" value={form.slug} onValue={(slug) => setForm({ ...form, slug })} />
         <Field label="Organization name" autoComplete="off" value={form.name} onValue={(name) => setForm({ ...form, name })} />
-        <button type="submit" class="primary" disabled={action.busy}>Create organization</button>
+        <button type="submit" class="primary" disabled={action.busy}>
+          Create organization
+        </button>
       </form>
       <ActionError error={action.error} what="create organizations" />
     </section>
@@ -112,7 +119,9 @@ function Members({ org }: { org: Org }) {
           <Field label="User id to add" required value={form.userId} onValue={(userId) => setForm({ ...form, userId })} />
         )}
         <Field label="Extra roles" autoComplete="off" value={form.roles} onValue={(roles) => setForm({ ...form, roles })} hint={`Comma-separated, under user-svc:org:{${org.id}}:`} />
-        <button type="submit" class="primary" disabled={action.busy}>Add member</button>
+        <button type="submit" class="primary" disabled={action.busy}>
+          Add member
+        </button>
       </form>
       {members.error !== undefined && <ErrorPanel error={members.error} />}
       <ActionError error={action.error} what="change this organization's members" />

@@ -61,11 +61,16 @@ export function RolesScreen() {
             <details class="roles-summary">
               <summary>Roles named by these permits ({roles.size})</summary>
               <ul>
-                {[...roles].sort(([a], [b]) => a.localeCompare(b)).map(([name, count]) => (
-                  <li key={name}>
-                    <button type="button" class="link" onClick={() => setFilter({ ...filter, role: name })}>{name}</button>: {count} permission{count === 1 ? "" : "s"}
-                  </li>
-                ))}
+                {[...roles]
+                  .sort(([a], [b]) => a.localeCompare(b))
+                  .map(([name, count]) => (
+                    <li key={name}>
+                      <button type="button" class="link" onClick={() => setFilter({ ...filter, role: name })}>
+                        {name}
+                      </button>
+                      : {count} permission{count === 1 ? "" : "s"}
+                    </li>
+                  ))}
               </ul>
             </details>
             <Table
@@ -102,7 +107,12 @@ function GrantForm({ onGranted }: { onGranted(): void }) {
   const set = (key: keyof typeof form) => (value: string) => setForm({ ...form, [key]: value });
   const submit = async (e: Event) => {
     e.preventDefault();
-    const grant: Static<typeof PermitInput> = { permission: form.permission.trim(), slugs: listOf(form.slugs), roles: listOf(form.roles), ...(form.appHost.trim() ? { appHost: form.appHost.trim() } : {}) };
+    const grant: Static<typeof PermitInput> = {
+      permission: form.permission.trim(),
+      slugs: listOf(form.slugs),
+      roles: listOf(form.roles),
+      ...(form.appHost.trim() ? { appHost: form.appHost.trim() } : {}),
+    };
     if (await action.run(() => api("PUT", "/user-svc/permits", { permits: [grant] }))) {
       toast(`Granted ${grant.permission} to ${[...grant.slugs!, ...grant.roles!].join(", ") || "nobody"}.`);
       setForm({ ...form, permission: "", slugs: "", roles: "" });
@@ -117,7 +127,9 @@ function GrantForm({ onGranted }: { onGranted(): void }) {
         <Field label="To slugs" name="slugs" autoComplete="off" value={form.slugs} onValue={set("slugs")} hint="Comma-separated." />
         <Field label="To roles" name="roles" autoComplete="off" value={form.roles} onValue={set("roles")} hint="Comma-separated." />
         <Field label="App host" name="appHost" autoComplete="off" value={form.appHost} onValue={set("appHost")} hint="Empty: this app; * for every app." />
-        <button type="submit" class="primary" disabled={action.busy}>Grant</button>
+        <button type="submit" class="primary" disabled={action.busy}>
+          Grant
+        </button>
       </form>
       <ActionError error={action.error} what="grant this permission" />
     </section>

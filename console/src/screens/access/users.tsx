@@ -10,6 +10,7 @@ import type { Enroll, UserRecord } from "../../../../src/contracts/user/models";
 import type { CreateUserBody } from "../../../../src/contracts/user/requests";
 import { api } from "../../api";
 import { useApi } from "../../use-api";
+import { can } from "../../session";
 import { ActionError, useAction, When } from "../../ui/action";
 import { ErrorPanel, toast } from "../../ui/alert";
 import { ConfirmButton } from "../../ui/confirm-button";
@@ -32,7 +33,7 @@ export function UsersScreen() {
   const rows = users.data?.users ?? [];
   return (
     <Layout title="Users">
-      <CreateUserForm onCreated={users.reload} />
+      {can("user-svc:user:create") && <CreateUserForm onCreated={users.reload} />}
       {users.error !== undefined && <ErrorPanel error={users.error} />}
       <ActionError error={action.error} what="change this user" />
       {users.data && (
@@ -51,15 +52,29 @@ export function UsersScreen() {
               header: "Actions",
               render: (u) => (
                 <div class="row-actions">
-                  <ResetPassword user={u} />
-                  <ConfirmButton label="Revoke sessions" title={`Revoke sessions of ${u.slug}`} confirmLabel="Revoke sessions" disabled={action.busy}
-                    onConfirm={() => void act(`Every session of ${u.slug} was revoked.`, () => api("DELETE", "/user-svc/tokens", { userId: u.id }))}>
-                    Every token of {u.slug} is refused at once, on every node and by the proxy; it has to sign in again.
-                  </ConfirmButton>
-                  <ConfirmButton label="Delete" title={`Delete user ${u.slug}`} confirmLabel="Delete user" disabled={action.busy}
-                    onConfirm={() => void act(`User ${u.slug} deleted.`, () => api("DELETE", `/user-svc/user/${encodeURIComponent(u.id)}`))}>
-                    The user, its contacts and its sessions are deleted. This cannot be undone.
-                  </ConfirmButton>
+                  {can("user-svc:user:password-reset") && <ResetPassword user={u} />}
+                  {can("user-svc:token:revoke") && (
+                    <ConfirmButton
+                      label="Revoke sessions"
+                      title={`Revoke sessions of ${u.slug}`}
+                      confirmLabel="Revoke sessions"
+                      disabled={action.busy}
+                      onConfirm={() => void act(`Every session of ${u.slug} was revoked.`, () => api("DELETE", "/user-svc/tokens", { userId: u.id }))}
+                    >
+                      Every token of {u.slug} is refused at once, on every node and by the proxy; it has to sign in again.
+                    </ConfirmButton>
+                  )}
+                  {can("user-svc:user:delete") && (
+                    <ConfirmButton
+                      label="Delete"
+                      title={`Delete user ${u.slug}`}
+                      confirmLabel="Delete user"
+                      disabled={action.busy}
+                      onConfirm={() => void act(`User ${u.slug} deleted.`, () => api("DELETE", `/user-svc/user/${encodeURIComponent(u.id)}`))}
+                    >
+                      The user, its contacts and its sessions are deleted. This cannot be undone.
+                    </ConfirmButton>
+                  )}
                 </div>
               ),
             },
@@ -103,7 +118,9 @@ function CreateUserForm({ onCreated }: { onCreated(): void }) {
         <Field label="Name" name="name" autoComplete="off" value={form.name} onValue={set("name")} />
         <Field label="Contact (e-mail)" name="contact" type="email" autoComplete="off" value={form.contact} onValue={set("contact")} />
         <Field label="Password" name="password" type="password" autoComplete="new-password" value={form.password} onValue={set("password")} hint="8 characters or more." />
-        <button type="submit" class="primary" disabled={action.busy}>Create user</button>
+        <button type="submit" class="primary" disabled={action.busy}>
+          Create user
+        </button>
       </form>
       <ActionError error={action.error} what="create users" />
     </section>
@@ -116,7 +133,11 @@ function ResetPassword({ user }: { user: User }) {
   const [password, setPassword] = useState("");
   const action = useAction();
   if (!open) {
-    return <button type="button" class="small" aria-label={`Reset password of ${user.slug}`} onClick={() => setOpen(true)}>Reset password</button>;
+    return (
+      <button type="button" class="small" aria-label={`Reset password of ${user.slug}`} onClick={() => setOpen(true)}>
+        Reset password
+      </button>
+    );
   }
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -129,8 +150,12 @@ function ResetPassword({ user }: { user: User }) {
   return (
     <form class="row-form" onSubmit={submit}>
       <Field label={`New password for ${user.slug}`} type="password" required autoFocus autoComplete="new-password" value={password} onValue={setPassword} />
-      <button type="submit" class="small primary" disabled={action.busy}>Save password</button>
-      <button type="button" class="small" onClick={() => setOpen(false)}>Cancel</button>
+      <button type="submit" class="small primary" disabled={action.busy}>
+        Save password
+      </button>
+      <button type="button" class="small" onClick={() => setOpen(false)}>
+        Cancel
+      </button>
       <ActionError error={action.error} what="reset passwords" />
     </form>
   );
