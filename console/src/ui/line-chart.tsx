@@ -4,6 +4,7 @@
  * every series also has its own dash pattern so the lines differ without colour; the SVG is an image
  * with a text label, the data itself is offered as a table by the screen that uses it.
  */
+import { linePath, niceCeiling } from "./chart-math";
 
 /** One line: a name for the legend, a colour, a dash pattern, and one value per x position (null = no data). */
 export interface ChartSeries {
@@ -26,29 +27,6 @@ interface LineChartProps {
 const WIDTH = 960;
 const HEIGHT = 220;
 const PAD = { left: 48, right: 12, top: 10, bottom: 24 };
-
-/** The smallest "nice" number (1, 2 or 5 × 10^n) at or above `value`, so the axis reads well. */
-export function niceCeiling(value: number): number {
-  if (!(value > 0)) return 1;
-  const magnitude = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 2, 5, 10]) if (step * magnitude >= value) return step * magnitude;
-  return 10 * magnitude;
-}
-
-/** The SVG path of one series; a null value breaks the line (no data for that interval). */
-export function linePath(values: (number | null)[], x: (i: number) => number, y: (v: number) => number): string {
-  let path = "";
-  let pen = false;
-  values.forEach((v, i) => {
-    if (v === null || !Number.isFinite(v)) {
-      pen = false;
-      return;
-    }
-    path += `${pen ? "L" : "M"}${x(i).toFixed(1)} ${y(v).toFixed(1)} `;
-    pen = true;
-  });
-  return path.trim();
-}
 
 const formatTick = (v: number) => (v >= 1000 ? `${+(v / 1000).toFixed(1)}k` : `${+v.toFixed(v < 10 ? 1 : 0)}`);
 
