@@ -25,6 +25,8 @@ describe("console sign-in", () => {
     await expect(c.page.getByRole("alert").textContent()).resolves.toContain("Wrong slug or password");
     await signIn(c.page, "1backend", ADMIN_PASSWORD);
     await c.page.waitForURL(/\/console\/nodes$/);
+    // straight there: no detour through a screen chosen before the permissions were known (API keys, open to all)
+    expect(c.requests.filter((u) => u.includes("api-key"))).toEqual([]);
     // an admin sees every screen
     const nav = c.page.getByRole("navigation", { name: "Console" });
     expect(await nav.getByRole("link").allTextContents()).toEqual(["Services", "Nodes", "Users", "Roles & permits", "Enrolls", "Organizations", "API keys", "Edge", "Traffic"]);

@@ -21,7 +21,7 @@ const APP_HOST = "unnamed";
 export async function login(body: Omit<LoginBody, "appHost">): Promise<void> {
   const answer = await publicApi<TokenResponse>("POST", "/user-svc/login", { ...body, appHost: APP_HOST, device: DEVICE });
   const token = answer.token.token;
-  setSession(token, []);
+  // One setSession, with the permissions: a session without them would render (and redirect) as a user who may do nothing.
   const { permissions } = await loadPermissions(token);
   setSession(token, permissions);
 }
