@@ -87,7 +87,7 @@ export async function createUserModule(deps: BaseDeps): Promise<UserModule> {
     .use(apiKeyRoutes(context))
     .use(totpRoutes(context))
     .use(otpRoutes(context, context.otp))
-    .use(oidcRoutes(context.oidc));
+    .use(oidcRoutes(context.oidc, context.trust));
   // In a cluster, start() re-reads the permits once the change feed is followed (AccessService.catchUpPermits).
   return { gate: context.gate, services: context, routes, start: () => context.access.catchUpPermits(), stop: () => context.access.stop() };
 }
