@@ -56,6 +56,11 @@ export function parseEncryptionKey(key: string): Buffer {
   throw new EncryptionKeyError(`expected ${ENCRYPTION_KEY_FORMS}`);
 }
 
+/** Whether `value` is in a sealed format (a stored value from before encryption at rest is plain text). */
+export function isSealed(value: string): boolean {
+  return value.startsWith(VERSION);
+}
+
 /** Seals and opens strings under one 256-bit key. */
 export class SecretBox {
   private constructor(private readonly key: Buffer) {}

@@ -4,7 +4,7 @@
  * promise settling after a read that started after its call, a failed read kept and retried (logged
  * as one streak), a full re-read dropping what is gone, and the two hooks (`beforeRead`, `writtenHere`).
  */
-import { describe, expect, test } from "bun:test";
+import { describe, expect, jest, test } from "bun:test";
 import { createLogger, silentLogger, type LogLevel } from "../../src/lib/log";
 import { REREAD_CHUNK, Reread, type RereadOptions } from "../../src/modules/cluster/reread";
 import { waitFor } from "../helpers/wait";
@@ -143,19 +143,27 @@ describe("Reread: failures", () => {
   });
 
   test("stop: no retry after it, and a read in flight is not applied", async () => {
-    const f = fixture({ retryMs: 5 }, 1);
-    f.stored.set("a", { id: "a", v: 1 });
-    await f.reread.changed(["a"]); // failed, a retry due in 5 ms
-    f.hold();
-    void f.reread.changed(["a"]);
-    const stopped = f.reread.stop();
-    f.release();
-    await stopped;
-    await Bun.sleep(20);
-    expect(f.reads.length).toBe(2);
-    expect(f.memory.size).toBe(0);
-    await f.reread.changed(["a"]);
-    expect(f.reads.length).toBe(2);
+    // Fake timers: the retry that stop() must cancel is a timer, so "it never fires" is checked by running every timer.
+    jest.useFakeTimers();
+    try {
+      const f = fixture({ retryMs: 5 }, 1);
+      f.stored.set("a", { id: "a", v: 1 });
+      await f.reread.changed(["a"]); // failed, a retry due in 5 ms
+      expect(jest.getTimerCount()).toBe(1);
+      f.hold();
+      void f.reread.changed(["a"]);
+      const stopped = f.reread.stop();
+      f.release();
+      await stopped;
+      expect(jest.getTimerCount()).toBe(0);
+      jest.runAllTimers();
+      expect(f.reads.length).toBe(2);
+      expect(f.memory.size).toBe(0);
+      await f.reread.changed(["a"]);
+      expect(f.reads.length).toBe(2);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });
 
@@ -191,19 +199,22 @@ describe("Reread: full re-read", () => {
 describe("Reread: hooks", () => {
   test("beforeRead is awaited before each read, and the read takes the ids pending once it is over", async () => {
     let commit = Promise.withResolvers<void>();
+    // Resolved when beforeRead is entered: the read it holds back cannot have started before that.
+    let entered = Promise.withResolvers<void>();
     let waits = 0;
-    const f = fixture({ beforeRead: () => (waits++, commit.promise) });
+    const f = fixture({ beforeRead: () => (waits++, entered.resolve(), commit.promise) });
     f.stored.set("a", { id: "a", v: 1 });
     const done = f.reread.changed(["a"]);
     f.reread.changed(["b"]);
-    await Bun.sleep(1);
+    await entered.promise;
     expect(f.reads).toEqual([]);
     commit.resolve();
     await done;
     expect(f.reads).toEqual([["a", "b"]]);
     commit = Promise.withResolvers<void>();
+    entered = Promise.withResolvers<void>();
     const next = f.reread.changed(["a"]);
-    await Bun.sleep(1);
+    await entered.promise;
     expect(f.reads.length).toBe(1);
     commit.resolve();
     await next;

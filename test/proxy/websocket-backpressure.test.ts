@@ -30,7 +30,10 @@ describe("proxy WebSocket backpressure", () => {
       message() {},
       backpressureLimit: 0, // the test upstream itself buffers everything: only the proxy may push back
     } as never);
-    await using h = proxyHarness();
+    // The upstream runs in this process and its open() queues 48 MiB at once, holding the event loop the proxy's
+    // side of the handshake completes on: on a loaded machine that outlasted the 3 s connect timeout (a 502 in CI).
+    // The timeout is not what this test is about.
+    await using h = proxyHarness({ env: { OB_PROXY_CONNECT_TIMEOUT: "25s" } });
     h.routing.add("svc", up.url);
     const client = new WebSocket(`${h.url.replace("http", "ws")}/svc/socket`);
     client.binaryType = "arraybuffer";

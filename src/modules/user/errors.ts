@@ -126,6 +126,8 @@ export const oidcStateInvalid = (why: string) => unauthorized("user.oidc_state_i
 export const oidcStateUsed = () => unauthorized("user.oidc_state_used", "the sign-in state was used already");
 export const oidcExchangeFailed = () => unauthorized("user.oidc_exchange_failed", "the provider did not exchange the code for tokens");
 export const oidcTokenInvalid = (why: string) => unauthorized("user.oidc_token_invalid", `the ID token is not valid: ${why}`);
+/** contactAuthLogin with an ID token that signed in once already (on any node): each is single use. */
+export const oidcTokenReplayed = () => unauthorized("user.oidc_token_replayed", "the ID token was used already");
 export const oidcEmailUnverified = () => unauthorized("user.oidc_email_unverified", "the provider did not assert a verified e-mail address");
 export const oidcTokenMissing = () => badRequest("user.oidc_token_missing", "idToken (or token) is required");
 export const oidcProviderUnreachable = (id: string) => new AppError(503, "user.oidc_provider_unreachable", `auth provider ${id} could not be reached`);

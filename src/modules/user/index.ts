@@ -87,7 +87,7 @@ export async function createUserModule(deps: BaseDeps): Promise<UserModule> {
     .use(apiKeyRoutes(context))
     .use(totpRoutes(context))
     .use(otpRoutes(context, context.otp))
-    .use(oidcRoutes(context.oidc));
+    .use(oidcRoutes(context.oidc, context.trust));
   // In a cluster, start() re-reads the permits once the change feed is followed (AccessService.catchUpPermits).
   return { gate: context.gate, services: context, routes, start: () => context.access.catchUpPermits(), stop: () => context.access.stop() };
 }
@@ -98,7 +98,9 @@ type Stores = { users: UserStore; apps: AppStore; access: AccessStore; orgs: Org
 async function buildServices(deps: BaseDeps, stores: Stores): Promise<UserRoutesContext> {
   const { clock, config } = deps;
   const { users: userStore, apps: appStore, orgs: orgStore } = stores;
-  const signer = await TokenSigner.fromPem(await loadOrCreateKeyPair(deps.database, clock));
+  // One box (OB_ENCRYPTION_KEY) for the user module's secrets at rest: the signing key and TOTP secrets.
+  const box = config.encryptionKey ? SecretBox.fromKey(config.encryptionKey) : undefined;
+  const signer = await TokenSigner.fromPem(await loadOrCreateKeyPair(deps.database, clock, box));
   const passwords = deps.passwords ?? (await createPasswordHasher(deps.fastCrypto === true));
   const permits = new PermitIndex();
   const metrics = deps.metrics?.user;
@@ -108,7 +110,7 @@ async function buildServices(deps: BaseDeps, stores: Stores): Promise<UserRoutes
   const gate = new UserGate({ signer, sessions, permits, access, autoRefresh: config.tokenAutoRefresh, clock, checks: metrics?.tokenChecks });
   // In memory on one SQLite node; in the database when nodes share PostgreSQL (limits hold cluster-wide).
   const { loginLimits, registerPerIp, passwordAttempts } = createAttemptLimits(deps);
-  const totp = new TotpService({ totps: new TotpStore(deps), users: userStore, sessions, passwords, loginLimits, box: config.encryptionKey ? SecretBox.fromKey(config.encryptionKey) : undefined, clock });
+  const totp = new TotpService({ totps: new TotpStore(deps), users: userStore, sessions, passwords, loginLimits, box, clock });
   const mailer = createOtpMailer({ smtpUrl: config.smtpUrl, smtpFrom: config.smtpFrom, devMail: config.devMail, log: deps.log });
   const otp = new OtpService({ store: new OtpStore(deps), mailer, passwords, ...createOtpLimits(deps), clock, log: deps.log });
   const accounts = new AccountService({ users: userStore, apps: appStore, sessions, passwords, gate, permits, loginLimits, registerPerIp, clock, metrics, totp, otp, verifyContacts: config.verifyContacts });

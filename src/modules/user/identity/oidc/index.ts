@@ -9,6 +9,7 @@ import type { AppStore } from "../../orgs/store/apps";
 import type { UserStore } from "../store/users";
 import { ContactVerifier, OidcService, type TotpCheck } from "./service";
 import { OidcStateStore, StateSealer } from "./states";
+import { UsedIdTokens } from "./used-tokens";
 
 /**
  * The sign-in service. States are sealed under OB_ENCRYPTION_KEY; one SQLite node without it
@@ -25,6 +26,7 @@ export function createOidc(deps: Pick<BaseDeps, "config" | "database" | "clock">
     config: config.oidc,
     sealer: new StateSealer(box),
     states: new OidcStateStore(deps),
+    usedTokens: new UsedIdTokens(deps),
     contacts: new ContactVerifier(deps),
     ...o,
     selfUrl: config.selfUrl,

@@ -26,7 +26,7 @@ export interface IdClaims extends JWTPayload {
 
 const TIMEOUT_MS = 10_000;
 /** Clock skew tolerated on `exp`, `iat` and `nbf`. */
-const SKEW_SECONDS = 60;
+export const SKEW_SECONDS = 60;
 
 export class OidcProvider {
   private discovery?: Promise<{ doc: Discovery; jwks: ReturnType<typeof createRemoteJWKSet> }>;

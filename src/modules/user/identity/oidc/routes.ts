@@ -1,5 +1,8 @@
 /** @module Routes of OpenID Connect sign-in (client 0.9.18 contact-auth operations). HTTP only: the rules are service.ts. */
+import type { Server } from "bun";
 import { Elysia, t } from "elysia";
+import { clientAddress } from "../../../../http/client-address";
+import type { TrustCheck } from "../../../../http/trust";
 import { errors } from "../../../../contracts/error";
 import { TokenResponse, type Token } from "../../../../contracts/user/models";
 import { ContactAuthCallbackQuery, ContactAuthLoginBody, ContactAuthStartQuery, ListContactAuthProvidersResponse, ProviderParams, ProvidersQuery } from "../../../../contracts/user/contact-auth";
@@ -32,19 +35,20 @@ const loginDetail = (operationId?: string) => ({
   tags: TAGS,
   ...(operationId ? { operationId } : {}),
   description:
-    "Verifies the ID token (signature by the issuer's keys, issuer, audience = the provider's client id, expiry) and signs in the user owning its verified e-mail, registering one (slug from `slug` or derived from the e-mail) when nobody does. 401 `user.oidc_token_invalid` or `user.oidc_email_unverified` when it does not hold.",
+    "Verifies the ID token (signature by the issuer's keys, issuer, audience = the provider's client id, expiry) and signs in the user owning its verified e-mail, registering one (slug from `slug` or derived from the e-mail) when nobody does. An ID token signs in once: used again (on any node) it is 401 `user.oidc_token_replayed`. A user with TOTP on needs `totpCode`; wrong codes count against the login limits (429 `user.too_many_logins` with Retry-After). 401 `user.oidc_token_invalid` or `user.oidc_email_unverified` when the token does not hold.",
 });
 
-/** Provider lists, start, callback and login. */
-export function oidcRoutes(oidc: OidcService) {
+/** Provider lists, start, callback and login; `trust` says whose forwarding headers name the client (its login limits key on it). */
+export function oidcRoutes(oidc: OidcService, trust: TrustCheck) {
+  const ipOf = (request: Request, server: Server<unknown> | null) => clientAddress(request.headers, server?.requestIP(request)?.address, trust) ?? "unknown";
   const providers = () => ({ providers: oidc.list() });
-  const login = async ({ params, body }: { params: { provider: string }; body: ContactAuthLoginBody }) => {
+  const login = async ({ params, body, request, server }: { params: { provider: string }; body: ContactAuthLoginBody; request: Request; server: Server<unknown> | null }) => {
     if (!body.appHost) throw appHostMissing();
     const idToken = body.idToken || body.token || body.accessToken;
     if (!idToken) throw oidcTokenMissing();
-    return { token: await oidc.login(params.provider, idToken, { appHost: body.appHost, ...(body.slug ? { slug: body.slug } : {}), ...(body.device ? { device: body.device } : {}), ...(body.totpCode ? { totpCode: body.totpCode } : {}) }) };
+    return { token: await oidc.login(params.provider, idToken, { appHost: body.appHost, ...(body.slug ? { slug: body.slug } : {}), ...(body.device ? { device: body.device } : {}), ...(body.totpCode ? { totpCode: body.totpCode } : {}) }, ipOf(request, server)) };
   };
-  const loginOptions = { params: ProviderParams, body: ContactAuthLoginBody, parse: "json" as const, response: { 200: TokenResponse, ...errors(400, 401, 404, 409, 503) } };
+  const loginOptions = { params: ProviderParams, body: ContactAuthLoginBody, parse: "json" as const, response: { 200: TokenResponse, ...errors(400, 401, 404, 409, 429, 503) } };
   return new Elysia({ name: "user-svc/oidc" })
     .onTransform(rejectNonObjectBody)
     .get("/user-svc/auth/providers", providers, { query: ProvidersQuery, response: { 200: ListContactAuthProvidersResponse, ...errors(400) }, detail: { summary: "Contact-auth providers: the OpenID providers of OB_OIDC_CONFIG", tags: TAGS, operationId: "listContactAuthProviders", description: "Exactly the providers the operator configured in the OB_OIDC_CONFIG file (none without it); secrets are never shown." } })
@@ -67,11 +71,11 @@ export function oidcRoutes(oidc: OidcService) {
     )
     .get(
       "/user-svc/auth/:provider/callback",
-      async ({ params, query, request }) => {
+      async ({ params, query, request, server }) => {
         if (query.error) throw oidcProviderRefused(query.error);
         if (!query.state || !query.code) throw oidcCallbackIncomplete();
         const cookie = cookieOf(request.headers.get("cookie"), STATE_COOKIE);
-        const { token, returnTo } = await oidc.callback(params.provider, query.state, query.code, cookie);
+        const { token, returnTo } = await oidc.callback(params.provider, query.state, query.code, cookie, ipOf(request, server));
         if (!returnTo) return new Response(JSON.stringify({ token }), { status: 200, headers: { "content-type": "application/json", ...noStore } });
         return new Response(null, { status: 302, headers: { location: withToken(returnTo, token), ...noStore } });
       },

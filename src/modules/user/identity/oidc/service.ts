@@ -10,7 +10,7 @@ import type { Clock } from "../../../../lib/clock";
 import { newId } from "../../../../lib/ids";
 import type * as M from "../../../../contracts/user/models";
 import { AppError } from "../../../../http/errors";
-import { authProviderNotFound, contactTaken, oidcEmailUnverified, oidcStateUsed, returnToNotAllowed, slugTaken, userNotFound } from "../../errors";
+import { authProviderNotFound, contactTaken, oidcEmailUnverified, oidcStateUsed, oidcTokenReplayed, returnToNotAllowed, slugTaken, userNotFound } from "../../errors";
 import { normaliseContactId } from "../../rules";
 import { assertSlugAvailable, RESERVED_SLUGS } from "../account-rules";
 import type { AppStore } from "../../orgs/store/apps";
@@ -22,16 +22,17 @@ import type { OidcConfig } from "./config";
 import { OidcProvider, type IdClaims } from "./provider";
 import { OidcStateStore, randomToken, sha256, StateSealer, STATE_TTL_MS, type SignInState } from "./states";
 import { BaseStore } from "../../base-store";
+import type { TotpCheck } from "../totp/service";
+import type { UsedIdTokens } from "./used-tokens";
 
-/** The second factor as sign-in uses it (totp/service.ts TotpService): throws 401 `user.totp_required` / `user.totp_invalid`. */
-export interface TotpCheck {
-  verifyLogin(userId: string, code: string | undefined): Promise<void>;
-}
+export type { TotpCheck };
 
 export interface OidcDeps {
   config: OidcConfig | undefined;
   sealer: StateSealer;
   states: OidcStateStore;
+  /** ID tokens a native app signed in with: each is accepted once (used-tokens.ts). */
+  usedTokens: UsedIdTokens;
   contacts: ContactVerifier;
   users: UserStore;
   apps: AppStore;
@@ -122,7 +123,7 @@ export class OidcService {
   }
 
   /** The callback: the state checked and consumed, the code exchanged, the ID token verified, the user signed in. */
-  async callback(providerId: string, sealedState: string, code: string, cookie: string | undefined): Promise<{ token: M.Token; returnTo?: string }> {
+  async callback(providerId: string, sealedState: string, code: string, cookie: string | undefined, clientIp: string): Promise<{ token: M.Token; returnTo?: string }> {
     const provider = this.provider(providerId);
     const now = this.d.clock.now();
     const state = this.d.sealer.open(sealedState, providerId, cookie, now);
@@ -133,14 +134,19 @@ export class OidcService {
     // The allow-list is checked again: the file may have changed since the start.
     const returnTo = state.returnTo && this.returnToAllowed(state.returnTo) ? state.returnTo : undefined;
     if (state.returnTo && !returnTo) throw returnToNotAllowed();
-    const token = await this.signIn(claims, state);
+    const token = await this.signIn(claims, state, clientIp);
     return { token, ...(returnTo ? { returnTo } : {}) };
   }
 
-  /** `contactAuthLogin`: an ID token a native app got from the provider (issuer, audience, expiry checked; no nonce to check). */
-  async login(providerId: string, idToken: string, input: { appHost: string; slug?: string; device?: string; totpCode?: string }): Promise<M.Token> {
+  /**
+   * `contactAuthLogin`: an ID token a native app got from the provider (issuer, audience, expiry
+   * checked; no nonce to check), accepted once: used before anything else is checked, so two uses
+   * racing on any nodes get one token between them (401 `user.oidc_token_replayed` for the other).
+   */
+  async login(providerId: string, idToken: string, input: { appHost: string; slug?: string; device?: string; totpCode?: string }, clientIp: string): Promise<M.Token> {
     const claims = await this.provider(providerId).verify(idToken);
-    return this.signIn(claims, input);
+    if (!(await this.d.usedTokens.use(idToken, claims, this.d.clock.now()))) throw oidcTokenReplayed();
+    return this.signIn(claims, input, clientIp);
   }
 
   /** True when `url` starts with an entry of the allow-list (entries end their origin with a /, config.ts). */
@@ -149,13 +155,14 @@ export class OidcService {
   }
 
   /** The user owning the verified e-mail of `claims` (registered when nobody does), and a token for it. */
-  private async signIn(claims: IdClaims, input: { appHost: string; slug?: string; device?: string; totpCode?: string }): Promise<M.Token> {
+  private async signIn(claims: IdClaims, input: { appHost: string; slug?: string; device?: string; totpCode?: string }, clientIp: string): Promise<M.Token> {
     const verified = claims.email_verified === true || claims.email_verified === "true";
     if (typeof claims.email !== "string" || !EMAIL.test(claims.email) || !verified) throw oidcEmailUnverified();
     const contactId = normaliseContactId(claims.email);
     const name = typeof claims.name === "string" ? claims.name.slice(0, 200) : "";
     const user = await this.ownerOf(contactId, name, input.slug);
-    await this.d.totp?.verifyLogin(user.id, input.totpCode);
+    // Wrong codes are counted against the login limits exactly as on the password path.
+    await this.d.totp?.verifyLogin(user.id, input.totpCode, { clientIp });
     const app = await this.d.apps.getOrCreate(input.appHost);
     return this.d.sessions.view(await this.d.sessions.issue(user, app.id, input.device || DEFAULT_DEVICE));
   }

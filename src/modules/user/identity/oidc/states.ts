@@ -10,6 +10,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { lt } from "drizzle-orm";
 import { SecretBox, SecretBoxError } from "../../../../lib/secret-box";
+import type { Db, Tables } from "../../../../db/database";
 import { BaseStore } from "../../base-store";
 import { oidcStateInvalid } from "../../errors";
 
@@ -65,14 +66,24 @@ export class StateSealer {
 
 const equal = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
+/** A table of things used once (oidc/tables.ts): an id, kept until `expiresAt`. */
+type OnceTable = Tables["userOidcStates"] | Tables["userOidcTokens"];
+
+/**
+ * True for the first caller with `id` in `table`, false for every later one on any node (one insert
+ * against the unique id); expired rows are swept first, so the table holds only what is still live.
+ */
+export async function useOnce(db: Db, table: OnceTable, id: string, expiresAt: number, now: number): Promise<boolean> {
+  // A minute past expiry, so a node whose clock is behind never sees a thing as live whose row is gone.
+  await db.delete(table).where(lt(table.expiresAt, now - 60_000));
+  const rows = await db.insert(table).values({ id, expiresAt }).onConflictDoNothing().returning({ id: table.id });
+  return rows.length === 1;
+}
+
 /** Consumed state ids (`user_oidc_states`). */
 export class OidcStateStore extends BaseStore {
   /** True for the first caller with `id`, false for every later one (on any node); expired rows go first. */
-  async consume(id: string, expiresAt: number, now: number): Promise<boolean> {
-    const s = this.t.userOidcStates;
-    // A minute past expiry, so a node whose clock is behind never sees a state as live whose row is gone.
-    await this.db.delete(s).where(lt(s.expiresAt, now - 60_000));
-    const rows = await this.db.insert(s).values({ id, expiresAt }).onConflictDoNothing().returning({ id: s.id });
-    return rows.length === 1;
+  consume(id: string, expiresAt: number, now: number): Promise<boolean> {
+    return useOnce(this.db, this.t.userOidcStates, id, expiresAt, now);
   }
 }

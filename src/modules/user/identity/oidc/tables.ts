@@ -1,7 +1,8 @@
 /**
- * @module OIDC sign-in's table: the states consumed by a callback. A state travels sealed (it is checked
- * by whichever node the callback reaches); its id is written here once when it is used, so a second
- * callback with the same state is refused on every node. Rows are deleted once the state has expired.
+ * @module OIDC sign-in's tables: what is accepted once, written the first time it is used so that a
+ * second use is refused on every node. `user_oidc_states`: the states consumed by a callback (a state
+ * travels sealed and is checked by whichever node the callback reaches). `user_oidc_tokens`: the ID
+ * tokens a native app signed in with (contactAuthLogin). Rows are deleted once what they name expired.
  */
 import type { ColumnKit } from "../../../../db/columns";
 
@@ -15,5 +16,14 @@ export function defineOidcTables(c: ColumnKit) {
     },
     (t) => [c.index("user_oidc_states_expires_at").on(t.expiresAt)],
   );
-  return { userOidcStates };
+  // The id is a hash (of issuer and jti, or of the whole token), never the token: a row reveals nothing.
+  const userOidcTokens = c.table(
+    "user_oidc_tokens",
+    {
+      id: c.text("id").primaryKey(),
+      expiresAt: c.time("expires_at").notNull(),
+    },
+    (t) => [c.index("user_oidc_tokens_expires_at").on(t.expiresAt)],
+  );
+  return { userOidcStates, userOidcTokens };
 }

@@ -72,7 +72,7 @@ export class AccountService {
       // 1Backend's symmetry: registering a verified contact that a user owns logs that user in.
       const owner = await this.ownerOfContact(normaliseContactId(body.contact!.id));
       if (owner) {
-        await this.d.totp?.verifyLogin(owner.id, body.totpCode);
+        await this.d.totp?.verifyLogin(owner.id, body.totpCode, { clientIp });
         return this.issueTo(owner, body);
       }
     }
@@ -148,7 +148,7 @@ export class AccountService {
       throw invalidCredentials();
     }
     // A missing or wrong code leaves the attempt counted as a failure: the limits bound code guessing too.
-    await this.d.totp?.verifyLogin(user.id, body.totpCode);
+    await this.d.totp?.verifyLogin(user.id, body.totpCode, { clientIp, attempt });
     await this.d.loginLimits.succeeded(attempt);
     const app = await this.d.apps.getOrCreate(body.appHost);
     return this.d.sessions.view(await this.d.sessions.issue(user, app.id, body.device || DEFAULT_DEVICE));
@@ -224,18 +224,26 @@ export class AccountService {
       if (retry > 0) throw tooManyRegistrations(retry);
     }
     this.d.metrics?.loginAttempts.inc();
-    try {
-      await this.redeemContactCode(contact);
-    } catch (err) {
-      this.d.metrics?.loginFailures.inc();
-      throw err;
-    }
+    const redeem = async () => {
+      try {
+        await this.redeemContactCode(contact);
+      } catch (err) {
+        this.d.metrics?.loginFailures.inc();
+        throw err;
+      }
+    };
     if (owner) {
-      // Newly verified: the enrolls pending on the contact are roles now, so tokens re-mint (as after a role change).
-      if (await this.d.otp!.markVerified(contactId)) await this.d.sessions.inactivate({ userId: owner.id });
-      await this.d.totp?.verifyLogin(owner.id, body.totpCode);
+      // The second factor's check runs the redemption: with TOTP on, it is counted like a password guess.
+      const firstFactor = async () => {
+        await redeem();
+        // Newly verified: the enrolls pending on the contact are roles now, so tokens re-mint (as after a role change).
+        if (await this.d.otp!.markVerified(contactId)) await this.d.sessions.inactivate({ userId: owner.id });
+      };
+      if (this.d.totp) await this.d.totp.verifyLogin(owner.id, body.totpCode, { clientIp, firstFactor });
+      else await firstFactor();
       return this.issueTo(owner, body);
     }
+    await redeem();
     if (!this.d.verifyContacts) throw invalidCredentials();
     const user = await this.createUser({ slug: body.slug!, name: "" }, body.password || undefined, [{ id: contactId, platform: contact.platform || "email", verified: true }]);
     this.d.metrics?.registrations.inc();

@@ -6,9 +6,10 @@
  *   20-byte secrets as unpadded base32, so enrolments made against 1Backend keep working.
  * - A code is accepted once: the step it matched must be later than the row's `last_step`, recorded by
  *   one conditional UPDATE (store.ts `consumeStep`), in the database so it holds across nodes.
- * - Wrong codes count against the login limits (login-limits.ts, at the user's account key): on login
- *   the attempt admitted for the password stays counted unless the code is right too; setup with
- *   `currentCode`, enable and disable admit an attempt of their own.
+ * - Wrong codes count against the login limits (login-limits.ts, at the user's account key) on every
+ *   login path, all through {@link TotpService.verifyLogin}: on the password path the attempt admitted
+ *   for the password stays counted unless the code is right too; a login by one-time code or OIDC ID
+ *   token admits an attempt of its own; setup with `currentCode`, enable and disable do as well.
  * - Secrets are sealed with SecretBox (AES-256-GCM under OB_ENCRYPTION_KEY, the row id as associated
  *   data); without a key TOTP answers 503 saying what to set, and nothing else changes.
  * - Disabling needs the password as well as a code; enabling ends the user's other sessions; a new
@@ -23,7 +24,7 @@ import type { BeginTotpSetupBody, DisableTotpBody, EnableTotpBody } from "../../
 import { passwordMissing, totpAlreadyEnabled, totpCodeMissing, totpEmailInvalid, totpInvalid, totpKeyMissing, totpLabelInvalid, totpNotEnabled, totpRequired, totpSetupNotFound, wrongPassword } from "../../errors";
 import { normaliseContactId } from "../../rules";
 import { accountAttemptKey } from "../account-rules";
-import type { LoginLimiter } from "../login-limits";
+import type { LoginAttempt, LoginLimiter } from "../login-limits";
 import type { PasswordHasher } from "../passwords";
 import type { SessionService } from "../services/sessions";
 import type { UserStore } from "../store/users";
@@ -49,10 +50,24 @@ export interface TotpDeps {
   clock: Clock;
 }
 
-/** What login needs: the check of the second factor (accounts.ts). */
+/** How a login path reaches the second factor: the caller's address, and what it checked already. */
+export interface LoginFactor {
+  /** The caller's address (client-address.ts): the login limits key on its network. */
+  clientIp: string;
+  /** The attempt the password path admitted: a wrong code leaves it counted, and its caller reports success. */
+  attempt?: LoginAttempt;
+  /** The first factor still to check (a one-time code): run after the limits admit the attempt, so a limited client spends none. */
+  firstFactor?: () => Promise<void>;
+}
+
+/** What every login path (password, one-time code, OIDC) checks the second factor through: accounts.ts, oidc/service.ts. */
 export interface TotpCheck {
-  /** Throws 401 `user.totp_required` / `user.totp_invalid` when the user has TOTP on and `code` does not pass; nothing otherwise. */
-  verifyLogin(userId: string, code: string | undefined): Promise<void>;
+  /**
+   * Nothing when the user has TOTP off (after `firstFactor`). With it on, 401 `user.totp_required` /
+   * `user.totp_invalid` unless `code` passes, every wrong code counted as a failed login at the
+   * user's account key (429 `user.too_many_logins` with Retry-After past the limits, a right code too).
+   */
+  verifyLogin(userId: string, code: string | undefined, login: LoginFactor): Promise<void>;
 }
 
 /** The code's RFC 6238 generator for a base32 secret. */
@@ -126,11 +141,23 @@ export class TotpService implements TotpCheck {
     return this.d.totps.enabledAmong(userIds);
   }
 
-  async verifyLogin(userId: string, code: string | undefined): Promise<void> {
+  /**
+   * The one place a login's second factor is checked and its failures counted, whatever the path. The
+   * password path hands its admitted attempt (the code is part of that guess); the others get an
+   * attempt of their own here, admitted before the first factor and the code are checked and taken back
+   * only when both pass. A missing code is no guess: refused before anything is counted or spent.
+   */
+  async verifyLogin(userId: string, code: string | undefined, login: LoginFactor): Promise<void> {
     const active = await this.d.totps.active(userId);
-    if (!active) return;
+    if (!active) return void (await login.firstFactor?.());
+    const check = async () => {
+      await login.firstFactor?.();
+      if (!code) throw totpRequired();
+      await this.accept(active, code);
+    };
+    if (login.attempt) return check();
     if (!code) throw totpRequired();
-    await this.accept(active, code);
+    await this.guarded(userId, login.clientIp, check);
   }
 
   /** Accepts `code` for `row` once (its step recorded, and returned) or throws 401 `user.totp_invalid`. */
