@@ -75,7 +75,7 @@ describe("SQLite migrations", () => {
     const names = opened.sqlite.query("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r) => (r as { name: string }).name);
     expect(names).toContain("system_readiness");
     expect(names).not.toContain("ob_readiness");
-    expect(await opened.database.appliedMigrations()).toBe(9);
+    expect(await opened.database.appliedMigrations()).toBe(10);
     const t = opened.database.tables;
     expect((await opened.database.db.select({ slug: t.userUsers.slug }).from(t.userUsers))).toEqual([{ slug: "kept" }]);
     await opened.close();

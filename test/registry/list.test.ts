@@ -6,11 +6,11 @@ import { list, register } from "./instances";
 /** Every row on its own in-process registry app. */
 const freshRegistry = { open: () => registryHarness() };
 
-/** alpha owns two instances (one with a deployment and a path), beta one. */
+/** alpha owns two instances (one with a deployment and a path, one in a region), beta one (in another region). */
 async function threeInstances(h: RegistryHarness): Promise<void> {
-  await register(h, "alpha", { url: "http://127.0.10.1:8000", id: "inst-a1" });
+  await register(h, "alpha", { url: "http://127.0.10.1:8000", id: "inst-a1", region: "eu-west-1" });
   await register(h, "alpha", { url: "http://api.example.com:8001/v1", id: "inst-a2", deploymentId: "depl-7" });
-  await register(h, "beta", { url: "http://127.0.10.2:8000", id: "inst-b1" });
+  await register(h, "beta", { url: "http://127.0.10.2:8000", id: "inst-b1", region: "us-east-1" });
 }
 
 const ids = (r: { body: any }) => r.body.instances.map((i: any) => i.id).sort();
@@ -61,6 +61,10 @@ runScenarios("GET /registry-svc/instances", freshRegistry, [
       ["host=API.example.com", ["inst-a2"]],
       ["ip=127.0.10.2", ["inst-b1"]],
       ["deploymentId=depl-7", ["inst-a2"]],
+      ["region=eu-west-1", ["inst-a1"]],
+      ["region=us-east-1", ["inst-b1"]],
+      ["region=nowhere", []],
+      ["slug=beta-svc&region=eu-west-1", []],
       ["path=/v1", ["inst-a2"]],
       ["id=inst-a1", ["inst-a1"]],
       ["slug=alpha-svc&host=127.0.10.1", ["inst-a1"]],
@@ -77,6 +81,20 @@ runScenarios("GET /registry-svc/instances", freshRegistry, [
     status: 200,
     check: (r: { body: any }) => expect(ids(r)).toEqual([...expected]),
   })),
+  {
+    name: "each instance lists its region; one registered without has no region field",
+    setup: threeInstances,
+    method: GET,
+    path: "/registry-svc/instances",
+    as: "admin",
+    status: 200,
+    check: (r) => {
+      const byId = new Map(r.body.instances.map((i: any) => [i.id, i]));
+      expect(byId.get("inst-a1")).toMatchObject({ region: "eu-west-1" });
+      expect(byId.get("inst-b1")).toMatchObject({ region: "us-east-1" });
+      expect(byId.get("inst-a2")).not.toHaveProperty("region");
+    },
+  },
   { name: "no token: 401", method: GET, path: "/registry-svc/instances", status: 401 },
   { name: "an account without the permission: 403", method: GET, path: "/registry-svc/instances", as: "nobody", status: 403 },
 ]);

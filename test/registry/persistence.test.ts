@@ -27,11 +27,11 @@ afterEach(async () => {
 });
 
 /** The committed instance rows by id, read through a second handle on the harness's database (either dialect). */
-async function storedRows(h: RegistryHarness): Promise<Record<string, { url: string; slug: string; deploymentId: string | null; status: string }>> {
+async function storedRows(h: RegistryHarness): Promise<Record<string, { url: string; slug: string; deploymentId: string | null; region: string | null; status: string }>> {
   if (!readers.has(h)) readers.set(h, openConfiguredDatabase(h.deps.config, silentLogger));
   const { db, tables } = (await readers.get(h)!).database;
   const t = tables.registryInstances;
-  const rows = await db.select({ id: t.id, url: t.url, slug: t.slug, deploymentId: t.deploymentId, status: t.status }).from(t).orderBy(t.id);
+  const rows = await db.select({ id: t.id, url: t.url, slug: t.slug, deploymentId: t.deploymentId, region: t.region, status: t.status }).from(t).orderBy(t.id);
   return Object.fromEntries(rows.map(({ id, ...row }) => [id, row]));
 }
 
@@ -58,7 +58,7 @@ describe("durable acknowledgements (contract §4)", () => {
   test("a 2xx registration, re-registration and removal are in the database file when the answer arrives", async () => {
     await using h = await registryHarness();
     expect((await put(h, "alpha", { url: "http://127.0.0.1:9311", id: "one" })).status).toBe(201);
-    expect(await storedRows(h)).toEqual({ one: { url: "http://127.0.0.1:9311", slug: "alpha-svc", deploymentId: null, status: "Unknown" } });
+    expect(await storedRows(h)).toEqual({ one: { url: "http://127.0.0.1:9311", slug: "alpha-svc", deploymentId: null, region: null, status: "Unknown" } });
     expect((await put(h, "alpha", { url: "http://127.0.0.1:9311", id: "one", deploymentId: "depl-2" })).status).toBe(201);
     expect((await storedRows(h)).one).toMatchObject({ deploymentId: "depl-2" });
     expect((await put(h, "admin", { url: "http://127.0.0.1:9311" })).status).toBe(201); // an admin takes it over
@@ -275,11 +275,28 @@ describe("write-behind persistence of health", () => {
     expect((await list(h))[0]).toMatchObject({ deploymentId: "depl-2", lastHeartbeat: new Date(clock.now()).toISOString() });
   });
 
+  test("a re-registration that changes only the region is stored before the answer and published as registered", async () => {
+    const clock = new FakeClock();
+    await using h = await registryHarness({ clock });
+    const events: RegistryEvent[] = [];
+    h.registry.routing.subscribe!((e) => events.push(e));
+    await register(h, "alpha", { url: "http://127.0.0.1:9311", id: "i1" });
+    expect((await storedRows(h)).i1!.region).toBeNull();
+    clock.advance(1_000);
+    await register(h, "alpha", { url: "http://127.0.0.1:9311", id: "i1", region: "eu-west-1" });
+    expect((await storedRows(h)).i1!.region).toBe("eu-west-1"); // committed before the answer, not write-behind
+    expect(events.map((e) => e.type)).toEqual(["registered", "registered"]);
+    clock.advance(1_000);
+    await register(h, "alpha", { url: "http://127.0.0.1:9311", id: "i1", region: "eu-west-1" }); // unchanged: a heartbeat
+    expect(events.map((e) => e.type)).toEqual(["registered", "registered"]);
+    expect((await list(h))[0]).toMatchObject({ id: "i1", region: "eu-west-1" });
+  });
+
   test("instances, statuses, heartbeats and removals survive a restart on the same folder", async () => {
     await using dir = tempDir();
     const clock = new FakeClock();
     await using first = await registryHarness({ folder: dir.path, clock, probe: async () => true });
-    await register(first, "alpha", { url: "http://127.0.0.1:9311", id: "keep", deploymentId: "depl-1", healthCheckPath: "/hz" });
+    await register(first, "alpha", { url: "http://127.0.0.1:9311", id: "keep", deploymentId: "depl-1", healthCheckPath: "/hz", region: "eu-west-1" });
     await register(first, "beta", { url: "https://[::1]:8443/api", id: "keep-too" });
     await register(first, "alpha", { url: "http://127.0.0.1:9312", id: "drop" });
     await first.registry.prober.runOnce();
@@ -289,9 +306,9 @@ describe("write-behind persistence of health", () => {
 
     await using second = await registryHarness({ folder: dir.path, clock });
     expect(await list(second)).toEqual(before);
-    expect(before.map((i) => [i.id, i.status])).toEqual([
-      ["keep", "Healthy"],
-      ["keep-too", "Healthy"],
+    expect(before.map((i) => [i.id, i.status, i.region])).toEqual([
+      ["keep", "Healthy", "eu-west-1"],
+      ["keep-too", "Healthy", undefined],
     ]);
     expect(second.registry.routing.instancesOf("beta-svc")).toEqual([{ id: "keep-too", slug: "beta-svc", url: "https://[::1]:8443/api", status: "Healthy" }]);
     // Ownership survives too: another slug still gets 409.

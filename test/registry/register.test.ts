@@ -147,4 +147,57 @@ runScenarios("PUT /registry-svc/instance", freshRegistry, [
     status: 400,
     check: (r) => expect(r.body.error).toContain("url"),
   },
+  {
+    name: "a region is stored with the instance and listed",
+    method: "PUT",
+    path: "/registry-svc/instance",
+    as: "alpha",
+    body: { url: URL_A, region: "eu-west-1.a_2" },
+    status: 201,
+    check: async (_r, h) => {
+      expect(await list(h, "alpha")).toEqual([expect.objectContaining({ url: URL_A, region: "eu-west-1.a_2" })]);
+      expect(h.registry.table.findByUrl(URL_A)!.region).toBe("eu-west-1.a_2");
+    },
+  },
+  {
+    name: "without a region the instance has no region field",
+    method: "PUT",
+    path: "/registry-svc/instance",
+    as: "alpha",
+    body: { url: URL_A },
+    status: 201,
+    check: async (_r, h) => expect(await list(h, "alpha")).toEqual([expect.not.objectContaining({ region: expect.anything() })]),
+  },
+  ...(
+    [
+      ["uppercase", "EU-West-1"],
+      ["a leading dash", "-eu"],
+      ["a leading dot", ".eu"],
+      ["a space", "eu west"],
+      ["a slash", "eu/west"],
+      ["empty", ""],
+      ["65 characters", "a".repeat(65)],
+      ["a number", 1],
+    ] as const
+  ).map(([what, region]) => ({
+    name: `a region with ${what}: 400 naming region, nothing stored`,
+    method: "PUT",
+    path: "/registry-svc/instance",
+    as: "alpha",
+    body: { url: URL_A, region },
+    status: 400,
+    code: "http.invalid_request",
+    check: (r: { body: any }, h: any) => {
+      expect(r.body.error).toContain("region");
+      expect(h.registry.table.size).toBe(0);
+    },
+  })),
+  {
+    name: "a region of 64 characters is accepted",
+    method: "PUT",
+    path: "/registry-svc/instance",
+    as: "alpha",
+    body: { url: URL_A, region: "a".repeat(64) },
+    status: 201,
+  },
 ]);

@@ -58,6 +58,15 @@ describe("InstanceTable.applyStored: rows other nodes committed", () => {
     expect(queued(table)).toEqual(nothingQueued);
   });
 
+  test("a row that changes only the region replaces the record and is published as registered", () => {
+    const { table, events } = tableWithEvents();
+    table.load([row("i1")]);
+    expect(table.applyStored("i1", row("i1", { region: "eu-west-1" }))).toBe(true);
+    expect(table.get("i1")!.region).toBe("eu-west-1");
+    expect(events).toEqual(["registered i1 Healthy"]);
+    expect(queued(table)).toEqual(nothingQueued);
+  });
+
   test("a row that is gone removes the instance and publishes removed; an unknown id without a row does nothing", () => {
     const { table, events } = tableWithEvents();
     table.load([row("i1"), row("i2")]);
@@ -255,7 +264,7 @@ describe("RegistryStore and the change feed", () => {
     expect(recorded).toEqual([{ topic: FEED_TOPICS.instanceChanged, keys: many.map((r) => r.id) }]);
     recorded.length = 0;
     table.remove("i1", "removed");
-    table.put(row("i2", { deploymentId: "changed" }));
+    table.put(row("i2", { deploymentId: "changed", region: "eu-west-1" }));
     table.setHealth("i3", "Unreachable");
     changes = table.takeChanges();
     await store.writeChanges(changes);
@@ -264,7 +273,8 @@ describe("RegistryStore and the change feed", () => {
     expect(found.length).toBe(1_099);
     const byId = new Map(found.map((r) => [r.id, r]));
     expect(byId.has("i1")).toBe(false);
-    expect(byId.get("i2")).toEqual(row("i2", { deploymentId: "changed" }));
+    expect(byId.get("i2")).toEqual(row("i2", { deploymentId: "changed", region: "eu-west-1" }));
+    expect(byId.get("i3")).not.toHaveProperty("region"); // a NULL column is an absent field
     expect(byId.get("i3")!.status).toBe("Unreachable");
   }, 30_000); // a fresh database and 1,100 rows on a loaded shared machine
 });

@@ -14,6 +14,13 @@ export type InstanceStatus = Static<typeof InstanceStatus>;
 
 const MAX_URL = 2048;
 
+/**
+ * A region name, e.g. `eu-west-1`: lowercase letters, digits, `.`, `_` and `-`, starting with a
+ * letter or digit, at most 64 characters, so it is safe in a URL query, a CSV and a table column.
+ */
+export const REGION_PATTERN = "^[a-z0-9][a-z0-9._-]*$";
+export const MAX_REGION = 64;
+
 /** Body of `PUT /registry-svc/instance`: `url`, or its parts. */
 export const RegisterInstanceRequest = t.Object({
   url: t.Optional(t.String({ maxLength: MAX_URL, description: "Instance base URL, e.g. `http://127.0.0.1:9311` or `http://10.0.0.5:8080/api`. Or give scheme + host|ip + port + path." })),
@@ -26,6 +33,9 @@ export const RegisterInstanceRequest = t.Object({
   path: t.Optional(t.String({ maxLength: 1024, description: "Path prefix kept when proxying." })),
   healthCheckPath: t.Optional(
     t.String({ maxLength: 1024, pattern: "^/[^\\s#]*$", description: "Absolute path probed with HTTP GET (2xx/3xx is alive); without it the probe is a TCP connect." }),
+  ),
+  region: t.Optional(
+    t.String({ maxLength: MAX_REGION, pattern: REGION_PATTERN, description: "Region the instance runs in, e.g. `eu-west-1` (lowercase letters, digits, `.`, `_`, `-`); for display and filtering. 1Backend extension." }),
   ),
 });
 export type RegisterInstanceRequest = Static<typeof RegisterInstanceRequest>;
@@ -44,6 +54,7 @@ export const Instance = t.Object({
   path: t.Optional(t.String()),
   deploymentId: t.Optional(t.String()),
   healthCheckPath: t.Optional(t.String()),
+  region: t.Optional(t.String({ description: "Region given at registration; absent when none was. 1Backend extension." })),
 });
 export type Instance = Static<typeof Instance>;
 
@@ -53,6 +64,7 @@ export const ListInstancesQuery = t.Object({
   host: t.Optional(t.String({ description: "Only instances on this host name." })),
   ip: t.Optional(t.String({ description: "Only instances on this IP address." })),
   deploymentId: t.Optional(t.String({ description: "Only instances of this deployment." })),
+  region: t.Optional(t.String({ description: "Only instances registered with this region." })),
   path: t.Optional(t.String({ description: "Only instances with this path prefix." })),
   id: t.Optional(t.String({ description: "Only the instance with this id." })),
   scheme: t.Optional(t.String({ description: "Only instances with this scheme (`http` or `https`)." })),

@@ -20,6 +20,8 @@ export interface InstanceRecord extends NormalizedUrl {
   slug: string;
   deploymentId?: string;
   healthCheckPath?: string;
+  /** Region given at registration; display and filtering only (routing ignores it). */
+  region?: string;
   status: InstanceStatus;
   /** Last time seen alive (successful probe or the owner's re-registration); null: never. */
   lastHeartbeat: number | null;

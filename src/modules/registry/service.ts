@@ -27,7 +27,7 @@ export interface InstanceServiceDeps {
   onRegister?: (kind: "new" | "heartbeat") => void;
 }
 
-const FILTERS = ["host", "ip", "deploymentId", "path", "id", "scheme"] as const;
+const FILTERS = ["host", "ip", "deploymentId", "region", "path", "id", "scheme"] as const;
 
 /** Register, list and remove instances with the ownership and visibility rules of contract §4. */
 export class InstanceService {
@@ -69,6 +69,7 @@ export class InstanceService {
     if (!n.ip) delete record.ip;
     if (req.deploymentId) record.deploymentId = req.deploymentId;
     if (req.healthCheckPath) record.healthCheckPath = req.healthCheckPath;
+    if (req.region) record.region = req.region;
     table.put(record);
     this.deps.onRegister?.(heartbeat ? "heartbeat" : "new");
     // A heartbeat of an instance already known alive needs no probe; a new or doubtful one gets one now.
@@ -143,5 +144,6 @@ export function toWire(r: InstanceRecord): Instance {
   if (r.path) wire.path = r.path;
   if (r.deploymentId) wire.deploymentId = r.deploymentId;
   if (r.healthCheckPath) wire.healthCheckPath = r.healthCheckPath;
+  if (r.region) wire.region = r.region;
   return wire;
 }

@@ -140,7 +140,7 @@ export class RegistryStore {
 }
 
 /** The columns a re-registration rewrites. */
-const UPSERTED = ["slug", "url", "scheme", "host", "ip", "port", "path", "deploymentId", "healthCheckPath", "status", "lastHeartbeat"] as const;
+const UPSERTED = ["slug", "url", "scheme", "host", "ip", "port", "path", "deploymentId", "healthCheckPath", "region", "status", "lastHeartbeat"] as const;
 
 function recordOf(row: Tables["registryInstances"]["$inferSelect"]): InstanceRecord {
   return {
@@ -157,6 +157,7 @@ function recordOf(row: Tables["registryInstances"]["$inferSelect"]): InstanceRec
     ...(row.ip ? { ip: row.ip } : {}),
     ...(row.deploymentId ? { deploymentId: row.deploymentId } : {}),
     ...(row.healthCheckPath ? { healthCheckPath: row.healthCheckPath } : {}),
+    ...(row.region ? { region: row.region } : {}),
   };
 }
 
@@ -172,6 +173,7 @@ function instanceRow(r: InstanceRecord): InstanceRow {
     path: r.path,
     deploymentId: r.deploymentId ?? null,
     healthCheckPath: r.healthCheckPath ?? null,
+    region: r.region ?? null,
     status: r.status,
     lastHeartbeat: r.lastHeartbeat,
     createdAt: r.createdAt,

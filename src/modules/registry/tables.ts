@@ -23,6 +23,8 @@ export function defineRegistryTables(c: ColumnKit) {
       path: c.text("path").notNull().default(""),
       deploymentId: c.text("deployment_id"),
       healthCheckPath: c.text("health_check_path"),
+      /** Region given at registration (null: none); display and filtering only. */
+      region: c.text("region"),
       status: c.text("status").notNull(),
       lastHeartbeat: c.time("last_heartbeat"),
       createdAt: c.time("created_at").notNull(),

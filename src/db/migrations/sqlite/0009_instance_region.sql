@@ -1,0 +1,1 @@
+ALTER TABLE `registry_instances` ADD `region` text;
