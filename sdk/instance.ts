@@ -25,6 +25,8 @@ export interface InstanceOptions {
   intervalMs?: number;
   /** Optional path the server GETs to probe health instead of a TCP connect, e.g. `/skeleton-svc/health`. */
   healthCheckPath?: string;
+  /** Region this instance runs in, e.g. `eu-west-1` (lowercase letters, digits, `.`, `_`, `-`; at most 64), listed with it. */
+  region?: string;
   /**
    * How long `stop()` waits for the last heartbeat and the deregistration; default 5 000 ms. Bounded
    * so a service can exit within its shutdown grace period even when the server is gone.
@@ -124,7 +126,7 @@ export class InstanceRegistration {
 
   private beat(): Promise<void> {
     const run = (async () => {
-      const body = { url: this.options.selfUrl, healthCheckPath: this.options.healthCheckPath };
+      const body = { url: this.options.selfUrl, healthCheckPath: this.options.healthCheckPath, region: this.options.region };
       try {
         await this.api.call("PUT", "/registry-svc/instance", { token: await this.options.session.token(), body });
       } catch (err) {

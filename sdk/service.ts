@@ -31,6 +31,8 @@ export interface ServiceOptions {
   heartbeatIntervalMs?: number;
   /** Path the server GETs to probe this instance (default: TCP connect). */
   healthCheckPath?: string;
+  /** Region this instance runs in, e.g. `eu-west-1`, shown and filterable in listings (default: none). */
+  region?: string;
   /** How long to wait for an unreachable server at start; default 60 000 ms. */
   startTimeoutMs?: number;
   /** Log sink; default one JSON line per event on stderr. */
@@ -97,6 +99,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     session,
     intervalMs: options.heartbeatIntervalMs,
     healthCheckPath: options.healthCheckPath,
+    region: options.region,
     log,
   });
   await instance.start();

@@ -4,12 +4,12 @@ import type { Command } from "../command";
 import { resolveToken } from "../context";
 import { age, render, table } from "../output";
 
-const FILTERS = ["slug", "host", "ip", "deploymentId", "path", "id"] as const;
+const FILTERS = ["slug", "host", "ip", "deploymentId", "region", "path", "id"] as const;
 
 const list: Command = {
   name: "ls",
   aliases: ["list"],
-  summary: "List instances: ID  URL  STATUS  OWNER SLUG  LAST HEARTBEAT",
+  summary: "List instances: ID  URL  STATUS  OWNER SLUG  [REGION]  LAST HEARTBEAT",
   output: true,
   flags: FILTERS.map((f) => ({ flags: `--${f} <${f}>`, description: `only instances with this ${f}` })),
   async run(ctx) {
@@ -18,7 +18,11 @@ const list: Command = {
     for (const f of FILTERS) if (typeof ctx.flags[f] === "string") query[f] = ctx.flags[f] as string;
     const { instances = [] } = await apiAnswer("instances", env.url, "GET", "/registry-svc/instances", { token, query });
     const now = Date.now();
-    ctx.out(render(ctx.format, instances, () => table(["ID", "URL", "STATUS", "OWNER SLUG", "LAST HEARTBEAT"], instances.map((i) => [i.id, i.url, i.status, i.slug ?? "", age(i.lastHeartbeat, now)]))));
+    // REGION only when some instance has one: without regions the table stays as it always was.
+    const regions = instances.some((i) => i.region);
+    const header = ["ID", "URL", "STATUS", "OWNER SLUG", ...(regions ? ["REGION"] : []), "LAST HEARTBEAT"];
+    const rows = instances.map((i) => [i.id, i.url, i.status, i.slug ?? "", ...(regions ? [i.region ?? ""] : []), age(i.lastHeartbeat, now)]);
+    ctx.out(render(ctx.format, instances, () => table(header, rows)));
   },
 };
 

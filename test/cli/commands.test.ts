@@ -113,6 +113,19 @@ describe("listings", () => {
     expect({ code: gone.code, stderr: gone.stderr }).toEqual({ code: 1, stderr: "Error: instance inst-1 not found (HTTP 404)\n" });
   });
 
+  test("instance ls adds a REGION column when an instance has a region", async () => {
+    await using t = await setup();
+    await t.login();
+    const at = new Date().toISOString();
+    t.server.instances.set("inst-1", { id: "inst-1", url: "http://127.0.0.1:9311", slug: "skeleton-svc", status: "Healthy", lastHeartbeat: at, scheme: "http", host: "127.0.0.1", port: 9311, region: "eu-west-1" });
+    t.server.instances.set("inst-2", { id: "inst-2", url: "http://127.0.0.1:9312", slug: "skeleton-svc", status: "Unknown", lastHeartbeat: at, scheme: "http", host: "127.0.0.1", port: 9312 });
+    const [header, first, second] = (await t.oo(["instance", "ls"])).stdout.split("\n") as [string, string, string];
+    expect(header.split(/\s{2,}/)).toEqual(["ID", "URL", "STATUS", "OWNER SLUG", "REGION", "LAST HEARTBEAT"]);
+    const column = header.indexOf("REGION");
+    expect(first.slice(column).split(/\s{2,}/)[0]).toBe("eu-west-1");
+    expect(second.slice(column, column + "eu-west-1".length).trim()).toBe("");
+  });
+
   test("node, permit, enroll and user listings print tables and JSON", async () => {
     await using t = await setup();
     await t.login();

@@ -7,7 +7,7 @@ import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from "jose";
 
 /** An instance as the fake registry stores it. */
 /** A registered instance; the URL's parts are there as the registry lists them (tests may leave them out). */
-export interface FakeInstance { id: string; url: string; slug: string; status: string; lastHeartbeat: string; scheme?: string; host?: string; port?: number }
+export interface FakeInstance { id: string; url: string; slug: string; status: string; lastHeartbeat: string; scheme?: string; host?: string; port?: number; region?: string }
 interface FakeUser { id: string; slug: string; password: string; roles: string[] }
 
 /** The running fake and its state, which tests read and change directly. */

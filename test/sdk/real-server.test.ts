@@ -6,7 +6,7 @@ import { testServer } from "../helpers/server";
 import { tempDir } from "../helpers/temp-dir";
 
 const ADMIN = "sdk-admin-password";
-type Listing = { instances?: { url: string; slug: string }[] };
+type Listing = { instances?: { url: string; slug: string; region?: string }[] };
 
 async function adminToken(url: string): Promise<string> {
   const r = await fetch(`${url}/user-svc/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ appHost: "unnamed", slug: "1backend", password: ADMIN }) });
@@ -17,11 +17,11 @@ describe("SDK on the real server", () => {
   test("startService registers the account and instance, verifies tokens offline, checks permissions, deregisters", async () => {
     await using server = await testServer({ env: { OB_ADMIN_PASSWORD: ADMIN } });
     await using dir = tempDir();
-    const svc = await startService({ slug: "sdk-svc", serverUrl: server.url, selfUrl: "http://127.0.0.1:9", credentialsFile: join(dir.path, "c.json"), log: () => {} });
+    const svc = await startService({ slug: "sdk-svc", serverUrl: server.url, selfUrl: "http://127.0.0.1:9", credentialsFile: join(dir.path, "c.json"), region: "eu-west-1", log: () => {} });
     try {
       const admin = await adminToken(server.url);
       const list = (await (await fetch(`${server.url}/registry-svc/instances?slug=sdk-svc`, { headers: { authorization: `Bearer ${admin}` } })).json()) as Listing;
-      expect((list.instances ?? []).map((i) => ({ url: i.url, slug: i.slug }))).toEqual([{ url: "http://127.0.0.1:9", slug: "sdk-svc" }]);
+      expect((list.instances ?? []).map((i) => ({ url: i.url, slug: i.slug, region: i.region }))).toEqual([{ url: "http://127.0.0.1:9", slug: "sdk-svc", region: "eu-west-1" }]);
 
       const auth = new Authenticator(server.url);
       const caller = await auth.authenticate(new Request("http://x/", { headers: { authorization: admin } }), "user-svc:user:view");
