@@ -45,8 +45,8 @@ async function account(server: BinaryServer, slug: string, password: string): Pr
   return res.body.token.token;
 }
 
-async function registerInstance(server: BinaryServer, token: string, url: string, deploymentId: string): Promise<string> {
-  expect((await call(server, "PUT", "/registry-svc/instance", { url, deploymentId }, token)).status).toBe(201);
+async function registerInstance(server: BinaryServer, token: string, url: string, deploymentId: string, region?: string): Promise<string> {
+  expect((await call(server, "PUT", "/registry-svc/instance", { url, deploymentId, region }, token)).status).toBe(201);
   const list = await call<{ instances: { id: string; url: string }[] }>(server, "GET", "/registry-svc/instances", undefined, token);
   return list.body.instances.find((i) => i.url === url)!.id;
 }
@@ -65,7 +65,7 @@ test("console: services live from the event stream (healthy, killed → Unreacha
   await using beta = await startService();
   const alphaToken = await account(server, "alpha-svc", "alpha-svc-password");
   const betaToken = await account(server, "beta-svc", "beta-svc-password");
-  const alphaId = await registerInstance(server, alphaToken, alpha.url, "alpha-deploy-1");
+  const alphaId = await registerInstance(server, alphaToken, alpha.url, "alpha-deploy-1", "eu-west-1");
   const betaId = await registerInstance(server, betaToken, beta.url, "beta-deploy-1");
 
   await using browser = await launchBrowser();
@@ -85,6 +85,7 @@ test("console: services live from the event stream (healthy, killed → Unreacha
   const alphaRow = await row(admin, alphaId).textContent();
   expect(alphaRow).toContain(alpha.url);
   expect(alphaRow).toContain("alpha-deploy-1");
+  expect(alphaRow).toContain("eu-west-1");
   expect(alphaRow).toMatch(/\d+ s ago|now/);
   await admin.page.locator("[data-stream=live]").waitFor();
   await checkAccessibility(admin.page, "services");

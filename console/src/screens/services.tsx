@@ -1,8 +1,8 @@
 /**
  * @module The Services screen: every slug the user may see with its instances (URL, status, ticking
- * heartbeat age, deployment id), live from the registry's event stream (events.ts) — a snapshot, then
+ * heartbeat age, region, deployment id), live from the registry's event stream (events.ts) — a snapshot, then
  * each change — so an instance that dies turns Unreachable here within the probe interval with no
- * reload. Filters by slug and status; remove an instance after a confirm.
+ * reload. Filters by slug, status and region; remove an instance after a confirm.
  */
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, describeError } from "../api";
@@ -62,17 +62,21 @@ export function ServicesScreen() {
   const { instances, state, loaded, setInstances } = useLiveInstances();
   const [slugFilter, setSlugFilter] = useState(ALL);
   const [statusFilter, setStatusFilter] = useState(ALL);
+  const [regionFilter, setRegionFilter] = useState(ALL);
   const [removing, setRemoving] = useState<Instance | undefined>(undefined);
   const [error, setError] = useState("");
   const mayRemove = can("registry-svc:instance:delete");
 
   const slugs = useMemo(() => [...new Set([...instances.values()].map((i) => i.slug))].sort(), [instances]);
+  const regions = useMemo(() => [...new Set([...instances.values()].flatMap((i) => (i.region ? [i.region] : [])))].sort(), [instances]);
   const groups = useMemo(() => {
-    const shown = [...instances.values()].filter((i) => (slugFilter === ALL || i.slug === slugFilter) && (statusFilter === ALL || i.status === statusFilter));
+    const shown = [...instances.values()].filter(
+      (i) => (slugFilter === ALL || i.slug === slugFilter) && (statusFilter === ALL || i.status === statusFilter) && (regionFilter === ALL || i.region === regionFilter),
+    );
     const bySlug = new Map<string, Instance[]>();
     for (const i of shown.sort((a, b) => a.url.localeCompare(b.url))) bySlug.set(i.slug, [...(bySlug.get(i.slug) ?? []), i]);
     return [...bySlug.entries()].sort(([a], [b]) => a.localeCompare(b));
-  }, [instances, slugFilter, statusFilter]);
+  }, [instances, slugFilter, statusFilter, regionFilter]);
 
   const remove = async (instance: Instance) => {
     setRemoving(undefined);
@@ -90,6 +94,7 @@ export function ServicesScreen() {
     { header: "URL", class: "mono", render: (i) => i.url },
     { header: "Status", render: (i) => <StatusBadge status={i.status} /> },
     { header: "Last heartbeat", render: (i) => <Age since={i.lastHeartbeat} /> },
+    { header: "Region", render: (i) => i.region ?? <span class="muted">—</span> },
     { header: "Deployment", render: (i) => i.deploymentId ?? <span class="muted">—</span> },
     { header: "ID", class: "mono", render: (i) => i.id },
   ];
@@ -110,6 +115,7 @@ export function ServicesScreen() {
       <div class="filters" role="search" aria-label="Filter instances">
         <SelectField label="Slug" value={slugFilter} onValue={setSlugFilter} options={[[ALL, "All slugs"], ...slugs.map((s) => [s, s] as const)]} />
         <SelectField label="Status" value={statusFilter} onValue={setStatusFilter} options={[[ALL, "All statuses"], ...STATUSES.map((s) => [s, s] as const)]} />
+        <SelectField label="Region" value={regionFilter} onValue={setRegionFilter} options={[[ALL, "All regions"], ...regions.map((r) => [r, r] as const)]} />
       </div>
       {loaded && groups.length === 0 && (
         <p class="muted">{instances.size === 0 ? "No instances are registered yet." : "No instance matches these filters."}</p>
