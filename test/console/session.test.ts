@@ -7,18 +7,12 @@ import { describe, expect, test } from "bun:test";
 import { consolePage, launchBrowser, signIn } from "../helpers/browser";
 import { testServer, type TestServer } from "../helpers/server";
 import { waitFor } from "../helpers/wait";
+import { call as callUrl } from "../helpers/call";
 
 const ADMIN_PASSWORD = "console-session-password";
 
-async function call<T = any>(server: TestServer, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
-}
+/** A JSON call to `path` on `server` (test/helpers/call.ts). */
+const call = <T = any>(server: TestServer, method: string, path: string, body?: unknown, token?: string) => callUrl(method, `${server.url}${path}`, body, token) as Promise<{ status: number; body: T }>;
 
 async function register(server: TestServer, slug: string, password: string): Promise<{ token: string; userId: string }> {
   const res = await call(server, "POST", "/user-svc/register", { appHost: "unnamed", slug, password });

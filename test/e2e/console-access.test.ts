@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { startBinary, waitFor, type BinaryServer } from "../helpers/binary";
 import { checkAccessibility, consolePage, launchBrowser, screenshot, signIn, type ConsolePage, type TestBrowser } from "../helpers/browser";
 import { tempDir, type TempDir } from "../helpers/temp-dir";
+import { call as callUrl } from "../helpers/call";
 
 const ADMIN_PASSWORD = "console-access-password";
 const ENCRYPTION_KEY = Buffer.alloc(32, 5).toString("base64");
@@ -23,15 +24,8 @@ let server: BinaryServer;
 let browser: TestBrowser;
 let admin: ConsolePage;
 
-async function call<T = Record<string, unknown>>(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
-}
+/** A JSON call to `path` on this file's server (test/helpers/call.ts). */
+const call = <T = any>(method: string, path: string, body?: unknown, token?: string) => callUrl(method, `${server.url}${path}`, body, token) as Promise<{ status: number; body: T }>;
 
 /** Logs in outside the browser: the status, and the token when it worked. */
 async function login(slug: string, password: string): Promise<{ status: number; token: string }> {

@@ -11,6 +11,7 @@ import { startBinary, type BinaryServer } from "../helpers/binary";
 import { checkAccessibility, consolePage, launchBrowser, screenshot, signIn, type ConsolePage } from "../helpers/browser";
 import { waitForLine } from "../helpers/child-process";
 import { tempDir } from "../helpers/temp-dir";
+import { call as callUrl } from "../helpers/call";
 
 const ADMIN_PASSWORD = "console-services-password";
 /** Probes every second, so a death shows within about a second (the default is 5 s). */
@@ -28,15 +29,8 @@ async function startService(): Promise<{ url: string; process: Subprocess<"ignor
   return { url: `http://127.0.0.1:${line.split(" ")[1]}`, process: proc, kill, [Symbol.asyncDispose]: kill };
 }
 
-async function call<T>(server: BinaryServer, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
-}
+/** A JSON call to `path` on `server` (test/helpers/call.ts). */
+const call = <T = any>(server: BinaryServer, method: string, path: string, body?: unknown, token?: string) => callUrl(method, `${server.url}${path}`, body, token) as Promise<{ status: number; body: T }>;
 
 /** Registers `slug` and answers its token. */
 async function account(server: BinaryServer, slug: string, password: string): Promise<string> {
