@@ -4,11 +4,12 @@
  * in-memory permit index is updated after every permit change, here at once and on the other nodes of
  * a cluster through the change feed (permit-sync.ts). This service is the only writer of
  * roles and enrolls: organizations and user administration change roles through it, so "a role change
- * makes the user's sessions inactive" and "the last admin stays" are each said once, here.
+ * makes the user's sessions inactive" and "the last admin stays" are each said once, here. The
+ * ownership checks, enroll targets and content ids it applies before a write are in access-plan.ts.
  */
 import type { Caller, DefaultPermit } from "../../../auth-gate";
 import { permissionDenied } from "../../../../http/errors";
-import { enrollConflict, enrollNotFound, enrollTargetMissing, filterMissing, lastAdmin, permissionMissing, permissionNotOwned, permitNotFound, roleNotHeld, roleNotOwned, tooManyPermits, userGone, userNotFound } from "../../errors";
+import { enrollNotFound, filterMissing, lastAdmin, permissionMissing, permitNotFound, roleNotHeld, roleNotOwned, tooManyPermits, userGone } from "../../errors";
 import type { Db, PendingQuery } from "../../../../db/database";
 import { isoTime } from "../../../../lib/clock";
 import type { Clock } from "../../../../lib/clock";
@@ -27,6 +28,7 @@ import { userView } from "../../identity/wire";
 import { appView } from "../../orgs/wire";
 import type { SessionService } from "../../identity/services/sessions";
 import { firstMissingId, normaliseContactId } from "../../rules";
+import { appIdOf, assertOwns, contentId, permitKey, planEnroll, type Owner, type PermitKey } from "./access-plan";
 
 /** What the access service needs. */
 export interface AccessDeps {
@@ -47,7 +49,6 @@ export interface AccessDeps {
  */
 const MAX_PERMITS_PER_SAVE = 500;
 
-type Owner = Pick<Caller, "slug" | "roles" | "isAdmin">;
 const SYSTEM: Owner = { slug: "", roles: [], isAdmin: true };
 
 /** Permits (who holds a permission) and enrolls (who holds a role), with ownership checks. */
@@ -90,14 +91,14 @@ export class AccessService {
       return names.map((permission, i) => ({ ...p, permission, id: i === 0 ? p.id : undefined }));
     });
     if (expanded.length > MAX_PERMITS_PER_SAVE) throw tooManyPermits(MAX_PERMITS_PER_SAVE, expanded.length);
-    for (const p of expanded) this.assertOwns(caller, p.permission, "permission");
+    for (const p of expanded) assertOwns(caller, p.permission, "permission");
     // A permit named by id is overwritten: its current permission must be the caller's too.
-    for (const prior of await this.d.access.findPermitsById(expanded.flatMap((p) => (p.id ? [p.id] : [])))) this.assertOwns(caller, prior.permission, "permission");
+    for (const prior of await this.d.access.findPermitsById(expanded.flatMap((p) => (p.id ? [p.id] : [])))) assertOwns(caller, prior.permission, "permission");
     const seen = new Set((await this.d.access.permitsOf(expanded.map((p) => p.permission))).map(permitKey));
     const now = this.d.clock.now();
     const rows: PermitRow[] = [];
     for (const p of expanded) {
-      const grant = { appId: await this.appIdOf(p.appHost, caller.appId), permission: p.permission, slugs: p.slugs ?? [], roles: p.roles ?? [] };
+      const grant = { appId: await appIdOf(this.d.apps, p.appHost, caller.appId), permission: p.permission, slugs: p.slugs ?? [], roles: p.roles ?? [] };
       const key = permitKey(grant);
       if (seen.has(key)) continue;
       seen.add(key);
@@ -115,7 +116,7 @@ export class AccessService {
     const rows = await this.d.access.findPermitsById(ids);
     const missing = firstMissingId(ids, rows);
     if (missing) throw permitNotFound(missing);
-    for (const row of rows) this.assertOwns(caller, row.permission, "permission");
+    for (const row of rows) assertOwns(caller, row.permission, "permission");
     await this.d.access.deletePermits(ids);
     this.sync.deletedHere(ids);
   }
@@ -157,17 +158,17 @@ export class AccessService {
 
   /** Saves enrolls; returns the pending (contact) enrolls stored, as 1Backend does. */
   async saveEnrolls(caller: Caller, inputs: EnrollInput[]): Promise<M.Enroll[]> {
-    for (const e of inputs) this.assertOwns(caller, e.role, "role");
+    for (const e of inputs) assertOwns(caller, e.role, "role");
     const priorById = new Map((await this.d.access.findEnrollsById(inputs.flatMap((e) => (e.id ? [e.id] : [])))).map((r) => [r.id, r]));
     // An id names an existing enroll that the upsert would overwrite: its role must be the caller's too
     // (1Backend checks only the new role, so knowing an enroll id let anyone rewrite, e.g., an admin's).
-    for (const prior of priorById.values()) this.assertOwns(caller, prior.role, "role");
+    for (const prior of priorById.values()) assertOwns(caller, prior.role, "role");
     const plans = [];
-    for (const e of inputs) plans.push(await this.planEnroll(caller, e, priorById));
+    for (const e of inputs) plans.push(await planEnroll(this.d, caller, e, priorById));
     const pending: EnrollRow[] = [];
     const now = this.d.clock.now();
     for (const plan of plans) {
-      const appId = await this.appIdOf(plan.input.appHost, caller.appId);
+      const appId = await appIdOf(this.d.apps, plan.input.appHost, caller.appId);
       if (plan.userId) {
         await this.assignRole(appId, plan.userId, plan.input.role);
         continue;
@@ -248,7 +249,7 @@ export class AccessService {
     const rows = await this.d.access.findEnrollsById(ids);
     const missing = firstMissingId(ids, rows);
     if (missing) throw enrollNotFound(missing);
-    for (const row of rows) this.assertOwns(caller, row.role, "role");
+    for (const row of rows) assertOwns(caller, row.role, "role");
     await this.assertAdminRemains(rows, "the last admin's admin role cannot be removed");
     await this.d.access.deleteEnrolls(ids);
     for (const row of rows) if (row.userId) await this.rolesChanged(row.userId, row.appId);
@@ -264,45 +265,4 @@ export class AccessService {
   private async rolesChanged(userId: string, appId: string): Promise<void> {
     await this.d.sessions.inactivate({ userId, appId });
   }
-
-  private async planEnroll(caller: Caller, e: EnrollInput, priorById: Map<string, EnrollRow>) {
-    const appId = e.appHost === "*" ? "*" : e.appHost ? (await this.d.apps.findByHost(e.appHost))?.id : caller.appId;
-    const prior = e.id ? priorById.get(e.id) : undefined;
-    if (prior && (appId === undefined || prior.appId !== appId)) throw enrollConflict(prior.id);
-    const contactId = e.contactId ? normaliseContactId(e.contactId) : undefined;
-    // Only a verified contact names its owner: an enroll for an address someone registered unproven stays pending.
-    const found = contactId ? await this.d.users.findContact(contactId) : undefined;
-    const owner = found?.verified ? found.userId : undefined;
-    if (owner) return { input: e, userId: owner, contactId };
-    if (e.userId) {
-      if (!(await this.d.users.findById(e.userId))) throw userNotFound(e.userId);
-      return { input: e, userId: e.userId, contactId };
-    }
-    if (!contactId) throw enrollTargetMissing();
-    return { input: e, userId: undefined, contactId };
-  }
-
-  private async appIdOf(appHost: string | undefined, callerAppId: string): Promise<string> {
-    if (appHost === "*") return "*";
-    if (appHost) return (await this.d.apps.getOrCreate(appHost)).id;
-    return callerAppId;
-  }
-
-  private assertOwns(caller: Owner, name: string, kind: "role" | "permission"): void {
-    if (ownsName(caller, name)) return;
-    const refusal = `the caller does not own ${kind} ${name}; it must start with ${caller.slug}:`;
-    throw kind === "role" ? roleNotOwned(refusal) : permissionNotOwned(refusal);
-  }
-}
-
-/** What makes two permits equal: the permission, the app, and the slugs and roles in any order. */
-type PermitKey = Pick<PermitRow, "permission" | "appId" | "slugs" | "roles">;
-
-function permitKey(p: PermitKey): string {
-  return JSON.stringify([p.permission, p.appId, [...p.slugs].sort(), [...p.roles].sort()]);
-}
-
-/** An id named by content (`<prefix>-` and 16 hex digits of its SHA-256): equal content, equal id, one row. */
-function contentId(prefix: string, content: string): string {
-  return `${prefix}-${new Bun.CryptoHasher("sha256").update(content).digest("hex").slice(0, 16)}`;
 }
