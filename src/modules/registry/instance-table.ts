@@ -1,18 +1,18 @@
 /**
  * @module The in-memory instance table: the registry's source of truth while running. Indexed by id,
  * URL and slug so the proxy's `instancesOf(slug)` is a map lookup returning a ready array (rebuilt
- * lazily after a change), every change is published at once, and changed rows are remembered for the
- * committer (flusher.ts): registrations and removals with the row as last stored, so they can be
- * committed before they are acknowledged and undone if the commit fails; health as write-behind
- * updates: a status change in the next flush, a heartbeat alone at most once per write interval, so
- * database writes grow with changes, not with heartbeats (contract §7). The table keeps serving
- * while a commit is written (the write is async): what changes meanwhile waits for the next commit.
- * Rows other nodes committed come in through {@link InstanceTable.applyStored} (remote-changes.ts):
- * indexed and published like local changes, never queued for this node's committer.
+ * lazily after a change); every change is published at once and noted for the committer (flusher.ts)
+ * in a {@link PendingChangeLog} (pending-changes.ts: what storage does not know yet). The table keeps
+ * serving while a commit is written. Rows other nodes committed come in through
+ * {@link InstanceTable.applyStored} (remote-changes.ts): indexed and published like local changes,
+ * never queued for this node's committer.
  */
 import type { Publisher } from "../../lib/events";
+import { PendingChangeLog, type PendingChangeLogOptions, type PendingChanges } from "./pending-changes";
 import type { InstanceStatus, RegistryEvent, RoutedInstance } from "./routing";
 import type { NormalizedUrl } from "./url";
+
+export { HEARTBEAT_WRITE_MS, type PendingChanges } from "./pending-changes";
 
 /** One instance as the registry keeps it: its normalised URL and parts, owner and health. Times are epoch ms. */
 export interface InstanceRecord extends NormalizedUrl {
@@ -34,46 +34,12 @@ interface SlugEntry {
   view: readonly RoutedInstance[] | null;
 }
 
-/**
- * Rows changed since the last commit. `upserts` and `deletes` are registrations and removals (each
- * acknowledged only once committed); `health` are rows whose status or heartbeat alone changed, written
- * as an UPDATE that can never re-create a removed row. `undo` holds, per registered or removed id, the
- * row as last stored (null: never stored), for {@link InstanceTable.rollBack}. Upserts and health rows
- * are copies, as they were when taken: the live records may change while they are written.
- */
-export interface PendingChanges {
-  upserts: readonly InstanceRecord[];
-  deletes: readonly string[];
-  health: readonly InstanceRecord[];
-  undo: ReadonlyMap<string, InstanceRecord | null>;
-}
-
-/**
- * How often a heartbeat alone (no status change) is written per instance when nothing else is set:
- * 10,000 instances heartbeating every 5 s are 2,000 heartbeats a second, and writing each would be
- * 2,000 row updates a second; at this interval they are ~170 (measured in bench/registry/README.md).
- */
-export const HEARTBEAT_WRITE_MS = 60_000;
-
-/** What the table decides about writing (times in ms). */
-export interface InstanceTableOptions {
-  /**
-   * A heartbeat that only moves `lastHeartbeat` is written once it is at least this much newer than
-   * the one stored (0: every heartbeat), so the stored heartbeat is less than this (plus one flush)
-   * behind memory. Other nodes judge expiry by the stored one: config.ts keeps it well under the TTL.
-   */
-  heartbeatWriteMs?: number;
-  /**
-   * Told when a status change, registration or removal is queued for the committer. In cluster mode
-   * it schedules a commit at once, so the other nodes learn within the feed's latency instead of the
-   * interval flush's; unset on one node (today's write-behind).
-   */
-  onChangeQueued?: () => void;
+/** What the table decides about writing (pending-changes.ts) and whom it tells of heartbeats. */
+export interface InstanceTableOptions extends PendingChangeLogOptions {
   /**
    * Told when an instance is seen alive again without a status change (a heartbeat alone), local or
-   * from another node's row. Separate from the published events on purpose: heartbeats are the
-   * registry's most frequent change and only the event streams (event-streams.ts) want them, so the
-   * proxy's and the log's subscribers never see them.
+   * from another node's row. Not a published event on purpose: heartbeats are the registry's most
+   * frequent change and only the event streams (event-streams.ts) want them, not the proxy or the log.
    */
   onHeartbeat?: (record: InstanceRecord) => void;
 }
@@ -83,31 +49,15 @@ export class InstanceTable {
   private readonly byId = new Map<string, InstanceRecord>();
   private readonly byUrl = new Map<string, InstanceRecord>();
   private readonly bySlug = new Map<string, SlugEntry>();
-  /**
-   * Registered or removed since the last commit, with the row as last stored (null: never stored).
-   * Its first entry per id is kept, so it is also the undo log of a failed commit.
-   */
-  private durable = new Map<string, InstanceRecord | null>();
-  /** Status or heartbeat changed since the last commit (write-behind). */
-  private health = new Set<string>();
-  /** The undo log of the changes being written (taken, neither committed nor rolled back yet). */
-  private writing: ReadonlyMap<string, InstanceRecord | null> = new Map();
-  /** Ids whose status this node changed since the last commit, and those in the commit being written. */
-  private statusQueued = new Set<string>();
-  private writingStatus: ReadonlySet<string> = new Set();
-  /** Last heartbeat written (or loaded) per instance, to skip writes of heartbeat-only changes. */
-  private readonly persistedHeartbeat = new Map<string, number | null>();
-
-  private readonly heartbeatWriteMs: number;
-  private readonly onChangeQueued: (() => void) | undefined;
+  /** What the committer has not written yet (registrations, removals, health) and the stored heartbeats. */
+  private readonly pending: PendingChangeLog;
   private readonly onHeartbeat: ((record: InstanceRecord) => void) | undefined;
 
   constructor(
     private readonly events: Publisher<RegistryEvent>,
     options: InstanceTableOptions = {},
   ) {
-    this.heartbeatWriteMs = options.heartbeatWriteMs ?? HEARTBEAT_WRITE_MS;
-    this.onChangeQueued = options.onChangeQueued;
+    this.pending = new PendingChangeLog(options);
     this.onHeartbeat = options.onHeartbeat;
   }
 
@@ -144,7 +94,7 @@ export class InstanceTable {
   load(records: Iterable<InstanceRecord>): void {
     for (const record of records) {
       this.index(record);
-      this.persistedHeartbeat.set(record.id, record.lastHeartbeat);
+      this.pending.stored(record.id, record.lastHeartbeat);
     }
   }
 
@@ -160,11 +110,10 @@ export class InstanceTable {
       this.setHealth(record.id, record.status, record.lastHeartbeat ?? undefined);
       return;
     }
-    if (!this.durable.has(record.id)) this.durable.set(record.id, previous ?? null);
+    this.pending.registered(record.id, previous ?? null);
     if (previous) this.unindex(previous);
     this.index(record);
     this.publishRegistered(record, previous);
-    this.onChangeQueued?.();
   }
 
   /**
@@ -180,29 +129,23 @@ export class InstanceTable {
     if (previous === status && !heartbeatChanged) return;
     if (lastHeartbeat !== undefined) record.lastHeartbeat = lastHeartbeat;
     if (previous === status) {
-      const persisted = this.persistedHeartbeat.get(id) ?? null;
-      if (persisted === null || record.lastHeartbeat! - persisted >= this.heartbeatWriteMs) this.health.add(id);
+      this.pending.heartbeat(id, record.lastHeartbeat!);
       if (heartbeatChanged) this.onHeartbeat?.(record);
       return;
     }
-    this.health.add(id);
-    this.statusQueued.add(id);
+    this.pending.statusChanged(id);
     record.status = status;
     this.invalidate(record.slug);
     this.events.publish({ type: "status", instance: routedOf(record), previous });
-    this.onChangeQueued?.();
   }
 
   /** Removes an instance; returns it, or undefined when unknown. */
   remove(id: string, reason: "removed" | "expired"): InstanceRecord | undefined {
     const record = this.byId.get(id);
     if (!record) return undefined;
-    if (!this.durable.has(id)) this.durable.set(id, record);
+    this.pending.removed(record);
     this.unindex(record);
-    this.health.delete(id);
-    this.statusQueued.delete(id);
     this.events.publish({ type: "removed", instance: routedOf(record), reason });
-    this.onChangeQueued?.();
     return record;
   }
 
@@ -214,29 +157,26 @@ export class InstanceTable {
    *
    * The stored registration is the truth once committed by anyone, except where this node holds a
    * newer change not committed yet, which its commit will write over the read row:
-   * - a registration or removal of `id` waiting for, or in, a commit: the row is ignored (returns false;
-   *   the caller reads it again if that commit is rolled back);
-   * - a status change (not a heartbeat alone) waiting for, or in, a commit: the local status is kept,
-   *   the rest applied;
+   * - a registration or removal of `id` waiting for, or in, a commit: the row is ignored (returns
+   *   false; the caller reads it again if that commit is rolled back);
+   * - a status change (not a heartbeat alone) waiting for, or in, a commit: the local status stays, the rest is applied;
    * - `lastHeartbeat`: the larger of memory's and the row's (a heartbeat held back by the write
    *   interval, or seen here after the row was read, is not lost).
    * Callers must read rows in order (remote-changes.ts): applying an older read after a newer one
    * would go back in time.
    */
   applyStored(id: string, stored: InstanceRecord | undefined): boolean {
-    if (this.durable.has(id) || this.writing.has(id)) return false;
+    if (this.pending.holdsRegistration(id)) return false;
     const current = this.byId.get(id);
     if (stored === undefined) {
       if (current === undefined) return true;
       this.unindex(current);
-      this.health.delete(id);
-      this.statusQueued.delete(id);
-      this.persistedHeartbeat.delete(id);
+      this.pending.storedRemoved(id);
       this.events.publish({ type: "removed", instance: routedOf(current), reason: "removed" });
       return true;
     }
-    this.persistedHeartbeat.set(id, stored.lastHeartbeat);
-    const unwritten = current !== undefined && (this.statusQueued.has(id) || this.writingStatus.has(id));
+    this.pending.stored(id, stored.lastHeartbeat);
+    const unwritten = current !== undefined && this.pending.holdsStatus(id);
     const status = unwritten ? current.status : stored.status;
     const lastHeartbeat = newer(current?.lastHeartbeat ?? null, stored.lastHeartbeat);
     if (current && sameRegistration(current, stored)) {
@@ -259,65 +199,32 @@ export class InstanceTable {
     return true;
   }
 
-  /**
-   * Whether a registration or removal of `id` waits for a commit (its acknowledgement must wait too):
-   * `pending` for the next commit, `writing` in the commit being written, undefined when committed.
-   */
+  /** Whether a registration or removal of `id` waits for a commit (see {@link PendingChangeLog.uncommitted}). */
   uncommitted(id: string): "pending" | "writing" | undefined {
-    if (this.durable.has(id)) return "pending";
-    return this.writing.has(id) ? "writing" : undefined;
+    return this.pending.uncommitted(id);
   }
 
-  /**
-   * Hands over the rows changed since the last call; the caller writes them and then confirms with
-   * {@link committed} or undoes with {@link rollBack}, before taking the next ones (one commit at a time).
-   */
+  /** Hands over the rows changed since the last call, then {@link committed} or {@link rollBack} (see {@link PendingChangeLog.take}). */
   takeChanges(): PendingChanges {
-    const upserts: InstanceRecord[] = [];
-    const deletes: string[] = [];
-    const health: InstanceRecord[] = [];
-    for (const id of this.durable.keys()) {
-      const record = this.byId.get(id);
-      if (record) upserts.push({ ...record });
-      else deletes.push(id);
-    }
-    for (const id of this.health) {
-      const record = this.byId.get(id);
-      if (record && !this.durable.has(id)) health.push({ ...record });
-    }
-    const undo = this.durable;
-    this.writing = undo;
-    this.writingStatus = this.statusQueued;
-    this.statusQueued = new Set();
-    this.durable = new Map();
-    this.health = new Set();
-    return { upserts, deletes, health, undo };
+    return this.pending.take(this.byId);
   }
 
   /** Notes what a successful commit of `changes` wrote, so heartbeat-only writes can be skipped after it. */
   committed(changes: PendingChanges): void {
-    this.writing = new Map();
-    this.writingStatus = new Set();
-    for (const record of changes.upserts) this.persistedHeartbeat.set(record.id, record.lastHeartbeat);
-    for (const record of changes.health) this.persistedHeartbeat.set(record.id, record.lastHeartbeat);
-    for (const id of changes.deletes) if (!this.byId.has(id)) this.persistedHeartbeat.delete(id);
+    this.pending.committed(changes, this.byId);
   }
 
   /**
-   * Undoes a batch whose commit failed, together with every registration and removal made while it
-   * was written (pending for the next commit, whose waiters the committer refuses too): all go back to
-   * the rows as stored, so memory, the proxy and storage agree again and the callers' 503 means
-   * "nothing happened": a new instance disappears, a changed one gets its stored fields back, a
-   * removed one returns. Health-only changes stay in memory and are retried by the next flush. Current
-   * versions are unindexed before stored ones are indexed, because a batch may move a URL between ids.
-   * Returns the ids put back (their rows as other nodes stored them meanwhile were ignored, so they
-   * are worth reading again).
+   * Undoes a batch whose commit failed, with every registration and removal made while it was written
+   * (pending for the next commit, whose waiters the committer refuses too): all go back to the rows as
+   * stored, so memory, the proxy and storage agree again and the callers' 503 means "nothing happened":
+   * a new instance disappears, a changed one gets its stored fields back, a removed one returns.
+   * Health-only changes stay in memory for the next flush. Current versions are unindexed before stored
+   * ones are indexed: a batch may move a URL between ids. Returns the ids put back (other nodes' rows
+   * of them were ignored meanwhile, so they are worth reading again).
    */
   rollBack(changes: PendingChanges): string[] {
-    // The failed batch's undo holds the stored row; a later change's holds the unstored version before it.
-    const undo = new Map([...this.durable, ...changes.undo]);
-    this.durable = new Map();
-    this.writing = new Map();
+    const undo = this.pending.reopen(changes);
     const current = new Map<string, InstanceRecord>();
     for (const id of undo.keys()) {
       const record = this.byId.get(id);
@@ -329,15 +236,12 @@ export class InstanceTable {
       const record = current.get(id);
       if (stored) {
         this.index(stored);
-        this.health.add(id); // its status and heartbeat in memory may be newer than the stored ones
         this.events.publish({ type: "registered", instance: routedOf(stored) });
       } else if (record) {
         this.events.publish({ type: "removed", instance: routedOf(record), reason: "removed" });
       }
     }
-    for (const record of changes.health) if (this.byId.has(record.id)) this.health.add(record.id);
-    for (const id of this.writingStatus) if (this.byId.has(id)) this.statusQueued.add(id);
-    this.writingStatus = new Set();
+    this.pending.requeue(undo, changes, this.byId);
     return [...undo.keys()];
   }
 
