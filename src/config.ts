@@ -76,6 +76,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     instanceTtlMs: ms("OB_INSTANCE_TTL"),
     heartbeatWriteIntervalMs: heartbeatWriteInterval(e.OB_HEARTBEAT_WRITE_INTERVAL, ms("OB_INSTANCE_TTL")),
     eventStreamsPerUser: Math.max(1, Number(e.OB_EVENT_STREAMS_PER_USER)),
+    eventStreamsMax: Math.max(1, Number(e.OB_EVENT_STREAMS_MAX)),
     proxyTimeoutMs: positive("OB_PROXY_TIMEOUT", ms("OB_PROXY_TIMEOUT")),
     proxyConnectTimeoutMs: positive("OB_PROXY_CONNECT_TIMEOUT", ms("OB_PROXY_CONNECT_TIMEOUT")),
     proxyRetries: Number(e.OB_PROXY_RETRIES),

@@ -27,7 +27,7 @@ const events = new Publisher<RegistryEvent>(silentLogger);
 const clock = { now: () => Date.now() };
 const table = new InstanceTable(events, { onHeartbeat: (r) => streams.onHeartbeat(r) });
 const instances = new InstanceService({ table, clock });
-const streams = new EventStreams({ instances, table, clock, log: silentLogger, perUser: S });
+const streams = new EventStreams({ instances, table, clock, log: silentLogger, perUser: S, max: S });
 events.subscribe(streams.onEvent);
 for (let i = 0; i < N; i++) {
   const port = 1000 + (i % 60_000);

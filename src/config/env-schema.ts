@@ -56,6 +56,7 @@ export const ConfigEnv = t.Object({
   OB_INSTANCE_TTL: duration("An instance not seen alive for this long is removed. 0 never removes.", "10m"),
   OB_HEARTBEAT_WRITE_INTERVAL: t.String({ description: "A heartbeat that changes nothing but an instance's last-seen time is written to the database at most this often per instance (status changes are written at once; the API answers the exact time from memory). Other nodes judge expiry by the stored time, so it must be at most a quarter of OB_INSTANCE_TTL. Empty: 1m, or a quarter of OB_INSTANCE_TTL when that is shorter. 0: every heartbeat.", default: "", pattern: `${DURATION}|^$` }),
   OB_EVENT_STREAMS_PER_USER: count("Event streams (GET /registry-svc/events, the console's live view) one account may hold open at once; one more answers 429 registry.too_many_streams.", "8"),
+  OB_EVENT_STREAMS_MAX: count("Event streams this node holds open at once, over all accounts (accounts are free to register, so the per-account cap alone bounds nothing); one more answers 503 registry.streams_full with Retry-After.", "1000"),
   OB_PROXY_TIMEOUT: duration("Time an upstream has to send its response headers before the proxy answers 504.", "60s"),
   OB_PROXY_CONNECT_TIMEOUT: duration("Time to connect to an instance before trying the next one.", "3s"),
   OB_PROXY_RETRIES: count("Other instances tried after a connection failure (only before the request body was sent).", "2"),

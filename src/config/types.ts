@@ -52,6 +52,8 @@ export interface Config {
   heartbeatWriteIntervalMs: number;
   /** OB_EVENT_STREAMS_PER_USER (at least 1). */
   eventStreamsPerUser: number;
+  /** OB_EVENT_STREAMS_MAX (at least 1). */
+  eventStreamsMax: number;
   proxyTimeoutMs: number;
   proxyConnectTimeoutMs: number;
   proxyRetries: number;

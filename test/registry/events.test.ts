@@ -198,6 +198,21 @@ describe("GET /registry-svc/events", () => {
     expect(again.status).toBe(200);
   });
 
+  test("the node-wide cap answers 503 registry.streams_full over all accounts; a closed stream frees its place", async () => {
+    await using s = await testServer({ env: { ...QUIET, OB_EVENT_STREAMS_MAX: "2" } });
+    const [a, b, c] = await Promise.all(["full-a", "full-b", "full-c"].map((slug) => account(s, slug)));
+    const first = await events(s, a!);
+    await using second = await events(s, b!);
+    const third = await events(s, c!); // one stream per account: only the node's cap refuses it
+    expect(third.status).toBe(503);
+    expect(third.headers.get("retry-after")).toBe("5");
+    expect(third.frames[0]!.data).toEqual({ error: expect.any(String), code: "registry.streams_full" });
+    await first[Symbol.asyncDispose]();
+    await waitFor("the closed stream to be forgotten", () => s.deps.registry.streams.size === 1);
+    await using again = await events(s, c!);
+    expect(again.status).toBe(200);
+  });
+
   test("stopping the server ends every stream with event: end registry.server_stopping, without waiting for the grace period", async () => {
     const s = await testServer({ env: QUIET });
     try {
@@ -245,7 +260,7 @@ test("the OpenAPI document describes the stream as text/event-stream with each e
   expect(op["x-permission"]).toBe("registry-svc:instance:view");
   expect(Object.keys(op.responses["200"].content)).toEqual(["text/event-stream"]);
   expect(Object.keys(op.responses["200"].content["text/event-stream"].schema.properties)).toEqual(["snapshot", "instance", "end"]);
-  expect(Object.keys(op.responses).sort()).toEqual(["200", "401", "403", "429"]);
+  expect(Object.keys(op.responses).sort()).toEqual(["200", "401", "403", "429", "503"]);
 });
 
 /** A raw connection that asks for the stream and then never reads again (its socket paused). */

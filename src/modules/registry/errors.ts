@@ -25,6 +25,13 @@ export const notInstanceOwner = (id: string) => forbidden("registry.not_instance
  */
 export const tooManyStreams = (max: number) =>
   new AppError(429, "registry.too_many_streams", `at most ${max} event streams per account are open at once; close one and retry`, { "retry-after": "5" });
+/**
+ * This node holds OB_EVENT_STREAMS_MAX event streams: the per-account cap does not bound the total (accounts
+ * are free to register), so each node also caps what it keeps open. 503, because it is this node's state, not
+ * the caller's doing (RFC 9110 §15.6.4): another node, or this one shortly, may take it.
+ */
+export const streamsFull = () =>
+  new AppError(503, "registry.streams_full", "this node holds as many event streams as it may; retry shortly", { "retry-after": "5" });
 export const nodeNotFound = (url: string) => notFound("registry.node_not_found", `node ${url} not found`);
 /**
  * The answer to a registration or removal whose commit failed. The change was undone in memory

@@ -17,7 +17,7 @@ const DESCRIPTION =
   "`registered`, `status`, `removed`, and `heartbeat` (at most once per instance per second). A `: keep-alive` comment follows 15 s of quiet. " +
   "The stream ends with `event: end` and `{\"code\"}` when the caller's session is revoked (`user.token_revoked`), its token expires (`user.token_expired`) " +
   "or the server stops (`registry.server_stopping`); a reader that falls further behind than 1 MiB (or its snapshot's size, when larger) is disconnected. " +
-  "Send the token in `Authorization` (read the stream with fetch, not EventSource). 429 `registry.too_many_streams` past OB_EVENT_STREAMS_PER_USER open streams per account.";
+  "Send the token in `Authorization` (read the stream with fetch, not EventSource). 429 `registry.too_many_streams` past OB_EVENT_STREAMS_PER_USER open streams per account; 503 `registry.streams_full` past OB_EVENT_STREAMS_MAX on the node.";
 
 /** The event-stream route over `streams`. */
 export function eventRoutes(gate: AuthGate, streams: EventStreams) {
@@ -25,7 +25,7 @@ export function eventRoutes(gate: AuthGate, streams: EventStreams) {
     .use(authGuard(gate))
     .get("/registry-svc/events", ({ caller }) => streams.open(caller), {
       auth: INSTANCE_VIEW,
-      response: { 200: InstanceEventStream, ...errors(401, 403, 429) },
+      response: { 200: InstanceEventStream, ...errors(401, 403, 429, 503) },
       detail: {
         operationId: "streamInstanceEvents",
         summary: "Follow instances live (server-sent events: snapshot, then every change)",

@@ -14,7 +14,7 @@ import type { Logger } from "../../lib/log";
 import type { Caller } from "../auth-gate";
 import type { StreamEndCode } from "../../contracts/registry/events";
 import type { InstanceEventType } from "../../contracts/registry/events";
-import { tooManyStreams } from "./errors";
+import { streamsFull, tooManyStreams } from "./errors";
 import type { InstanceRecord, InstanceTable } from "./instance-table";
 import type { RegistryEvent, RoutedInstance } from "./routing";
 import type { InstanceService } from "./service";
@@ -46,6 +46,8 @@ export interface EventStreamsOptions {
   log: Logger;
   /** OB_EVENT_STREAMS_PER_USER. */
   perUser: number;
+  /** OB_EVENT_STREAMS_MAX: streams open on this node over all accounts. */
+  max: number;
   /** Replaces {@link STREAM_QUEUE_BYTES} (tests). */
   queueBytes?: number;
 }
@@ -126,6 +128,7 @@ export class EventStreams extends BackgroundJob {
   open(caller: Caller): Response {
     const held = this.perUser.get(caller.userId) ?? 0;
     if (held >= this.o.perUser) throw tooManyStreams(this.o.perUser);
+    if (this.streams.size >= this.o.max) throw streamsFull();
     let stream: Stream | undefined;
     const body = new ReadableStream<Uint8Array>(
       {

@@ -132,7 +132,7 @@ export async function createRegistryModule(deps: BaseDeps, gate: AuthGate, optio
   // After the node row exists: the screen's self check reads the node table.
   await guard.screenStored();
   const instances = new InstanceService({ table, clock, probeSoon: (id) => prober.probeSoon(id), vet: (url) => guard.vet(url), onRegister: metrics && ((kind) => metrics.registrations.inc(kind)) });
-  const streams = new EventStreams({ instances, table, clock, log, perUser: config.eventStreamsPerUser });
+  const streams = new EventStreams({ instances, table, clock, log, perUser: config.eventStreamsPerUser, max: config.eventStreamsMax });
   events.subscribe(streams.onEvent);
   gate.onRevoke?.(streams.onRevoke);
   const routing: InstanceRouting = {
