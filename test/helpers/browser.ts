@@ -47,10 +47,10 @@ export interface ConsolePage extends AsyncDisposable {
   open(path: string): Promise<void>;
 }
 
-/** Opens a context (light unless `colorScheme`, 1280×800) for `server` and records requests and errors. */
-export async function consolePage(browser: TestBrowser, server: { url: string }, options: { colorScheme?: "light" | "dark" } = {}): Promise<ConsolePage> {
+/** Opens a context (light unless `colorScheme`, 1280×800 unless `viewport`) for `server` and records requests and errors. */
+export async function consolePage(browser: TestBrowser, server: { url: string }, options: { colorScheme?: "light" | "dark"; viewport?: { width: number; height: number } } = {}): Promise<ConsolePage> {
   const origin = new URL(server.url).origin;
-  const context = await browser.browser.newContext({ viewport: VIEWPORT, colorScheme: options.colorScheme ?? "light" });
+  const context = await browser.browser.newContext({ viewport: options.viewport ?? VIEWPORT, colorScheme: options.colorScheme ?? "light" });
   const page = await context.newPage();
   const requests: string[] = [];
   const errors: string[] = [];
