@@ -26,7 +26,34 @@ export interface TestBrowser extends AsyncDisposable {
 /** Launches headless Chromium. */
 export async function launchBrowser(): Promise<TestBrowser> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  dropEventsOfUnboundObjects(browser);
   return { browser, [Symbol.asyncDispose]: () => browser.close() };
+}
+
+/** The events of playwright-core's own that {@link dropEventsOfUnboundObjects} dropped (logged when it does). */
+export const droppedPlaywrightEvents: string[] = [];
+
+/**
+ * Playwright's client now and then receives a network *event* (`requestFinished`, `response`, …) naming a
+ * Response it no longer (or not yet) holds, and throws "Object with guid response@… was not bound in the
+ * connection" from its message loop (microsoft/playwright#22210, open). Under Bun that throw is an uncaught error
+ * that fails whichever test runs: one CI run in about six failed a console step this way, then the steps after it,
+ * though the page had done nothing wrong. Such an event carries nothing these tests read (they record requests
+ * from the `request` event, errors from the page), so it is dropped and logged; a command's answer (it has an
+ * `id`) still throws as before, and so does every other error.
+ */
+function dropEventsOfUnboundObjects(browser: Browser): void {
+  const connection = (browser as unknown as { _connection: { dispatch(message: { id?: number; guid: string; method?: string }): void } })._connection;
+  const dispatch = connection.dispatch.bind(connection);
+  connection.dispatch = (message) => {
+    try {
+      dispatch(message);
+    } catch (err) {
+      if (message.id !== undefined || !/^Object with guid \S+ was not bound in the connection$/.test((err as Error).message)) throw err;
+      droppedPlaywrightEvents.push(`${message.method} on ${message.guid}: ${(err as Error).message}`);
+      console.warn(`playwright-core: dropped the ${message.method} event of ${message.guid} (${(err as Error).message})`);
+    }
+  };
 }
 
 /** A page on a fresh context, with what it did recorded. */
