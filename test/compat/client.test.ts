@@ -3,22 +3,17 @@
  * user would (the client sends tokens bare in Authorization).
  */
 import { describe, expect, test } from "bun:test";
-import { Configuration, ResponseError, UserSvcApi } from "@1backend/client";
+import { Configuration, UserSvcApi } from "@1backend/client";
 import { importSPKI, jwtVerify } from "jose";
 import { testServer } from "../helpers/server";
+import { answerOf } from "../helpers/client-answer";
 
 const APP = "test.app";
 const api = (basePath: string, token?: string, headers?: Record<string, string>) =>
   new UserSvcApi(new Configuration({ basePath, apiKey: token, headers }));
 
 async function statusOf(call: Promise<unknown>): Promise<number> {
-  try {
-    await call;
-    return 200;
-  } catch (err) {
-    if (err instanceof ResponseError) return err.response.status;
-    throw err;
-  }
+  return (await answerOf(call)).status;
 }
 
 describe("@1backend/client 0.9.18 against the server", () => {

@@ -13,6 +13,7 @@ import { Configuration, ProxySvcApi, ResponseError, UserSvcApi } from "@1backend
 import { testServer, type TestServer } from "../helpers/server";
 import { certFactory, pemBody, type TestCert } from "./cert-fixtures";
 import { onPostgres } from "../helpers/dialect";
+import { answerOf } from "../helpers/client-answer";
 
 const APP = "test.app";
 const KEY = Buffer.alloc(32, 7).toString("base64");
@@ -20,13 +21,9 @@ const proxy = (s: TestServer, token?: string) => new ProxySvcApi(new Configurati
 
 /** Status and body of a refused call (the client throws ResponseError). */
 async function refusal(call: Promise<unknown>): Promise<{ status: number; body: { error: string; code: string } }> {
-  try {
-    await call;
-  } catch (err) {
-    if (err instanceof ResponseError) return { status: err.response.status, body: (await err.response.json()) as { error: string; code: string } };
-    throw err;
-  }
-  throw new Error("expected the call to be refused");
+  const a = await answerOf(call);
+  if (a.status === 200) throw new Error("expected the call to be refused");
+  return { status: a.status, body: a.body as { error: string; code: string } };
 }
 
 let s: TestServer;

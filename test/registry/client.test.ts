@@ -4,20 +4,15 @@
  * another slug's takeover attempt gets 409; nodes and echo answer as the client expects.
  */
 import { describe, expect, test } from "bun:test";
-import { Configuration, RegistrySvcApi, ResponseError, UserSvcApi } from "@1backend/client";
+import { Configuration, RegistrySvcApi, UserSvcApi } from "@1backend/client";
 import { testServer } from "../helpers/server";
+import { answerOf } from "../helpers/client-answer";
 
 const APP = "test.app";
 const registryApi = (basePath: string, token?: string) => new RegistrySvcApi(new Configuration({ basePath, apiKey: token }));
 
 async function statusOf(call: Promise<unknown>): Promise<number> {
-  try {
-    await call;
-    return 200;
-  } catch (err) {
-    if (err instanceof ResponseError) return err.response.status;
-    throw err;
-  }
+  return (await answerOf(call)).status;
 }
 
 async function account(basePath: string, slug: string): Promise<string> {

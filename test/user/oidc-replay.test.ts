@@ -5,26 +5,23 @@
  * issuer.ts) and go through `@1backend/client` 0.9.18.
  */
 import { describe, expect, test } from "bun:test";
-import { Configuration, ResponseError, UserSvcApi } from "@1backend/client";
+import { Configuration, UserSvcApi } from "@1backend/client";
 import { databaseEnv, onPostgres } from "../helpers/dialect";
 import { FakeClock } from "../helpers/fake-clock";
 import { idTokenIssuer, type IdTokenIssuer } from "../helpers/id-token-issuer";
 import { testServer, type TestServer } from "../helpers/server";
 import { tempDir } from "../helpers/temp-dir";
+import { answerOf } from "../helpers/client-answer";
 
 const APP = "test.app";
 const api = (basePath: string) => new UserSvcApi(new Configuration({ basePath }));
 
 /** 200 and the user id, or the refusal's status and code. */
 async function outcome(call: Promise<{ token?: { userId?: string } }>): Promise<{ status: number; code?: string; userId?: string }> {
-  try {
-    return { status: 200, userId: (await call).token?.userId };
-  } catch (err) {
-    if (!(err instanceof ResponseError)) throw err;
-    const body = (await err.response.json()) as { code: string; error: string };
-    expect(body.error).toBe("the ID token was used already");
-    return { status: err.response.status, code: body.code };
-  }
+  const a = await answerOf(call);
+  if (a.status === 200) return { status: 200, userId: a.value!.token?.userId };
+  expect(a.error).toBe("the ID token was used already");
+  return { status: a.status, code: a.code };
 }
 
 const signIn = (s: TestServer, idToken: string) => outcome(api(s.url).contactAuthLogin({ provider: "corp", body: { appHost: APP, idToken } }));

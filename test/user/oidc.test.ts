@@ -10,13 +10,14 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createServer, type Server } from "node:http";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Configuration, ResponseError, UserSvcApi } from "@1backend/client";
+import { Configuration, UserSvcApi } from "@1backend/client";
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from "jose";
 import Provider from "oidc-provider";
 import { ConfigError } from "../../src/config";
 import { testConfig } from "../helpers/config";
 import { testServer, type TestServer } from "../helpers/server";
 import { tempDir } from "../helpers/temp-dir";
+import { answerOf } from "../helpers/client-answer";
 
 const APP = "test.app";
 const CLIENT_ID = "ob-test-client";
@@ -153,13 +154,9 @@ async function signIn(login: string, query: Record<string, string> = {}, browser
 const api = (token?: string) => new UserSvcApi(new Configuration({ basePath: s.url, apiKey: token }));
 
 async function errorOf(call: Promise<unknown>): Promise<{ status: number; code: string }> {
-  try {
-    await call;
-  } catch (err) {
-    if (err instanceof ResponseError) return { status: err.response.status, code: ((await err.response.json()) as { code: string }).code };
-    throw err;
-  }
-  throw new Error("expected an error");
+  const a = await answerOf(call);
+  if (a.status === 200) throw new Error("expected an error");
+  return { status: a.status, code: a.code! };
 }
 
 async function bodyOf(res: Response): Promise<any> {

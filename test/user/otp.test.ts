@@ -3,11 +3,12 @@
  * 0.9.18 against a real server that mails through a real SMTP server on loopback (helpers/smtp-sink.ts).
  */
 import { describe, expect, test } from "bun:test";
-import { Configuration, ResponseError, UserSvcApi } from "@1backend/client";
+import { Configuration, UserSvcApi } from "@1backend/client";
 import { testServer, type TestServer } from "../helpers/server";
 import { codeOf, smtpSink, type SmtpSink } from "../helpers/smtp-sink";
 import { FakeClock } from "../helpers/fake-clock";
 import { claimsOf } from "./helpers";
+import { answerOf } from "../helpers/client-answer";
 
 const APP = "test.app";
 const FROM = "1Backend <no-reply@test.local>";
@@ -15,14 +16,8 @@ const api = (basePath: string, token?: string) => new UserSvcApi(new Configurati
 
 /** Status, code and Retry-After of a refused call (200 when it succeeded). */
 async function refusal(call: Promise<unknown>): Promise<{ status: number; code?: string; error?: string; retryAfter?: string | null }> {
-  try {
-    await call;
-    return { status: 200 };
-  } catch (err) {
-    if (!(err instanceof ResponseError)) throw err;
-    const body = (await err.response.json()) as { code: string; error: string };
-    return { status: err.response.status, code: body.code, error: body.error, retryAfter: err.response.headers.get("retry-after") };
-  }
+  const a = await answerOf(call);
+  return a.status === 200 ? { status: 200 } : { status: a.status, code: a.code, error: a.error, retryAfter: a.retryAfter };
 }
 
 async function mailServer(sink: SmtpSink, env: Record<string, string> = {}, clock?: FakeClock): Promise<TestServer> {

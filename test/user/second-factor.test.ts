@@ -6,13 +6,14 @@
  * socket, mail through a real SMTP server on loopback, ID tokens from a loopback issuer, a test clock.
  */
 import { describe, expect, test } from "bun:test";
-import { Configuration, ResponseError, UserSvcApi } from "@1backend/client";
+import { Configuration, UserSvcApi } from "@1backend/client";
 import { Secret, TOTP } from "otpauth";
 import { FakeClock } from "../helpers/fake-clock";
 import { idTokenIssuer } from "../helpers/id-token-issuer";
 import { testServer, type TestServer } from "../helpers/server";
 import { codeOf, smtpSink, type SmtpSink } from "../helpers/smtp-sink";
 import { tempDir } from "../helpers/temp-dir";
+import { answerOf } from "../helpers/client-answer";
 
 const APP = "test.app";
 const KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
@@ -28,16 +29,10 @@ const wrongAt = (secret: string, at: number) => {
 
 /** What a call answered: 200, or the refusal's status, code and Retry-After. */
 async function outcome(call: Promise<unknown>): Promise<{ status: number; code?: string; retryAfter?: number }> {
-  try {
-    await call;
-    return { status: 200 };
-  } catch (err) {
-    if (!(err instanceof ResponseError)) throw err;
-    const body = (await err.response.json()) as { code: string; error: string };
-    expect(typeof body.error).toBe("string");
-    const retry = err.response.headers.get("retry-after");
-    return { status: err.response.status, code: body.code, ...(retry === null ? {} : { retryAfter: Number(retry) }) };
-  }
+  const a = await answerOf(call);
+  if (a.status === 200) return { status: 200 };
+  expect(typeof a.error).toBe("string");
+  return { status: a.status, code: a.code, ...(a.retryAfter === null ? {} : { retryAfter: Number(a.retryAfter) }) };
 }
 
 /** The shape the tests compare: a 429's Retry-After is a positive number of seconds at most the window. */

@@ -4,12 +4,13 @@
  * replay and skew rules are checked at exact steps; the QR PNG is decoded back to the provisioning URI.
  */
 import { describe, expect, test } from "bun:test";
-import { Configuration, ResponseError, UserSvcApi } from "@1backend/client";
+import { Configuration, UserSvcApi } from "@1backend/client";
 import jsQR from "jsqr";
 import { PNG } from "pngjs";
 import { Secret, TOTP } from "otpauth";
 import { FakeClock } from "../helpers/fake-clock";
 import { testServer } from "../helpers/server";
+import { answerOf } from "../helpers/client-answer";
 
 const APP = "test.app";
 const KEY = { OB_ENCRYPTION_KEY: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=" };
@@ -20,14 +21,8 @@ const codeAt = (secret: string, at: number) => new TOTP({ algorithm: "SHA1", dig
 
 /** The status and error code of a refused call (200 and undefined when it succeeded). */
 async function refusal(call: Promise<unknown>): Promise<{ status: number; code?: string }> {
-  try {
-    await call;
-    return { status: 200 };
-  } catch (err) {
-    if (!(err instanceof ResponseError)) throw err;
-    const body = (await err.response.json().catch(() => ({}))) as { code?: string };
-    return { status: err.response.status, code: body.code };
-  }
+  const a = await answerOf(call);
+  return a.status === 200 ? { status: 200 } : { status: a.status, code: a.code };
 }
 
 /** A clock at 5 s into a 30 s step, near the real time (tokens stay valid). */
